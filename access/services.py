@@ -1,0 +1,275 @@
+"""The Pasal 7 workflow, grants and keys. Every state change lives here."""
+
+import datetime
+import ipaddress
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.choices import ApiVersionStatusChoices
+from directory.models import ApiVersion
+from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
+from splp import crypto
+from splp.audit import audit_record
+from splp.notifications import notify
+from splp.workflow import TransitionError, lock, require, require_reason, require_state
+
+from .choices import AccessRequestStatusChoices as S
+from .keys import generate_key
+from .models import AccessRequest, ApiKey, Grant
+
+OPEN_STATES = (S.SUBMITTED, S.APPROVED, S.GRANTED)
+
+
+def _move(access_request, *, actor, allowed, to, action, label, reason=""):
+    require_state(access_request, allowed, label)
+    old = access_request.status
+    access_request.status = to
+    access_request.save()
+    audit_record(actor=actor, target=access_request, action=action, old_state=old, new_state=to, reason=reason)
+    notify(f"access_{action}", access_request)
+
+
+@transaction.atomic
+def access_request_submit(
+    *, actor, requester, api_version, purpose, legal_basis, period_start, period_end, expected_daily_volume,
+    operations=None,
+):
+    """The requester applies to the administrator (Pasal 7a). ``operations`` empty or None means all."""
+    require(requester.pk in requester_org_ids(actor), _("Anda bukan operator requester perangkat daerah ini."))
+    api_version = ApiVersion.objects.select_for_update().get(pk=api_version.pk)
+    if api_version.status != ApiVersionStatusChoices.PUBLISHED:
+        raise ValidationError(_("API ini tidak (lagi) terbit di direktori; akses tidak dapat dimohon."))
+    errors = {}
+    if not (purpose or "").strip():
+        errors["purpose"] = _("Tujuan penggunaan wajib diisi.")
+    if not (legal_basis or "").strip():
+        errors["legal_basis"] = _("Dasar hukum wajib diisi.")
+    if period_end < period_start:
+        errors["period_end"] = _("Tanggal berakhir harus sesudah tanggal mulai.")
+    elif period_end < timezone.localdate():
+        errors["period_end"] = _("Tanggal berakhir sudah lewat.")
+    if expected_daily_volume is None or expected_daily_volume < 1:
+        errors["expected_daily_volume"] = _("Perkiraan volume harus minimal 1 panggilan per hari.")
+    operations = list(operations or [])
+    if any(op.api_version_id != api_version.pk for op in operations):
+        errors["operations"] = _("Operasi yang dipilih bukan milik versi API ini.")
+    if errors:
+        raise ValidationError(errors)
+    if AccessRequest.objects.filter(requester=requester, api_version=api_version, status__in=OPEN_STATES).exists():
+        raise ValidationError(
+            _("Perangkat daerah ini sudah memiliki permohonan yang masih berjalan atau akses aktif untuk API ini.")
+        )
+    access_request = AccessRequest.objects.create(
+        requester=requester, applicant=actor, api_version=api_version, all_operations=not operations,
+        purpose=purpose.strip(), legal_basis=legal_basis.strip(), period_start=period_start,
+        period_end=period_end, expected_daily_volume=expected_daily_volume,
+    )
+    access_request.operations.set(operations)
+    audit_record(actor=actor, target=access_request, action="submit", new_state=S.SUBMITTED)
+    notify("access_submit", access_request)
+    return access_request
+
+
+@transaction.atomic
+def access_request_withdraw(*, actor, access_request):
+    access_request = lock(AccessRequest, access_request.pk)
+    require(
+        access_request.requester_id in requester_org_ids(actor),
+        _("Hanya operator requester pemohon yang dapat menarik permohonan."),
+    )
+    _move(access_request, actor=actor, allowed=(S.SUBMITTED,), to=S.WITHDRAWN, action="withdraw",
+          label=_("menarik permohonan"))
+    return access_request
+
+
+def _decide(access_request, *, actor, to, action, label, reason):
+    require(is_administrator(actor), _("Hanya administrator Dinas yang dapat memutuskan permohonan."))
+    access_request = lock(AccessRequest, access_request.pk)
+    access_request.decided_by = actor
+    access_request.decided_at = timezone.now()
+    access_request.decision_reason = reason
+    _move(access_request, actor=actor, allowed=(S.SUBMITTED,), to=to, action=action, label=label, reason=reason)
+    return access_request
+
+
+@transaction.atomic
+def access_request_approve(*, actor, access_request, reason=""):
+    """Pasal 7b: the administrator approves; the publisher grants afterwards."""
+    return _decide(access_request, actor=actor, to=S.APPROVED, action="approve",
+                   label=_("menyetujui"), reason=(reason or "").strip())
+
+
+@transaction.atomic
+def access_request_reject(*, actor, access_request, reason):
+    reason = require_reason(reason)
+    return _decide(access_request, actor=actor, to=S.REJECTED, action="reject", label=_("menolak"), reason=reason)
+
+
+def _end_of_day(date):
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.max))
+
+
+def _issue_key(*, actor, grant):
+    raw, prefix, key_hash = generate_key()
+    key = ApiKey.objects.create(
+        grant=grant, prefix=prefix, key_hash=key_hash, created_by=actor, expires_at=grant.expires_at,
+        pending_secret=crypto.encrypt(raw),
+    )
+    audit_record(actor=actor, target=key, action="issue", new_state="active", data={"grant": grant.pk})
+    return key, raw
+
+
+def _reveal(actor, key, raw):
+    key.pending_secret = ""
+    key.revealed_at = timezone.now()
+    key.save(update_fields=["pending_secret", "revealed_at"])
+    audit_record(actor=actor, target=key, action="reveal", old_state="pending", new_state="revealed")
+    return raw
+
+
+@transaction.atomic
+def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, rate_limit_per_day=None,
+                         ip_allowlist=""):
+    """Pasal 7c: the publisher gives access, only after approval. Returns (grant, key, raw_key_or_None).
+
+    The secret is delivered once, to the requesting organisation's operators: it comes back here only
+    when the granting user is one of them; otherwise it waits (encrypted) for their one-time reveal.
+    """
+    access_request = lock(AccessRequest, access_request.pk)
+    service = access_request.api_version.service
+    require(
+        service.owner_id in publisher_org_ids(actor),
+        _("Hanya operator publisher pemilik API yang dapat memberikan akses."),
+    )
+    require_state(access_request, (S.APPROVED,), _("memberikan akses"))
+    if access_request.api_version.status != ApiVersionStatusChoices.PUBLISHED:
+        raise TransitionError(_("Versi API ini tidak lagi terbit; akses tidak dapat diberikan."))
+    if access_request.period_end < timezone.localdate():
+        raise TransitionError(_("Periode yang dimohon sudah berakhir; pemohon perlu mengajukan ulang."))
+    rate_limit_per_minute = rate_limit_per_minute or 60
+    rate_limit_per_day = rate_limit_per_day or max(access_request.expected_daily_volume * 2, 1000)
+    if rate_limit_per_minute < 1 or rate_limit_per_day < 1:
+        raise ValidationError(_("Batas laju harus bilangan positif."))
+    ip_allowlist = _clean_ip_allowlist(ip_allowlist)
+    grant = Grant.objects.create(
+        access_request=access_request, organization=access_request.requester,
+        api_version=access_request.api_version, all_operations=access_request.all_operations,
+        rate_limit_per_minute=rate_limit_per_minute, rate_limit_per_day=rate_limit_per_day,
+        ip_allowlist=ip_allowlist, granted_by=actor, expires_at=_end_of_day(access_request.period_end),
+    )
+    grant.operations.set(access_request.operations.all())
+    audit_record(actor=actor, target=grant, action="grant", new_state="active",
+                 data={"per_minute": rate_limit_per_minute, "per_day": rate_limit_per_day})
+    key, raw = _issue_key(actor=actor, grant=grant)
+    _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.GRANTED, action="grant",
+          label=_("memberikan akses"))
+    if access_request.requester_id in requester_org_ids(actor):
+        return grant, key, _reveal(actor, key, raw)
+    return grant, key, None
+
+
+def _clean_ip_allowlist(text):
+    entries = [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ValidationError({"ip_allowlist": _("Alamat IP/CIDR tidak sah: %(e)s") % {"e": entry}})
+    return "\n".join(entries)
+
+
+def _close_grant(access_request, *, actor, action, reason):
+    now = timezone.now()
+    grant = Grant.objects.select_for_update().get(access_request=access_request)
+    grant.revoked_at = grant.revoked_at or now
+    grant.save(update_fields=["revoked_at"])
+    for key in grant.keys.select_for_update().filter(revoked_at__isnull=True):
+        key.revoked_at = now
+        key.pending_secret = ""
+        key.save(update_fields=["revoked_at", "pending_secret"])
+        audit_record(actor=actor, target=key, action=action, old_state="active", new_state=action, reason=reason)
+
+
+@transaction.atomic
+def access_request_revoke(*, actor, access_request, reason):
+    reason = require_reason(reason)
+    access_request = lock(AccessRequest, access_request.pk)
+    owner_id = access_request.api_version.service.owner_id
+    require(
+        is_administrator(actor) or owner_id in publisher_org_ids(actor),
+        _("Hanya publisher pemilik API atau administrator yang dapat mencabut akses."),
+    )
+    require_state(access_request, (S.GRANTED,), _("mencabut akses"))
+    _close_grant(access_request, actor=actor, action="revoke", reason=reason)
+    _move(access_request, actor=actor, allowed=(S.GRANTED,), to=S.REVOKED, action="revoke",
+          label=_("mencabut akses"), reason=reason)
+    return access_request
+
+
+@transaction.atomic
+def access_request_expire(*, actor, access_request):
+    """Close a grant whose period has ended (run by the system, so ``actor`` may be None)."""
+    access_request = lock(AccessRequest, access_request.pk)
+    require_state(access_request, (S.GRANTED,), _("menandai kedaluwarsa"))
+    if access_request.grant.expires_at > timezone.now():
+        raise TransitionError(_("Hak akses ini belum melewati masa berlakunya."))
+    _close_grant(access_request, actor=actor, action="expire", reason="")
+    _move(access_request, actor=actor, allowed=(S.GRANTED,), to=S.EXPIRED, action="expire",
+          label=_("menandai kedaluwarsa"))
+    return access_request
+
+
+def _require_key_holder(actor, grant):
+    require(
+        grant.organization_id in requester_org_ids(actor),
+        _("Hanya operator requester pemegang hak akses yang dapat mengelola kuncinya."),
+    )
+
+
+@transaction.atomic
+def api_key_reveal(*, actor, api_key):
+    """Show a freshly issued key to the requester, exactly once."""
+    api_key = lock(ApiKey, api_key.pk)
+    _require_key_holder(actor, api_key.grant)
+    if not api_key.pending_secret or not api_key.is_active:
+        raise TransitionError(_("Kunci ini sudah pernah ditampilkan atau tidak aktif lagi; buat kunci baru (rotasi)."))
+    return _reveal(actor, api_key, crypto.decrypt(api_key.pending_secret))
+
+
+@transaction.atomic
+def api_key_rotate(*, actor, grant):
+    """Issue a new key for an active grant and revoke the old ones; the new key is returned once."""
+    grant = lock(Grant, grant.pk)
+    _require_key_holder(actor, grant)
+    if not grant.is_active:
+        raise TransitionError(_("Hak akses ini tidak aktif; kunci tidak dapat dirotasi."))
+    now = timezone.now()
+    for old in grant.keys.select_for_update().filter(revoked_at__isnull=True):
+        old.revoked_at = now
+        old.pending_secret = ""
+        old.save(update_fields=["revoked_at", "pending_secret"])
+        audit_record(actor=actor, target=old, action="rotate", old_state="active", new_state="revoked")
+    key, raw = _issue_key(actor=actor, grant=grant)
+    return key, _reveal(actor, key, raw)
+
+
+@transaction.atomic
+def api_key_revoke(*, actor, api_key, reason=""):
+    api_key = lock(ApiKey, api_key.pk)
+    grant = api_key.grant
+    require(
+        grant.organization_id in requester_org_ids(actor)
+        or grant.api_version.service.owner_id in publisher_org_ids(actor)
+        or is_administrator(actor),
+        _("Anda tidak berwenang mencabut kunci ini."),
+    )
+    if api_key.revoked_at:
+        raise TransitionError(_("Kunci ini sudah dicabut."))
+    api_key.revoked_at = timezone.now()
+    api_key.pending_secret = ""
+    api_key.save(update_fields=["revoked_at", "pending_secret"])
+    audit_record(actor=actor, target=api_key, action="revoke", old_state="active", new_state="revoked", reason=reason)
+    return api_key

@@ -1,0 +1,245 @@
+"""Parsing an OpenAPI document and the Pasal 6(5) interoperability check run on every submitted spec."""
+
+import ipaddress
+import json
+import re
+from urllib.parse import urlsplit
+
+import yaml
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+from .choices import SpecFormatChoices
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+VERSION_IN_PATH = re.compile(r"/v\d+(\.\d+)*(/|$)", re.IGNORECASE)
+
+
+def parse_spec(text):
+    """Turn pasted or uploaded text into a dict, refusing oversized, malformed or remote-referencing documents."""
+    if isinstance(text, bytes):
+        if len(text) > settings.SPLP_MAX_SPEC_BYTES:
+            raise ValidationError(_spec_too_large())
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError(_("Dokumen OpenAPI harus berupa teks UTF-8."))
+    if len(text.encode("utf-8")) > settings.SPLP_MAX_SPEC_BYTES:
+        raise ValidationError(_spec_too_large())
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ValidationError(_("Dokumen OpenAPI bukan JSON atau YAML yang sah: %(err)s") % {"err": exc})
+    if not isinstance(doc, dict):
+        raise ValidationError(_("Dokumen OpenAPI harus berupa objek JSON/YAML."))
+    # JSON round trip: YAML may produce dates and other types a JSONField cannot store.
+    try:
+        doc = json.loads(json.dumps(doc, default=str))
+    except (TypeError, ValueError):
+        raise ValidationError(_("Dokumen OpenAPI memuat nilai yang tidak dapat disimpan sebagai JSON."))
+    remote = find_remote_refs(doc)
+    if remote:
+        # The validator would fetch these (SSRF); refuse before validating.
+        raise ValidationError(
+            _("Referensi $ref harus lokal (diawali '#/'); ditolak: %(refs)s") % {"refs": ", ".join(remote[:5])}
+        )
+    detect_format(doc)
+    return doc
+
+
+def _spec_too_large():
+    return _("Dokumen OpenAPI terlalu besar (maksimum %(kb)d KB).") % {"kb": settings.SPLP_MAX_SPEC_BYTES // 1024}
+
+
+def find_remote_refs(node):
+    refs = []
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if ref is not None and (not isinstance(ref, str) or not ref.startswith("#/")):
+                refs.append(str(ref))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return refs
+
+
+def detect_format(doc):
+    if str(doc.get("swagger", "")).startswith("2."):
+        return SpecFormatChoices.SWAGGER2
+    if str(doc.get("openapi", "")).startswith("3."):
+        return SpecFormatChoices.OPENAPI3
+    raise ValidationError(_("Dokumen harus OpenAPI 3 (field 'openapi: 3.x') atau Swagger 2 (field 'swagger: 2.0')."))
+
+
+def _validator_class(doc):
+    if detect_format(doc) == SpecFormatChoices.SWAGGER2:
+        return OpenAPIV2SpecValidator
+    return OpenAPIV31SpecValidator if str(doc["openapi"]).startswith("3.1") else OpenAPIV30SpecValidator
+
+
+def iter_operations(doc):
+    paths = doc.get("paths") or {}
+    if not isinstance(paths, dict):
+        return
+    for path, item in paths.items():
+        if not isinstance(item, dict):
+            continue
+        shared_params = item.get("parameters") or []
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if isinstance(op, dict):
+                yield method.upper(), path, op, shared_params
+
+
+def extract_operations(doc):
+    """Rows for ApiOperation: method, path, operationId, summary and parameters."""
+    rows = []
+    for method, path, op, shared_params in iter_operations(doc):
+        params = []
+        for param in list(shared_params) + list(op.get("parameters") or []):
+            if isinstance(param, dict):
+                params.append(
+                    {
+                        "name": str(param.get("name", param.get("$ref", ""))),
+                        "in": str(param.get("in", "")),
+                        "required": bool(param.get("required", False)),
+                    }
+                )
+        rows.append(
+            {
+                "method": method,
+                "path": path[:500],
+                "operation_id": str(op.get("operationId", ""))[:200],
+                "summary": str(op.get("summary", ""))[:500],
+                "parameters": params,
+            }
+        )
+    return rows
+
+
+def _is_json_media(media_type):
+    media_type = media_type.split(";")[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
+def _success_has_schema(doc, op):
+    responses = op.get("responses") or {}
+    for code, response in responses.items():
+        if not str(code).startswith("2") or not isinstance(response, dict):
+            continue
+        if "$ref" in response:
+            return True
+        if doc.get("swagger"):
+            if "schema" in response:
+                return True
+        else:
+            for media in (response.get("content") or {}).values():
+                if isinstance(media, dict) and "schema" in media:
+                    return True
+    return False
+
+
+def _media_types(doc, op):
+    if doc.get("swagger"):
+        return list(op.get("produces") or doc.get("produces") or []) + list(
+            op.get("consumes") or doc.get("consumes") or []
+        )
+    types = []
+    body = op.get("requestBody") or {}
+    types += list((body.get("content") or {}).keys()) if isinstance(body, dict) else []
+    for response in (op.get("responses") or {}).values():
+        if isinstance(response, dict):
+            types += list((response.get("content") or {}).keys())
+    return types
+
+
+def is_internal_host(host):
+    """True when the host is on the Dinas' internal allow-list (names or CIDR networks)."""
+    host = (host or "").lower().strip("[]")
+    for entry in settings.SPLP_INTERNAL_HOSTS:
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if host == entry:
+            return True
+        try:
+            if ipaddress.ip_address(host) in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _check(code, label, passed, detail="", blocking=True):
+    return {"code": code, "label": label, "passed": bool(passed), "blocking": blocking, "detail": detail}
+
+
+def run_interop_check(doc, upstream_base_url):
+    """The checklist stored with the version; publishing is blocked while a blocking item fails."""
+    checks = []
+    errors = []
+    try:
+        _validator_class(doc)(doc).validate()
+    except Exception as exc:  # the validator raises several unrelated exception types
+        errors.append(str(getattr(exc, "message", exc))[:500])
+    checks.append(
+        _check(
+            "valid_document",
+            _("Dokumen OpenAPI/Swagger sah"),
+            not errors,
+            errors[0] if errors else _("Format: %(fmt)s") % {"fmt": detect_format(doc).label},
+        )
+    )
+    ops = list(iter_operations(doc))
+    checks.append(_check("has_operations", _("Memuat minimal satu operasi"), bool(ops)))
+    missing_summary = [f"{m} {p}" for m, p, op, _shared in ops if not str(op.get("summary", "")).strip()]
+    checks.append(
+        _check(
+            "summaries",
+            _("Setiap operasi memiliki ringkasan (summary)"),
+            not missing_summary,
+            ", ".join(missing_summary[:10]),
+        )
+    )
+    missing_schema = [f"{m} {p}" for m, p, op, _shared in ops if not _success_has_schema(doc, op)]
+    checks.append(
+        _check(
+            "success_schema",
+            _("Setiap operasi memiliki respons sukses (2xx) dengan skema"),
+            not missing_schema,
+            ", ".join(missing_schema[:10]),
+        )
+    )
+    non_json = sorted({t for _m, _p, op, _s in ops for t in _media_types(doc, op) if not _is_json_media(t)})
+    checks.append(
+        _check("json_media", _("Media type berformat JSON"), not non_json, ", ".join(non_json[:10]))
+    )
+    info_version = str((doc.get("info") or {}).get("version", "")).strip()
+    base_path = doc.get("basePath", "") + " ".join(
+        str(s.get("url", "")) for s in doc.get("servers") or [] if isinstance(s, dict)
+    )
+    versioned = bool(info_version) or any(VERSION_IN_PATH.search(p) for _m, p, _o, _s in ops) or bool(
+        VERSION_IN_PATH.search(base_path)
+    )
+    checks.append(
+        _check("versioned", _("Versi tercantum di path atau info.version"), versioned, info_version)
+    )
+    parts = urlsplit(upstream_base_url or "")
+    internal = is_internal_host(parts.hostname)
+    checks.append(
+        _check(
+            "https_upstream",
+            _("Upstream memakai HTTPS (kecuali host internal yang diizinkan Dinas)"),
+            parts.scheme == "https" or (parts.scheme == "http" and internal),
+            upstream_base_url,
+        )
+    )
+    return checks

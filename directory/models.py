@@ -1,0 +1,204 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    CLASSIFICATION_HELP,
+    ApiVersionStatusChoices,
+    ClassificationChoices,
+    MembershipRoleChoices,
+    OrganizationKindChoices,
+    SpecFormatChoices,
+    UpdateFrequencyChoices,
+)
+
+LIVE_STATUSES = (ApiVersionStatusChoices.PUBLISHED, ApiVersionStatusChoices.DEPRECATED)
+
+
+class Organization(models.Model):
+    """A Perangkat Daerah (or the Dinas itself)."""
+
+    name = models.CharField(_("nama"), max_length=200)
+    code = models.SlugField(_("kode"), max_length=40, unique=True, help_text=_("Kode singkat, dipakai di URL."))
+    kind = models.CharField(_("jenis"), max_length=20, choices=OrganizationKindChoices.choices)
+    is_administrator = models.BooleanField(
+        _("pengelola SPLP"), default=False, help_text=_("Dinas yang mengelola SPLP (administrator).")
+    )
+    contact_name = models.CharField(_("narahubung"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("surel narahubung"), blank=True)
+    contact_phone = models.CharField(_("telepon narahubung"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("perangkat daerah")
+        verbose_name_plural = _("perangkat daerah")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("perangkat daerah"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=MembershipRoleChoices.choices)
+
+    class Meta:
+        verbose_name = _("keanggotaan")
+        verbose_name_plural = _("keanggotaan")
+        constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="uniq_membership")]
+
+    def __str__(self):
+        return f"{self.user} - {self.organization} ({self.get_role_display()})"
+
+
+class Theme(models.Model):
+    """A theme of the service directory (Pasal 7e)."""
+
+    name = models.CharField(_("nama"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("deskripsi"), blank=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=100)
+
+    class Meta:
+        verbose_name = _("tema")
+        verbose_name_plural = _("tema")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:theme", args=[self.slug])
+
+
+class ApiService(models.Model):
+    """An API registration in the metadata repository (Pasal 5b); its versions carry spec and lifecycle."""
+
+    owner = models.ForeignKey(
+        Organization, verbose_name=_("pemilik (publisher)"), on_delete=models.PROTECT, related_name="api_services"
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("deskripsi"))
+    theme = models.ForeignKey(Theme, verbose_name=_("tema"), on_delete=models.PROTECT, related_name="api_services")
+    classification = models.CharField(
+        _("klasifikasi data"), max_length=20, choices=ClassificationChoices.choices, help_text=CLASSIFICATION_HELP
+    )
+    has_personal_data = models.BooleanField(_("memuat data pribadi"), default=False)
+    legal_basis = models.TextField(_("dasar hukum"))
+    update_frequency = models.CharField(
+        _("frekuensi pembaruan"), max_length=20, choices=UpdateFrequencyChoices.choices
+    )
+    contact_name = models.CharField(_("narahubung"), max_length=200)
+    contact_email = models.EmailField(_("surel narahubung"))
+    sla = models.CharField(_("SLA yang diharapkan"), max_length=200, help_text=_("Misalnya: 99,5% per bulan, respons < 1 detik."))
+    data_producer = models.CharField(_("produsen data"), max_length=200)
+    data_steward = models.CharField(_("walidata"), max_length=200)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("registrasi API")
+        verbose_name_plural = _("registrasi API")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("directory:service", args=[self.slug])
+
+    @property
+    def live_version(self):
+        """The newest published (or deprecated) version, using prefetched versions when present."""
+        live = [v for v in self.versions.all() if v.status in LIVE_STATUSES]
+        return max(live, key=lambda v: v.id) if live else None
+
+
+class ApiVersion(models.Model):
+    service = models.ForeignKey(ApiService, verbose_name=_("API"), on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(_("versi"), max_length=40)
+    upstream_base_url = models.URLField(_("URL dasar upstream"), max_length=500)
+    spec = models.JSONField(_("dokumen OpenAPI"))
+    spec_format = models.CharField(_("format dokumen"), max_length=10, choices=SpecFormatChoices.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApiVersionStatusChoices.choices, default=ApiVersionStatusChoices.DRAFT
+    )
+    interop_report = models.JSONField(_("hasil uji interoperabilitas"), default=list)
+    interop_passed = models.BooleanField(_("lulus uji interoperabilitas"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
+    published_at = models.DateTimeField(_("diterbitkan"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("versi API")
+        verbose_name_plural = _("versi API")
+        ordering = ["service__name", "-id"]
+        constraints = [models.UniqueConstraint(fields=["service", "version"], name="uniq_service_version")]
+
+    def __str__(self):
+        return f"{self.service.name} v{self.version}"
+
+    @property
+    def blocking_failures(self):
+        return [c for c in self.interop_report if c["blocking"] and not c["passed"]]
+
+
+class ApiOperation(models.Model):
+    """One operation extracted from the version's spec; grants and the bus refer to these rows."""
+
+    api_version = models.ForeignKey(
+        ApiVersion, verbose_name=_("versi API"), on_delete=models.CASCADE, related_name="operations"
+    )
+    method = models.CharField(_("metode"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    operation_id = models.CharField(_("operationId"), max_length=200, blank=True)
+    summary = models.CharField(_("ringkasan"), max_length=500, blank=True)
+    parameters = models.JSONField(_("parameter"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("operasi API")
+        verbose_name_plural = _("operasi API")
+        ordering = ["path", "method"]
+        constraints = [
+            models.UniqueConstraint(fields=["api_version", "method", "path"], name="uniq_operation")
+        ]
+
+    def __str__(self):
+        return f"{self.method} {self.path}"
+
+
+class ReviewNote(models.Model):
+    """The Pasal 6(4) accompaniment thread between the Dinas and the publisher, kept per version."""
+
+    api_version = models.ForeignKey(
+        ApiVersion, verbose_name=_("versi API"), on_delete=models.CASCADE, related_name="review_notes"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("penulis"), on_delete=models.PROTECT)
+    body = models.TextField(_("catatan"))
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("catatan pendampingan")
+        verbose_name_plural = _("catatan pendampingan")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.api_version}: {self.body[:40]}"
+
+
+class PendingApiVersion(ApiVersion):
+    """Admin queue: registrations waiting for the Dinas' accompaniment."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("registrasi API menunggu pendampingan")
+        verbose_name_plural = _("registrasi API menunggu pendampingan")

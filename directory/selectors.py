@@ -1,0 +1,68 @@
+from django.db.models import Count, Prefetch, Q
+
+from .choices import MembershipRoleChoices
+from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Theme
+
+
+def is_administrator(user):
+    """Dinas staff: superusers or administrator members of the SPLP-managing organisation."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, role=MembershipRoleChoices.ADMINISTRATOR, organization__is_administrator=True
+    ).exists()
+
+
+def user_organization_ids(user, role):
+    if not user or not user.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=user, role=role).values_list("organization_id", flat=True))
+
+
+def publisher_org_ids(user):
+    return user_organization_ids(user, MembershipRoleChoices.PUBLISHER)
+
+
+def requester_org_ids(user):
+    return user_organization_ids(user, MembershipRoleChoices.REQUESTER)
+
+
+def published_services():
+    """Services with a live version, with what directory pages and the API need prefetched."""
+    live_versions = ApiVersion.objects.filter(status__in=LIVE_STATUSES).order_by("-id")
+    return (
+        ApiService.objects.filter(versions__status__in=LIVE_STATUSES)
+        .distinct()
+        .select_related("owner", "theme")
+        .prefetch_related(Prefetch("versions", queryset=live_versions))
+    )
+
+
+def published_service_detail(slug):
+    live_versions = ApiVersion.objects.filter(status__in=LIVE_STATUSES).order_by("-id").prefetch_related(
+        Prefetch("operations", queryset=ApiOperation.objects.order_by("path", "method"))
+    )
+    return (
+        ApiService.objects.filter(slug=slug, versions__status__in=LIVE_STATUSES)
+        .distinct()
+        .select_related("owner", "theme")
+        .prefetch_related(Prefetch("versions", queryset=live_versions))
+        .first()
+    )
+
+
+def themes_with_counts():
+    return Theme.objects.annotate(
+        published_count=Count(
+            "api_services", filter=Q(api_services__versions__status__in=LIVE_STATUSES), distinct=True
+        )
+    )
+
+
+def search_services(queryset, term):
+    term = (term or "").strip()
+    if not term:
+        return queryset
+    return queryset.filter(Q(name__icontains=term) | Q(description__icontains=term))

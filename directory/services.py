@@ -1,0 +1,239 @@
+"""Every state change of API registrations; views, admin and API call these."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from splp.audit import audit_record
+from splp.notifications import notify
+from splp.workflow import lock, require, require_state
+
+from .choices import ApiVersionStatusChoices as S
+from .interop import detect_format, extract_operations, parse_spec, run_interop_check
+from .models import ApiOperation, ApiService, ApiVersion, ReviewNote
+from .selectors import is_administrator, publisher_org_ids
+
+SERVICE_FIELDS = (
+    "name",
+    "description",
+    "theme",
+    "classification",
+    "has_personal_data",
+    "legal_basis",
+    "update_frequency",
+    "contact_name",
+    "contact_email",
+    "sla",
+    "data_producer",
+    "data_steward",
+)
+EDITABLE_VERSION_STATES = (S.DRAFT, S.CHANGES_REQUESTED)
+
+
+def can_manage_service(user, service):
+    return is_administrator(user) or service.owner_id in publisher_org_ids(user)
+
+
+def _require_manage(actor, service):
+    require(can_manage_service(actor, service), _("Anda bukan operator publisher pemilik API ini."))
+
+
+def _full_clean(obj, exclude=None):
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict)
+
+
+def _apply_spec(api_version, spec, upstream_base_url):
+    """Store a parsed spec with its check results and operations (replacing earlier ones)."""
+    doc = spec if isinstance(spec, dict) else parse_spec(spec)
+    api_version.spec = doc
+    api_version.spec_format = detect_format(doc)
+    api_version.upstream_base_url = upstream_base_url
+    api_version.interop_report = run_interop_check(doc, upstream_base_url)
+    api_version.interop_passed = not api_version.blocking_failures
+
+
+def _save_operations(api_version):
+    api_version.operations.all().delete()
+    ApiOperation.objects.bulk_create(
+        ApiOperation(api_version=api_version, **row) for row in extract_operations(api_version.spec)
+    )
+
+
+@transaction.atomic
+def api_service_register(*, actor, owner, slug, version, upstream_base_url, spec, **fields):
+    """Create a registration with its first (draft) version."""
+    require(
+        is_administrator(actor) or owner.pk in publisher_org_ids(actor),
+        _("Anda bukan operator publisher perangkat daerah ini."),
+    )
+    unknown = set(fields) - set(SERVICE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Field tidak dikenal: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    if ApiService.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": _("Slug \"%(slug)s\" sudah dipakai API lain.") % {"slug": slug}})
+    service = ApiService(owner=owner, slug=slug, **fields)
+    _full_clean(service)
+    service.save()
+    api_version = _new_version(actor=actor, service=service, version=version, upstream_base_url=upstream_base_url, spec=spec)
+    audit_record(actor=actor, target=service, action="register", new_state=S.DRAFT, data={"version": version})
+    return service, api_version
+
+
+def _new_version(*, actor, service, version, upstream_base_url, spec):
+    if ApiVersion.objects.filter(service=service, version=version).exists():
+        raise ValidationError({"version": _("Versi %(v)s sudah terdaftar untuk API ini.") % {"v": version}})
+    api_version = ApiVersion(service=service, version=version, created_by=actor)
+    _apply_spec(api_version, spec, upstream_base_url)
+    _full_clean(api_version, exclude=["service", "created_by"])
+    api_version.save()
+    _save_operations(api_version)
+    audit_record(
+        actor=actor, target=api_version, action="create", new_state=api_version.status,
+        data={"interop_passed": api_version.interop_passed},
+    )
+    return api_version
+
+
+@transaction.atomic
+def api_version_create(*, actor, service, version, upstream_base_url, spec):
+    """A new version is a new record: earlier versions keep theirs."""
+    service = lock(ApiService, service.pk)
+    _require_manage(actor, service)
+    return _new_version(actor=actor, service=service, version=version, upstream_base_url=upstream_base_url, spec=spec)
+
+
+@transaction.atomic
+def api_service_update(*, actor, service, **fields):
+    service = lock(ApiService, service.pk)
+    _require_manage(actor, service)
+    changed = {}
+    for name, value in fields.items():
+        if name not in SERVICE_FIELDS:
+            raise ValidationError(_("Field tidak dikenal: %(f)s") % {"f": name})
+        if getattr(service, name) != value:
+            changed[name] = str(value)
+            setattr(service, name, value)
+    if changed:
+        _full_clean(service)
+        service.save()
+        audit_record(actor=actor, target=service, action="update", data={"changed": sorted(changed)})
+    return service
+
+
+@transaction.atomic
+def api_version_update(*, actor, api_version, upstream_base_url, spec):
+    api_version = lock(ApiVersion, api_version.pk)
+    _require_manage(actor, api_version.service)
+    require_state(api_version, EDITABLE_VERSION_STATES, _("mengubah versi"))
+    _apply_spec(api_version, spec, upstream_base_url)
+    _full_clean(api_version, exclude=["service", "created_by"])
+    api_version.save()
+    _save_operations(api_version)
+    audit_record(
+        actor=actor, target=api_version, action="update_spec", old_state=api_version.status,
+        new_state=api_version.status, data={"interop_passed": api_version.interop_passed},
+    )
+    return api_version
+
+
+def _move(api_version, *, actor, allowed, to, action, label, reason=""):
+    require_state(api_version, allowed, label)
+    old = api_version.status
+    api_version.status = to
+    audit_record(actor=actor, target=api_version, action=action, old_state=old, new_state=to, reason=reason)
+
+
+@transaction.atomic
+def api_version_submit_for_review(*, actor, api_version):
+    api_version = lock(ApiVersion, api_version.pk)
+    _require_manage(actor, api_version.service)
+    # The check runs again on submit: the internal allow-list may have changed since the draft.
+    _apply_spec(api_version, api_version.spec, api_version.upstream_base_url)
+    _move(api_version, actor=actor, allowed=EDITABLE_VERSION_STATES, to=S.SUBMITTED, action="submit",
+          label=_("mengajukan pendampingan"))
+    api_version.submitted_at = timezone.now()
+    api_version.save()
+    notify("api_submitted", api_version)
+    return api_version
+
+
+def _require_admin(actor):
+    require(is_administrator(actor), _("Hanya administrator Dinas yang dapat melakukan ini."))
+
+
+def _add_note(actor, api_version, body):
+    body = (body or "").strip()
+    if body:
+        ReviewNote.objects.create(api_version=api_version, author=actor, body=body)
+
+
+@transaction.atomic
+def api_version_request_changes(*, actor, api_version, note):
+    _require_admin(actor)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Catatan perbaikan wajib diisi.")})
+    api_version = lock(ApiVersion, api_version.pk)
+    _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.CHANGES_REQUESTED, action="request_changes",
+          label=_("meminta perbaikan"), reason=note)
+    api_version.save()
+    _add_note(actor, api_version, note)
+    notify("api_changes_requested", api_version)
+    return api_version
+
+
+@transaction.atomic
+def api_version_publish(*, actor, api_version, note=""):
+    _require_admin(actor)
+    api_version = lock(ApiVersion, api_version.pk)
+    require_state(api_version, (S.SUBMITTED,), _("menerbitkan"))
+    if not api_version.interop_passed:
+        raise ValidationError(
+            _("Belum dapat diterbitkan: uji interoperabilitas belum lulus (%(items)s).")
+            % {"items": ", ".join(c["label"] for c in api_version.blocking_failures)}
+        )
+    _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.PUBLISHED, action="publish",
+          label=_("menerbitkan"), reason=note)
+    api_version.published_at = timezone.now()
+    api_version.save()
+    _add_note(actor, api_version, note)
+    notify("api_published", api_version)
+    return api_version
+
+
+@transaction.atomic
+def api_version_deprecate(*, actor, api_version, reason=""):
+    api_version = lock(ApiVersion, api_version.pk)
+    _require_manage(actor, api_version.service)
+    _move(api_version, actor=actor, allowed=(S.PUBLISHED,), to=S.DEPRECATED, action="deprecate",
+          label=_("menandai usang"), reason=reason)
+    api_version.save()
+    return api_version
+
+
+@transaction.atomic
+def api_version_retire(*, actor, api_version, reason=""):
+    api_version = lock(ApiVersion, api_version.pk)
+    _require_manage(actor, api_version.service)
+    _move(api_version, actor=actor, allowed=(S.DEPRECATED,), to=S.RETIRED, action="retire",
+          label=_("menghentikan"), reason=reason)
+    api_version.save()
+    return api_version
+
+
+@transaction.atomic
+def review_note_add(*, actor, api_version, body):
+    """A message in the accompaniment thread, from the Dinas or the publisher."""
+    api_version = lock(ApiVersion, api_version.pk)
+    _require_manage(actor, api_version.service)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Catatan tidak boleh kosong.")})
+    note = ReviewNote.objects.create(api_version=api_version, author=actor, body=body)
+    audit_record(actor=actor, target=api_version, action="review_note", old_state=api_version.status,
+                 new_state=api_version.status, reason=body)
+    return note

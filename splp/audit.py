@@ -1,0 +1,24 @@
+from django.contrib.contenttypes.models import ContentType
+
+from .models import AuditEvent
+
+
+def audit_record(*, actor, target, action, old_state="", new_state="", reason="", data=None):
+    """Write one audit row; callers run inside the transaction of the change they record."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        object_repr=str(target)[:255],
+        action=action,
+        old_state=old_state or "",
+        new_state=new_state or "",
+        reason=reason or "",
+        data=data or {},
+    )
+
+
+def audit_events_for(target):
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
+    ).select_related("actor")

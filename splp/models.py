@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Pemda(models.Model):
+    """The regional government running this SPLP: identity is data, never code."""
+
+    name = models.CharField(_("nama pemerintah daerah"), max_length=200)
+    dinas_name = models.CharField(_("nama Dinas pengelola"), max_length=200)
+    domain = models.CharField(_("domain SPLP"), max_length=200)
+    logo_text = models.CharField(_("teks logo"), max_length=40)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("identitas Pemda")
+        verbose_name_plural = _("identitas Pemda")
+
+    def __str__(self):
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every state change and decision."""
+
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("pelaku"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64, db_index=True)
+    target = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("objek"), max_length=255)
+    action = models.CharField(_("aksi"), max_length=64)
+    old_state = models.CharField(_("status lama"), max_length=32, blank=True)
+    new_state = models.CharField(_("status baru"), max_length=32, blank=True)
+    reason = models.TextField(_("alasan"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.object_repr}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValidationError(_("Jejak audit tidak dapat diubah."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Jejak audit tidak dapat dihapus."))

@@ -1,0 +1,124 @@
+"""Named actors (Healthchecks' alice/bob/charlie): the Dinas administrator, a publisher operator,
+a requester operator, and an outsider from a third organisation."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from access import services as access_services
+from directory import services as directory_services
+
+from .factories import (
+    PASSWORD,
+    OrganizationFactory,
+    R,
+    ThemeFactory,
+    UserFactory,
+    member,
+    openapi_doc,
+    period,
+    service_fields,
+)
+
+
+@pytest.fixture
+def dinas(db):
+    return OrganizationFactory(name="Dinas Kominfo", code="diskominfo", is_administrator=True)
+
+
+@pytest.fixture
+def publisher_org(db):
+    return OrganizationFactory(name="Disdukcapil", code="disdukcapil")
+
+
+@pytest.fixture
+def requester_org(db):
+    return OrganizationFactory(name="Dinas Kesehatan", code="dinkes")
+
+
+@pytest.fixture
+def outsider_org(db):
+    return OrganizationFactory(name="Bappeda", code="bappeda")
+
+
+@pytest.fixture
+def admin_user(dinas):
+    return member(UserFactory(username="alice", is_staff=True), dinas, R.ADMINISTRATOR)
+
+
+@pytest.fixture
+def publisher(publisher_org):
+    return member(UserFactory(username="bob"), publisher_org, R.PUBLISHER)
+
+
+@pytest.fixture
+def requester(requester_org):
+    return member(UserFactory(username="carol"), requester_org, R.REQUESTER)
+
+
+@pytest.fixture
+def outsider(outsider_org):
+    return member(UserFactory(username="charlie"), outsider_org, R.PUBLISHER, R.REQUESTER)
+
+
+@pytest.fixture
+def theme(db):
+    return ThemeFactory(name="Kependudukan", slug="kependudukan")
+
+
+@pytest.fixture
+def draft_version(publisher, publisher_org, theme):
+    _service, version = directory_services.api_service_register(
+        actor=publisher, owner=publisher_org, slug="data-penduduk", version="1.0.0",
+        upstream_base_url="http://127.0.0.1:9/api", spec=openapi_doc(), **service_fields(theme),
+    )
+    return version
+
+
+@pytest.fixture
+def published_version(draft_version, publisher, admin_user):
+    directory_services.api_version_submit_for_review(actor=publisher, api_version=draft_version)
+    return directory_services.api_version_publish(actor=admin_user, api_version=draft_version)
+
+
+@pytest.fixture
+def service(published_version):
+    return published_version.service
+
+
+def submit_request(requester, requester_org, api_version, **overrides):
+    start, end = period()
+    fields = dict(
+        actor=requester, requester=requester_org, api_version=api_version, purpose="Verifikasi NIK pasien",
+        legal_basis="Permenkes 24/2022", period_start=start, period_end=end, expected_daily_volume=100,
+    )
+    fields.update(overrides)
+    return access_services.access_request_submit(**fields)
+
+
+@pytest.fixture
+def submitted_request(requester, requester_org, published_version):
+    return submit_request(requester, requester_org, published_version)
+
+
+@pytest.fixture
+def approved_request(submitted_request, admin_user):
+    return access_services.access_request_approve(actor=admin_user, access_request=submitted_request)
+
+
+@pytest.fixture
+def granted_request(approved_request, publisher):
+    access_services.access_request_grant(actor=publisher, access_request=approved_request)
+    approved_request.refresh_from_db()
+    return approved_request
+
+
+def api_client_for(user):
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def password():
+    return PASSWORD

@@ -1,0 +1,19 @@
+"""Test profile: the project settings with fast hashing and tasks run in-process."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret")
+os.environ.setdefault("SPLP_INTERNAL_HOSTS", "127.0.0.1,localhost")
+
+from splp.settings import *  # noqa: E402,F403
+from splp.settings import DATABASES, VAR_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "id"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so the concurrency tests' threads share one database with real locking.
+    VAR_DIR.mkdir(exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
