@@ -66,3 +66,11 @@ def search_services(queryset, term):
     if not term:
         return queryset
     return queryset.filter(Q(name__icontains=term) | Q(description__icontains=term))
+
+
+def services_managed_by(user):
+    """Registrations the user may edit: its publishing organisations' (all, for administrators)."""
+    qs = ApiService.objects.select_related("owner", "theme").prefetch_related("versions")
+    if is_administrator(user):
+        return qs
+    return qs.filter(owner_id__in=publisher_org_ids(user))

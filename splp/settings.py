@@ -96,7 +96,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesia")), ("en", _("Inggris"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# One catalogue per area of the UI, so each can be maintained on its own; all merge at run time.
+LOCALE_PATHS = [BASE_DIR / "locale" / part for part in ("core", "portal", "api", "admin", "seed")]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

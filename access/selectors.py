@@ -1,0 +1,32 @@
+from django.db.models import Q
+
+from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
+
+from .models import AccessRequest, ApiKey
+
+
+def access_requests_visible_to(user):
+    """Administrators see all; a requester its organisation's; a publisher those for its APIs."""
+    qs = AccessRequest.objects.select_related(
+        "requester", "applicant", "api_version__service__owner", "api_version__service__theme", "decided_by"
+    ).prefetch_related("operations")
+    if is_administrator(user):
+        return qs
+    return qs.filter(
+        Q(requester_id__in=requester_org_ids(user)) | Q(api_version__service__owner_id__in=publisher_org_ids(user))
+    )
+
+
+def incoming_requests_for_publisher(user):
+    return access_requests_visible_to(user).filter(api_version__service__owner_id__in=publisher_org_ids(user))
+
+
+def own_requests(user):
+    return access_requests_visible_to(user).filter(requester_id__in=requester_org_ids(user))
+
+
+def keys_for_requester(user):
+    """Keys held by the user's requesting organisations, with their grant and API."""
+    return ApiKey.objects.filter(grant__organization_id__in=requester_org_ids(user)).select_related(
+        "grant__organization", "grant__api_version__service", "grant__access_request"
+    )
