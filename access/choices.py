@@ -3,10 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccessRequestStatusChoices(models.TextChoices):
-    SUBMITTED = "submitted", _("Menunggu keputusan administrator")
-    APPROVED = "approved", _("Disetujui, menunggu pemberian akses")
-    REJECTED = "rejected", _("Ditolak")
-    GRANTED = "granted", _("Akses diberikan")
-    REVOKED = "revoked", _("Akses dicabut")
-    EXPIRED = "expired", _("Kedaluwarsa")
-    WITHDRAWN = "withdrawn", _("Ditarik pemohon")
+    SUBMITTED = "submitted", _("Waiting for the administrator's decision")
+    APPROVED = "approved", _("Approved, waiting for the publisher to grant access")
+    REJECTED = "rejected", _("Rejected")
+    GRANTED = "granted", _("Access granted")
+    REVOKED = "revoked", _("Access revoked")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the requester")

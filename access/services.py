@@ -38,29 +38,29 @@ def access_request_submit(
     operations=None,
 ):
     """The requester applies to the administrator (Pasal 7a). ``operations`` empty or None means all."""
-    require(requester.pk in requester_org_ids(actor), _("Anda bukan operator requester perangkat daerah ini."))
+    require(requester.pk in requester_org_ids(actor), _("You are not a requester operator of this organisation."))
     api_version = ApiVersion.objects.select_for_update().get(pk=api_version.pk)
     if api_version.status != ApiVersionStatusChoices.PUBLISHED:
-        raise ValidationError(_("API ini tidak (lagi) terbit di direktori; akses tidak dapat dimohon."))
+        raise ValidationError(_("This API is not (or no longer) published in the directory; access cannot be requested."))
     errors = {}
     if not (purpose or "").strip():
-        errors["purpose"] = _("Tujuan penggunaan wajib diisi.")
+        errors["purpose"] = _("The purpose is required.")
     if not (legal_basis or "").strip():
-        errors["legal_basis"] = _("Dasar hukum wajib diisi.")
+        errors["legal_basis"] = _("The legal basis is required.")
     if period_end < period_start:
-        errors["period_end"] = _("Tanggal berakhir harus sesudah tanggal mulai.")
+        errors["period_end"] = _("The end date must be after the start date.")
     elif period_end < timezone.localdate():
-        errors["period_end"] = _("Tanggal berakhir sudah lewat.")
+        errors["period_end"] = _("The end date has already passed.")
     if expected_daily_volume is None or expected_daily_volume < 1:
-        errors["expected_daily_volume"] = _("Perkiraan volume harus minimal 1 panggilan per hari.")
+        errors["expected_daily_volume"] = _("The expected volume must be at least 1 call per day.")
     operations = list(operations or [])
     if any(op.api_version_id != api_version.pk for op in operations):
-        errors["operations"] = _("Operasi yang dipilih bukan milik versi API ini.")
+        errors["operations"] = _("The selected operations do not belong to this API version.")
     if errors:
         raise ValidationError(errors)
     if AccessRequest.objects.filter(requester=requester, api_version=api_version, status__in=OPEN_STATES).exists():
         raise ValidationError(
-            _("Perangkat daerah ini sudah memiliki permohonan yang masih berjalan atau akses aktif untuk API ini.")
+            _("This organisation already has a pending request or active access for this API.")
         )
     access_request = AccessRequest.objects.create(
         requester=requester, applicant=actor, api_version=api_version, all_operations=not operations,
@@ -78,15 +78,15 @@ def access_request_withdraw(*, actor, access_request):
     access_request = lock(AccessRequest, access_request.pk)
     require(
         access_request.requester_id in requester_org_ids(actor),
-        _("Hanya operator requester pemohon yang dapat menarik permohonan."),
+        _("Only a requester operator of the requesting organisation can withdraw the request."),
     )
     _move(access_request, actor=actor, allowed=(S.SUBMITTED,), to=S.WITHDRAWN, action="withdraw",
-          label=_("menarik permohonan"))
+          label=_("withdraw the request"))
     return access_request
 
 
 def _decide(access_request, *, actor, to, action, label, reason):
-    require(is_administrator(actor), _("Hanya administrator Dinas yang dapat memutuskan permohonan."))
+    require(is_administrator(actor), _("Only a Dinas administrator can decide on requests."))
     access_request = lock(AccessRequest, access_request.pk)
     access_request.decided_by = actor
     access_request.decided_at = timezone.now()
@@ -99,13 +99,13 @@ def _decide(access_request, *, actor, to, action, label, reason):
 def access_request_approve(*, actor, access_request, reason=""):
     """Pasal 7b: the administrator approves; the publisher grants afterwards."""
     return _decide(access_request, actor=actor, to=S.APPROVED, action="approve",
-                   label=_("menyetujui"), reason=(reason or "").strip())
+                   label=_("approve"), reason=(reason or "").strip())
 
 
 @transaction.atomic
 def access_request_reject(*, actor, access_request, reason):
     reason = require_reason(reason)
-    return _decide(access_request, actor=actor, to=S.REJECTED, action="reject", label=_("menolak"), reason=reason)
+    return _decide(access_request, actor=actor, to=S.REJECTED, action="reject", label=_("reject"), reason=reason)
 
 
 def _end_of_day(date):
@@ -142,17 +142,17 @@ def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, r
     service = access_request.api_version.service
     require(
         service.owner_id in publisher_org_ids(actor),
-        _("Hanya operator publisher pemilik API yang dapat memberikan akses."),
+        _("Only a publisher operator of the organisation that owns the API can grant access."),
     )
-    require_state(access_request, (S.APPROVED,), _("memberikan akses"))
+    require_state(access_request, (S.APPROVED,), _("grant access"))
     if access_request.api_version.status != ApiVersionStatusChoices.PUBLISHED:
-        raise TransitionError(_("Versi API ini tidak lagi terbit; akses tidak dapat diberikan."))
+        raise TransitionError(_("This API version is no longer published; access cannot be granted."))
     if access_request.period_end < timezone.localdate():
-        raise TransitionError(_("Periode yang dimohon sudah berakhir; pemohon perlu mengajukan ulang."))
+        raise TransitionError(_("The requested period has ended; the requester needs to apply again."))
     rate_limit_per_minute = rate_limit_per_minute or 60
     rate_limit_per_day = rate_limit_per_day or max(access_request.expected_daily_volume * 2, 1000)
     if rate_limit_per_minute < 1 or rate_limit_per_day < 1:
-        raise ValidationError(_("Batas laju harus bilangan positif."))
+        raise ValidationError(_("Rate limits must be positive numbers."))
     ip_allowlist = _clean_ip_allowlist(ip_allowlist)
     grant = Grant.objects.create(
         access_request=access_request, organization=access_request.requester,
@@ -165,7 +165,7 @@ def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, r
                  data={"per_minute": rate_limit_per_minute, "per_day": rate_limit_per_day})
     key, raw = _issue_key(actor=actor, grant=grant)
     _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.GRANTED, action="grant",
-          label=_("memberikan akses"))
+          label=_("grant access"))
     if access_request.requester_id in requester_org_ids(actor):
         return grant, key, _reveal(actor, key, raw)
     return grant, key, None
@@ -177,7 +177,7 @@ def _clean_ip_allowlist(text):
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            raise ValidationError({"ip_allowlist": _("Alamat IP/CIDR tidak sah: %(e)s") % {"e": entry}})
+            raise ValidationError({"ip_allowlist": _("Invalid IP address/CIDR: %(e)s") % {"e": entry}})
     return "\n".join(entries)
 
 
@@ -200,12 +200,12 @@ def access_request_revoke(*, actor, access_request, reason):
     owner_id = access_request.api_version.service.owner_id
     require(
         is_administrator(actor) or owner_id in publisher_org_ids(actor),
-        _("Hanya publisher pemilik API atau administrator yang dapat mencabut akses."),
+        _("Only the API's publisher or an administrator can revoke access."),
     )
-    require_state(access_request, (S.GRANTED,), _("mencabut akses"))
+    require_state(access_request, (S.GRANTED,), _("revoke access"))
     _close_grant(access_request, actor=actor, action="revoke", reason=reason)
     _move(access_request, actor=actor, allowed=(S.GRANTED,), to=S.REVOKED, action="revoke",
-          label=_("mencabut akses"), reason=reason)
+          label=_("revoke access"), reason=reason)
     return access_request
 
 
@@ -213,19 +213,19 @@ def access_request_revoke(*, actor, access_request, reason):
 def access_request_expire(*, actor, access_request):
     """Close a grant whose period has ended (run by the system, so ``actor`` may be None)."""
     access_request = lock(AccessRequest, access_request.pk)
-    require_state(access_request, (S.GRANTED,), _("menandai kedaluwarsa"))
+    require_state(access_request, (S.GRANTED,), _("mark as expired"))
     if access_request.grant.expires_at > timezone.now():
-        raise TransitionError(_("Hak akses ini belum melewati masa berlakunya."))
+        raise TransitionError(_("This grant has not reached its expiry yet."))
     _close_grant(access_request, actor=actor, action="expire", reason="")
     _move(access_request, actor=actor, allowed=(S.GRANTED,), to=S.EXPIRED, action="expire",
-          label=_("menandai kedaluwarsa"))
+          label=_("mark as expired"))
     return access_request
 
 
 def _require_key_holder(actor, grant):
     require(
         grant.organization_id in requester_org_ids(actor),
-        _("Hanya operator requester pemegang hak akses yang dapat mengelola kuncinya."),
+        _("Only a requester operator of the organisation holding the grant can manage its keys."),
     )
 
 
@@ -235,7 +235,7 @@ def api_key_reveal(*, actor, api_key):
     api_key = lock(ApiKey, api_key.pk)
     _require_key_holder(actor, api_key.grant)
     if not api_key.pending_secret or not api_key.is_active:
-        raise TransitionError(_("Kunci ini sudah pernah ditampilkan atau tidak aktif lagi; buat kunci baru (rotasi)."))
+        raise TransitionError(_("This key has already been shown or is no longer active; create a new key (rotate)."))
     return _reveal(actor, api_key, crypto.decrypt(api_key.pending_secret))
 
 
@@ -245,7 +245,7 @@ def api_key_rotate(*, actor, grant):
     grant = lock(Grant, grant.pk)
     _require_key_holder(actor, grant)
     if not grant.is_active:
-        raise TransitionError(_("Hak akses ini tidak aktif; kunci tidak dapat dirotasi."))
+        raise TransitionError(_("This grant is not active; its key cannot be rotated."))
     now = timezone.now()
     for old in grant.keys.select_for_update().filter(revoked_at__isnull=True):
         old.revoked_at = now
@@ -264,10 +264,10 @@ def api_key_revoke(*, actor, api_key, reason=""):
         grant.organization_id in requester_org_ids(actor)
         or grant.api_version.service.owner_id in publisher_org_ids(actor)
         or is_administrator(actor),
-        _("Anda tidak berwenang mencabut kunci ini."),
+        _("You are not allowed to revoke this key."),
     )
     if api_key.revoked_at:
-        raise TransitionError(_("Kunci ini sudah dicabut."))
+        raise TransitionError(_("This key has already been revoked."))
     api_key.revoked_at = timezone.now()
     api_key.pending_secret = ""
     api_key.save(update_fields=["revoked_at", "pending_secret"])

@@ -3,41 +3,41 @@ from django.utils.translation import gettext_lazy as _
 
 
 class OrganizationKindChoices(models.TextChoices):
-    DINAS = "dinas", _("Dinas")
-    BADAN = "badan", _("Badan")
-    SEKRETARIAT = "sekretariat", _("Sekretariat")
-    INSPEKTORAT = "inspektorat", _("Inspektorat")
-    KECAMATAN = "kecamatan", _("Kecamatan")
-    KELURAHAN = "kelurahan", _("Kelurahan/Desa")
-    RSUD = "rsud", _("Rumah Sakit Daerah")
-    LAINNYA = "lainnya", _("Lainnya")
+    DINAS = "dinas", _("Office (Dinas)")
+    BADAN = "badan", _("Agency (Badan)")
+    SEKRETARIAT = "sekretariat", _("Secretariat")
+    INSPEKTORAT = "inspektorat", _("Inspectorate")
+    KECAMATAN = "kecamatan", _("District (Kecamatan)")
+    KELURAHAN = "kelurahan", _("Village (Kelurahan/Desa)")
+    RSUD = "rsud", _("Regional hospital")
+    LAINNYA = "lainnya", _("Other")
 
 
 class MembershipRoleChoices(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator (Dinas)")
-    PUBLISHER = "publisher", _("Operator publisher")
-    REQUESTER = "requester", _("Operator requester")
+    PUBLISHER = "publisher", _("Publisher operator")
+    REQUESTER = "requester", _("Requester operator")
 
 
 class ClassificationChoices(models.TextChoices):
-    TERBUKA = "terbuka", _("Terbuka")
-    TERBATAS = "terbatas", _("Terbatas")
-    RAHASIA = "rahasia", _("Rahasia")
+    TERBUKA = "terbuka", _("Open")
+    TERBATAS = "terbatas", _("Restricted")
+    RAHASIA = "rahasia", _("Secret")
 
 
 CLASSIFICATION_HELP = _(
-    "Terbuka: boleh diakses publik. Terbatas: hanya Perangkat Daerah yang berwenang, dengan persetujuan. "
-    "Rahasia: data yang dikecualikan menurut undang-undang; akses sangat dibatasi dan diawasi."
+    "Open: may be accessed by the public. Restricted: only authorised organisations, with approval. "
+    "Secret: data exempted by law; access is tightly limited and supervised."
 )
 
 
 class UpdateFrequencyChoices(models.TextChoices):
-    REALTIME = "realtime", _("Waktu nyata")
-    DAILY = "harian", _("Harian")
-    WEEKLY = "mingguan", _("Mingguan")
-    MONTHLY = "bulanan", _("Bulanan")
-    YEARLY = "tahunan", _("Tahunan")
-    ON_CHANGE = "saat_berubah", _("Saat ada perubahan")
+    REALTIME = "realtime", _("Real time")
+    DAILY = "harian", _("Daily")
+    WEEKLY = "mingguan", _("Weekly")
+    MONTHLY = "bulanan", _("Monthly")
+    YEARLY = "tahunan", _("Yearly")
+    ON_CHANGE = "saat_berubah", _("On change")
 
 
 class SpecFormatChoices(models.TextChoices):
@@ -46,9 +46,9 @@ class SpecFormatChoices(models.TextChoices):
 
 
 class ApiVersionStatusChoices(models.TextChoices):
-    DRAFT = "draft", _("Draf")
-    SUBMITTED = "submitted", _("Menunggu pendampingan Dinas")
-    CHANGES_REQUESTED = "changes_requested", _("Perlu perbaikan")
-    PUBLISHED = "published", _("Terbit")
-    DEPRECATED = "deprecated", _("Usang")
-    RETIRED = "retired", _("Dihentikan")
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Waiting for the Dinas review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    PUBLISHED = "published", _("Published")
+    DEPRECATED = "deprecated", _("Deprecated")
+    RETIRED = "retired", _("Retired")

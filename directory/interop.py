@@ -25,7 +25,7 @@ def parse_spec(text):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise ValidationError(_("Dokumen OpenAPI harus berupa teks UTF-8."))
+            raise ValidationError(_("The OpenAPI document must be UTF-8 text."))
     if len(text.encode("utf-8")) > settings.SPLP_MAX_SPEC_BYTES:
         raise ValidationError(_spec_too_large())
     try:
@@ -34,26 +34,26 @@ def parse_spec(text):
         try:
             doc = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise ValidationError(_("Dokumen OpenAPI bukan JSON atau YAML yang sah: %(err)s") % {"err": exc})
+            raise ValidationError(_("The OpenAPI document is not valid JSON or YAML: %(err)s") % {"err": exc})
     if not isinstance(doc, dict):
-        raise ValidationError(_("Dokumen OpenAPI harus berupa objek JSON/YAML."))
+        raise ValidationError(_("The OpenAPI document must be a JSON/YAML object."))
     # JSON round trip: YAML may produce dates and other types a JSONField cannot store.
     try:
         doc = json.loads(json.dumps(doc, default=str))
     except (TypeError, ValueError):
-        raise ValidationError(_("Dokumen OpenAPI memuat nilai yang tidak dapat disimpan sebagai JSON."))
+        raise ValidationError(_("The OpenAPI document contains values that cannot be stored as JSON."))
     remote = find_remote_refs(doc)
     if remote:
         # The validator would fetch these (SSRF); refuse before validating.
         raise ValidationError(
-            _("Referensi $ref harus lokal (diawali '#/'); ditolak: %(refs)s") % {"refs": ", ".join(remote[:5])}
+            _("$ref references must be local (starting with '#/'); refused: %(refs)s") % {"refs": ", ".join(remote[:5])}
         )
     detect_format(doc)
     return doc
 
 
 def _spec_too_large():
-    return _("Dokumen OpenAPI terlalu besar (maksimum %(kb)d KB).") % {"kb": settings.SPLP_MAX_SPEC_BYTES // 1024}
+    return _("The OpenAPI document is too large (maximum %(kb)d KB).") % {"kb": settings.SPLP_MAX_SPEC_BYTES // 1024}
 
 
 def find_remote_refs(node):
@@ -76,7 +76,7 @@ def detect_format(doc):
         return SpecFormatChoices.SWAGGER2
     if str(doc.get("openapi", "")).startswith("3."):
         return SpecFormatChoices.OPENAPI3
-    raise ValidationError(_("Dokumen harus OpenAPI 3 (field 'openapi: 3.x') atau Swagger 2 (field 'swagger: 2.0')."))
+    raise ValidationError(_("The document must be OpenAPI 3 (field 'openapi: 3.x') or Swagger 2 (field 'swagger: 2.0')."))
 
 
 def _validator_class(doc):
@@ -193,18 +193,18 @@ def run_interop_check(doc, upstream_base_url):
     checks.append(
         _check(
             "valid_document",
-            _("Dokumen OpenAPI/Swagger sah"),
+            _("Valid OpenAPI/Swagger document"),
             not errors,
             errors[0] if errors else _("Format: %(fmt)s") % {"fmt": detect_format(doc).label},
         )
     )
     ops = list(iter_operations(doc))
-    checks.append(_check("has_operations", _("Memuat minimal satu operasi"), bool(ops)))
+    checks.append(_check("has_operations", _("Contains at least one operation"), bool(ops)))
     missing_summary = [f"{m} {p}" for m, p, op, _shared in ops if not str(op.get("summary", "")).strip()]
     checks.append(
         _check(
             "summaries",
-            _("Setiap operasi memiliki ringkasan (summary)"),
+            _("Every operation has a summary"),
             not missing_summary,
             ", ".join(missing_summary[:10]),
         )
@@ -213,14 +213,14 @@ def run_interop_check(doc, upstream_base_url):
     checks.append(
         _check(
             "success_schema",
-            _("Setiap operasi memiliki respons sukses (2xx) dengan skema"),
+            _("Every operation has a success (2xx) response with a schema"),
             not missing_schema,
             ", ".join(missing_schema[:10]),
         )
     )
     non_json = sorted({t for _m, _p, op, _s in ops for t in _media_types(doc, op) if not _is_json_media(t)})
     checks.append(
-        _check("json_media", _("Media type berformat JSON"), not non_json, ", ".join(non_json[:10]))
+        _check("json_media", _("JSON media types"), not non_json, ", ".join(non_json[:10]))
     )
     info_version = str((doc.get("info") or {}).get("version", "")).strip()
     base_path = doc.get("basePath", "") + " ".join(
@@ -230,14 +230,14 @@ def run_interop_check(doc, upstream_base_url):
         VERSION_IN_PATH.search(base_path)
     )
     checks.append(
-        _check("versioned", _("Versi tercantum di path atau info.version"), versioned, info_version)
+        _check("versioned", _("A version in the path or in info.version"), versioned, info_version)
     )
     parts = urlsplit(upstream_base_url or "")
     internal = is_internal_host(parts.hostname)
     checks.append(
         _check(
             "https_upstream",
-            _("Upstream memakai HTTPS (kecuali host internal yang diizinkan Dinas)"),
+            _("The upstream uses HTTPS (unless the host is internal and allowed by the Dinas)"),
             parts.scheme == "https" or (parts.scheme == "http" and internal),
             upstream_base_url,
         )

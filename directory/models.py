@@ -19,19 +19,19 @@ LIVE_STATUSES = (ApiVersionStatusChoices.PUBLISHED, ApiVersionStatusChoices.DEPR
 class Organization(models.Model):
     """A Perangkat Daerah (or the Dinas itself)."""
 
-    name = models.CharField(_("nama"), max_length=200)
-    code = models.SlugField(_("kode"), max_length=40, unique=True, help_text=_("Kode singkat, dipakai di URL."))
-    kind = models.CharField(_("jenis"), max_length=20, choices=OrganizationKindChoices.choices)
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("Short code, used in URLs."))
+    kind = models.CharField(_("kind"), max_length=20, choices=OrganizationKindChoices.choices)
     is_administrator = models.BooleanField(
-        _("pengelola SPLP"), default=False, help_text=_("Dinas yang mengelola SPLP (administrator).")
+        _("SPLP administrator"), default=False, help_text=_("The Dinas that runs the SPLP (administrator).")
     )
-    contact_name = models.CharField(_("narahubung"), max_length=200, blank=True)
-    contact_email = models.EmailField(_("surel narahubung"), blank=True)
-    contact_phone = models.CharField(_("telepon narahubung"), max_length=40, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
 
     class Meta:
-        verbose_name = _("perangkat daerah")
-        verbose_name_plural = _("perangkat daerah")
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
 
     def __str__(self):
@@ -40,16 +40,16 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("pengguna"), on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("perangkat daerah"), on_delete=models.CASCADE, related_name="memberships"
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(_("peran"), max_length=20, choices=MembershipRoleChoices.choices)
+    role = models.CharField(_("role"), max_length=20, choices=MembershipRoleChoices.choices)
 
     class Meta:
-        verbose_name = _("keanggotaan")
-        verbose_name_plural = _("keanggotaan")
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [models.UniqueConstraint(fields=["user", "organization", "role"], name="uniq_membership")]
 
     def __str__(self):
@@ -59,14 +59,14 @@ class Membership(models.Model):
 class Theme(models.Model):
     """A theme of the service directory (Pasal 7e)."""
 
-    name = models.CharField(_("nama"), max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("deskripsi"), blank=True)
-    order = models.PositiveSmallIntegerField(_("urutan"), default=100)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
 
     class Meta:
-        verbose_name = _("tema")
-        verbose_name_plural = _("tema")
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         ordering = ["order", "name"]
 
     def __str__(self):
@@ -80,31 +80,31 @@ class ApiService(models.Model):
     """An API registration in the metadata repository (Pasal 5b); its versions carry spec and lifecycle."""
 
     owner = models.ForeignKey(
-        Organization, verbose_name=_("pemilik (publisher)"), on_delete=models.PROTECT, related_name="api_services"
+        Organization, verbose_name=_("owner (publisher)"), on_delete=models.PROTECT, related_name="api_services"
     )
-    name = models.CharField(_("nama"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    description = models.TextField(_("deskripsi"))
-    theme = models.ForeignKey(Theme, verbose_name=_("tema"), on_delete=models.PROTECT, related_name="api_services")
+    description = models.TextField(_("description"))
+    theme = models.ForeignKey(Theme, verbose_name=_("theme"), on_delete=models.PROTECT, related_name="api_services")
     classification = models.CharField(
-        _("klasifikasi data"), max_length=20, choices=ClassificationChoices.choices, help_text=CLASSIFICATION_HELP
+        _("data classification"), max_length=20, choices=ClassificationChoices.choices, help_text=CLASSIFICATION_HELP
     )
-    has_personal_data = models.BooleanField(_("memuat data pribadi"), default=False)
-    legal_basis = models.TextField(_("dasar hukum"))
+    has_personal_data = models.BooleanField(_("contains personal data"), default=False)
+    legal_basis = models.TextField(_("legal basis"))
     update_frequency = models.CharField(
-        _("frekuensi pembaruan"), max_length=20, choices=UpdateFrequencyChoices.choices
+        _("update frequency"), max_length=20, choices=UpdateFrequencyChoices.choices
     )
-    contact_name = models.CharField(_("narahubung"), max_length=200)
-    contact_email = models.EmailField(_("surel narahubung"))
-    sla = models.CharField(_("SLA yang diharapkan"), max_length=200, help_text=_("Misalnya: 99,5% per bulan, respons < 1 detik."))
-    data_producer = models.CharField(_("produsen data"), max_length=200)
-    data_steward = models.CharField(_("walidata"), max_length=200)
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    contact_email = models.EmailField(_("contact e-mail"))
+    sla = models.CharField(_("expected SLA"), max_length=200, help_text=_("For example: 99.5% per month, response < 1 second."))
+    data_producer = models.CharField(_("data producer"), max_length=200)
+    data_steward = models.CharField(_("data steward"), max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
-        verbose_name = _("registrasi API")
-        verbose_name_plural = _("registrasi API")
+        verbose_name = _("API registration")
+        verbose_name_plural = _("API registrations")
         ordering = ["name"]
 
     def __str__(self):
@@ -122,25 +122,25 @@ class ApiService(models.Model):
 
 class ApiVersion(models.Model):
     service = models.ForeignKey(ApiService, verbose_name=_("API"), on_delete=models.CASCADE, related_name="versions")
-    version = models.CharField(_("versi"), max_length=40)
-    upstream_base_url = models.URLField(_("URL dasar upstream"), max_length=500)
-    spec = models.JSONField(_("dokumen OpenAPI"))
-    spec_format = models.CharField(_("format dokumen"), max_length=10, choices=SpecFormatChoices.choices)
+    version = models.CharField(_("version"), max_length=40)
+    upstream_base_url = models.URLField(_("upstream base URL"), max_length=500)
+    spec = models.JSONField(_("OpenAPI document"))
+    spec_format = models.CharField(_("document format"), max_length=10, choices=SpecFormatChoices.choices)
     status = models.CharField(
         _("status"), max_length=20, choices=ApiVersionStatusChoices.choices, default=ApiVersionStatusChoices.DRAFT
     )
-    interop_report = models.JSONField(_("hasil uji interoperabilitas"), default=list)
-    interop_passed = models.BooleanField(_("lulus uji interoperabilitas"), default=False)
+    interop_report = models.JSONField(_("interoperability check results"), default=list)
+    interop_passed = models.BooleanField(_("passed the interoperability check"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("dibuat oleh"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("diajukan"), null=True, blank=True)
-    published_at = models.DateTimeField(_("diterbitkan"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("versi API")
-        verbose_name_plural = _("versi API")
+        verbose_name = _("API version")
+        verbose_name_plural = _("API versions")
         ordering = ["service__name", "-id"]
         constraints = [models.UniqueConstraint(fields=["service", "version"], name="uniq_service_version")]
 
@@ -156,17 +156,17 @@ class ApiOperation(models.Model):
     """One operation extracted from the version's spec; grants and the bus refer to these rows."""
 
     api_version = models.ForeignKey(
-        ApiVersion, verbose_name=_("versi API"), on_delete=models.CASCADE, related_name="operations"
+        ApiVersion, verbose_name=_("API version"), on_delete=models.CASCADE, related_name="operations"
     )
-    method = models.CharField(_("metode"), max_length=10)
+    method = models.CharField(_("method"), max_length=10)
     path = models.CharField(_("path"), max_length=500)
     operation_id = models.CharField(_("operationId"), max_length=200, blank=True)
-    summary = models.CharField(_("ringkasan"), max_length=500, blank=True)
-    parameters = models.JSONField(_("parameter"), default=list, blank=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    parameters = models.JSONField(_("parameters"), default=list, blank=True)
 
     class Meta:
-        verbose_name = _("operasi API")
-        verbose_name_plural = _("operasi API")
+        verbose_name = _("API operation")
+        verbose_name_plural = _("API operations")
         ordering = ["path", "method"]
         constraints = [
             models.UniqueConstraint(fields=["api_version", "method", "path"], name="uniq_operation")
@@ -180,15 +180,15 @@ class ReviewNote(models.Model):
     """The Pasal 6(4) accompaniment thread between the Dinas and the publisher, kept per version."""
 
     api_version = models.ForeignKey(
-        ApiVersion, verbose_name=_("versi API"), on_delete=models.CASCADE, related_name="review_notes"
+        ApiVersion, verbose_name=_("API version"), on_delete=models.CASCADE, related_name="review_notes"
     )
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("penulis"), on_delete=models.PROTECT)
-    body = models.TextField(_("catatan"))
-    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT)
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("catatan pendampingan")
-        verbose_name_plural = _("catatan pendampingan")
+        verbose_name = _("review note")
+        verbose_name_plural = _("review notes")
         ordering = ["created_at", "id"]
 
     def __str__(self):
@@ -200,5 +200,5 @@ class PendingApiVersion(ApiVersion):
 
     class Meta:
         proxy = True
-        verbose_name = _("registrasi API menunggu pendampingan")
-        verbose_name_plural = _("registrasi API menunggu pendampingan")
+        verbose_name = _("API registration waiting for review")
+        verbose_name_plural = _("API registrations waiting for review")

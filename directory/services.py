@@ -36,7 +36,7 @@ def can_manage_service(user, service):
 
 
 def _require_manage(actor, service):
-    require(can_manage_service(actor, service), _("Anda bukan operator publisher pemilik API ini."))
+    require(can_manage_service(actor, service), _("You are not a publisher operator of the organisation that owns this API."))
 
 
 def _full_clean(obj, exclude=None):
@@ -68,13 +68,13 @@ def api_service_register(*, actor, owner, slug, version, upstream_base_url, spec
     """Create a registration with its first (draft) version."""
     require(
         is_administrator(actor) or owner.pk in publisher_org_ids(actor),
-        _("Anda bukan operator publisher perangkat daerah ini."),
+        _("You are not a publisher operator of this organisation."),
     )
     unknown = set(fields) - set(SERVICE_FIELDS)
     if unknown:
-        raise ValidationError(_("Field tidak dikenal: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationError(_("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))})
     if ApiService.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": _("Slug \"%(slug)s\" sudah dipakai API lain.") % {"slug": slug}})
+        raise ValidationError({"slug": _("The slug \"%(slug)s\" is already used by another API.") % {"slug": slug}})
     service = ApiService(owner=owner, slug=slug, **fields)
     _full_clean(service)
     service.save()
@@ -85,7 +85,7 @@ def api_service_register(*, actor, owner, slug, version, upstream_base_url, spec
 
 def _new_version(*, actor, service, version, upstream_base_url, spec):
     if ApiVersion.objects.filter(service=service, version=version).exists():
-        raise ValidationError({"version": _("Versi %(v)s sudah terdaftar untuk API ini.") % {"v": version}})
+        raise ValidationError({"version": _("Version %(v)s is already registered for this API.") % {"v": version}})
     api_version = ApiVersion(service=service, version=version, created_by=actor)
     _apply_spec(api_version, spec, upstream_base_url)
     _full_clean(api_version, exclude=["service", "created_by"])
@@ -113,7 +113,7 @@ def api_service_update(*, actor, service, **fields):
     changed = {}
     for name, value in fields.items():
         if name not in SERVICE_FIELDS:
-            raise ValidationError(_("Field tidak dikenal: %(f)s") % {"f": name})
+            raise ValidationError(_("Unknown field: %(f)s") % {"f": name})
         if getattr(service, name) != value:
             changed[name] = str(value)
             setattr(service, name, value)
@@ -128,7 +128,7 @@ def api_service_update(*, actor, service, **fields):
 def api_version_update(*, actor, api_version, upstream_base_url, spec):
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
-    require_state(api_version, EDITABLE_VERSION_STATES, _("mengubah versi"))
+    require_state(api_version, EDITABLE_VERSION_STATES, _("edit the version"))
     _apply_spec(api_version, spec, upstream_base_url)
     _full_clean(api_version, exclude=["service", "created_by"])
     api_version.save()
@@ -154,7 +154,7 @@ def api_version_submit_for_review(*, actor, api_version):
     # The check runs again on submit: the internal allow-list may have changed since the draft.
     _apply_spec(api_version, api_version.spec, api_version.upstream_base_url)
     _move(api_version, actor=actor, allowed=EDITABLE_VERSION_STATES, to=S.SUBMITTED, action="submit",
-          label=_("mengajukan pendampingan"))
+          label=_("submit for review"))
     api_version.submitted_at = timezone.now()
     api_version.save()
     notify("api_submitted", api_version)
@@ -162,7 +162,7 @@ def api_version_submit_for_review(*, actor, api_version):
 
 
 def _require_admin(actor):
-    require(is_administrator(actor), _("Hanya administrator Dinas yang dapat melakukan ini."))
+    require(is_administrator(actor), _("Only a Dinas administrator can do this."))
 
 
 def _add_note(actor, api_version, body):
@@ -176,10 +176,10 @@ def api_version_request_changes(*, actor, api_version, note):
     _require_admin(actor)
     note = (note or "").strip()
     if not note:
-        raise ValidationError({"note": _("Catatan perbaikan wajib diisi.")})
+        raise ValidationError({"note": _("A note describing the changes needed is required.")})
     api_version = lock(ApiVersion, api_version.pk)
     _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.CHANGES_REQUESTED, action="request_changes",
-          label=_("meminta perbaikan"), reason=note)
+          label=_("request changes"), reason=note)
     api_version.save()
     _add_note(actor, api_version, note)
     notify("api_changes_requested", api_version)
@@ -190,14 +190,14 @@ def api_version_request_changes(*, actor, api_version, note):
 def api_version_publish(*, actor, api_version, note=""):
     _require_admin(actor)
     api_version = lock(ApiVersion, api_version.pk)
-    require_state(api_version, (S.SUBMITTED,), _("menerbitkan"))
+    require_state(api_version, (S.SUBMITTED,), _("publish"))
     if not api_version.interop_passed:
         raise ValidationError(
-            _("Belum dapat diterbitkan: uji interoperabilitas belum lulus (%(items)s).")
+            _("Cannot publish yet: the interoperability check has not passed (%(items)s).")
             % {"items": ", ".join(c["label"] for c in api_version.blocking_failures)}
         )
     _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.PUBLISHED, action="publish",
-          label=_("menerbitkan"), reason=note)
+          label=_("publish"), reason=note)
     api_version.published_at = timezone.now()
     api_version.save()
     _add_note(actor, api_version, note)
@@ -210,7 +210,7 @@ def api_version_deprecate(*, actor, api_version, reason=""):
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
     _move(api_version, actor=actor, allowed=(S.PUBLISHED,), to=S.DEPRECATED, action="deprecate",
-          label=_("menandai usang"), reason=reason)
+          label=_("deprecate"), reason=reason)
     api_version.save()
     return api_version
 
@@ -220,7 +220,7 @@ def api_version_retire(*, actor, api_version, reason=""):
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
     _move(api_version, actor=actor, allowed=(S.DEPRECATED,), to=S.RETIRED, action="retire",
-          label=_("menghentikan"), reason=reason)
+          label=_("retire"), reason=reason)
     api_version.save()
     return api_version
 
@@ -232,7 +232,7 @@ def review_note_add(*, actor, api_version, body):
     _require_manage(actor, api_version.service)
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": _("Catatan tidak boleh kosong.")})
+        raise ValidationError({"body": _("The note may not be empty.")})
     note = ReviewNote.objects.create(api_version=api_version, author=actor, body=body)
     audit_record(actor=actor, target=api_version, action="review_note", old_state=api_version.status,
                  new_state=api_version.status, reason=body)

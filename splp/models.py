@@ -9,15 +9,15 @@ from django.utils.translation import gettext_lazy as _
 class Pemda(models.Model):
     """The regional government running this SPLP: identity is data, never code."""
 
-    name = models.CharField(_("nama pemerintah daerah"), max_length=200)
-    dinas_name = models.CharField(_("nama Dinas pengelola"), max_length=200)
-    domain = models.CharField(_("domain SPLP"), max_length=200)
-    logo_text = models.CharField(_("teks logo"), max_length=40)
-    is_active = models.BooleanField(_("aktif"), default=True)
+    name = models.CharField(_("regional government name"), max_length=200)
+    dinas_name = models.CharField(_("name of the managing Dinas"), max_length=200)
+    domain = models.CharField(_("SPLP domain"), max_length=200)
+    logo_text = models.CharField(_("logo text"), max_length=40)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        verbose_name = _("identitas Pemda")
-        verbose_name_plural = _("identitas Pemda")
+        verbose_name = _("Pemda identity")
+        verbose_name_plural = _("Pemda identity")
 
     def __str__(self):
         return self.name
@@ -26,23 +26,23 @@ class Pemda(models.Model):
 class AuditEvent(models.Model):
     """Append-only record of every state change and decision."""
 
-    created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("pelaku"), null=True, blank=True, on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT
     )
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64, db_index=True)
     target = GenericForeignKey("content_type", "object_id")
-    object_repr = models.CharField(_("objek"), max_length=255)
-    action = models.CharField(_("aksi"), max_length=64)
-    old_state = models.CharField(_("status lama"), max_length=32, blank=True)
-    new_state = models.CharField(_("status baru"), max_length=32, blank=True)
-    reason = models.TextField(_("alasan"), blank=True)
+    object_repr = models.CharField(_("object"), max_length=255)
+    action = models.CharField(_("action"), max_length=64)
+    old_state = models.CharField(_("old status"), max_length=32, blank=True)
+    new_state = models.CharField(_("new status"), max_length=32, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("jejak audit")
-        verbose_name_plural = _("jejak audit")
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
@@ -51,8 +51,8 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk:
-            raise ValidationError(_("Jejak audit tidak dapat diubah."))
+            raise ValidationError(_("Audit events cannot be changed."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError(_("Jejak audit tidak dapat dihapus."))
+        raise ValidationError(_("Audit events cannot be deleted."))

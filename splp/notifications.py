@@ -5,16 +5,16 @@ from django.utils.translation import gettext_noop as N_
 
 # event -> (who receives it, subject); subjects are translated when the mail is rendered.
 EVENTS = {
-    "api_submitted": ("administrators", N_("Registrasi API menunggu pendampingan")),
-    "api_changes_requested": ("publishers", N_("Registrasi API perlu perbaikan")),
-    "api_published": ("publishers", N_("Registrasi API diterbitkan")),
-    "access_submit": ("administrators", N_("Permohonan akses menunggu keputusan")),
-    "access_withdraw": ("administrators", N_("Permohonan akses ditarik pemohon")),
-    "access_approve": ("publishers_and_requesters", N_("Permohonan akses disetujui")),
-    "access_reject": ("publishers_and_requesters", N_("Permohonan akses ditolak")),
-    "access_grant": ("requesters", N_("Akses API diberikan")),
-    "access_revoke": ("requesters", N_("Akses API dicabut")),
-    "access_expire": ("publishers_and_requesters", N_("Akses API kedaluwarsa")),
+    "api_submitted": ("administrators", N_("API registration waiting for review")),
+    "api_changes_requested": ("publishers", N_("API registration needs changes")),
+    "api_published": ("publishers", N_("API registration published")),
+    "access_submit": ("administrators", N_("Access request waiting for a decision")),
+    "access_withdraw": ("administrators", N_("Access request withdrawn by the requester")),
+    "access_approve": ("publishers_and_requesters", N_("Access request approved")),
+    "access_reject": ("publishers_and_requesters", N_("Access request rejected")),
+    "access_grant": ("requesters", N_("API access granted")),
+    "access_revoke": ("requesters", N_("API access revoked")),
+    "access_expire": ("publishers_and_requesters", N_("API access expired")),
 }
 
 

@@ -95,7 +95,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Indonesia")), ("en", _("Inggris"))]
+LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
 # One catalogue per area of the UI, so each can be maintained on its own; all merge at run time.
 LOCALE_PATHS = [BASE_DIR / "locale" / part for part in ("core", "portal", "api", "admin", "seed")]
 TIME_ZONE = "Asia/Jakarta"
@@ -131,6 +131,8 @@ SPLP_PEMDA_NAME = env.str("SPLP_PEMDA_NAME", default="Pemerintah Daerah")
 SPLP_DINAS_NAME = env.str("SPLP_DINAS_NAME", default="Dinas Komunikasi dan Informatika")
 SPLP_DOMAIN = env.str("SPLP_DOMAIN", default="splp.localhost")
 SPLP_LOGO_TEXT = env.str("SPLP_LOGO_TEXT", default="SPLP")
+# Where seed_demo points the demo APIs' upstreams (the project serves demo upstreams itself).
+SPLP_DEMO_UPSTREAM_BASE = env.str("SPLP_DEMO_UPSTREAM_BASE", default="http://127.0.0.1:8000/demo-upstream")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

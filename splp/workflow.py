@@ -15,7 +15,7 @@ def lock(model, pk):
 def require_state(obj, allowed, action):
     if obj.status not in allowed:
         raise TransitionError(
-            _("Tidak dapat %(action)s: status saat ini \"%(status)s\".")
+            _("Cannot %(action)s: the current status is \"%(status)s\".")
             % {"action": action, "status": obj.get_status_display()}
         )
 
@@ -28,5 +28,5 @@ def require(condition, message):
 def require_reason(reason):
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": _("Alasan wajib diisi.")})
+        raise ValidationError({"reason": _("A reason is required.")})
     return reason
