@@ -1,0 +1,314 @@
+"""The Pasal 7 state machine: every transition, every refused one, concurrency, audit and notifications."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from access import services
+from access.choices import AccessRequestStatusChoices as S
+from access.keys import key_matches, split_prefix
+from access.models import AccessRequest, ApiKey, Grant
+from splp import crypto
+from splp.audit import audit_events_for
+from splp.workflow import TransitionError
+
+from ..conftest import submit_request
+
+
+def actions(obj):
+    return [(e.action, e.old_state, e.new_state) for e in audit_events_for(obj).order_by("id")]
+
+
+def test_submit_records_request_audit_and_mails_administrators(
+    requester, requester_org, published_version, admin_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        request = submit_request(requester, requester_org, published_version)
+    assert request.status == S.SUBMITTED
+    assert request.all_operations is True
+    assert actions(request) == [("submit", "", S.SUBMITTED)]
+    assert [m.to for m in mail.outbox] == [[admin_user.email]]
+    assert "menunggu keputusan" in mail.outbox[0].subject
+    assert requester_org.name in mail.outbox[0].body
+
+
+def test_full_flow_grant_issues_hashed_key_revealed_once(
+    submitted_request, admin_user, publisher, requester, django_capture_on_commit_callbacks
+):
+    services.access_request_approve(actor=admin_user, access_request=submitted_request, reason="Sesuai")
+    with django_capture_on_commit_callbacks(execute=True):
+        grant, key, raw = services.access_request_grant(
+            actor=publisher, access_request=submitted_request, rate_limit_per_minute=30, ip_allowlist="10.0.0.0/8"
+        )
+    # The publisher is not an operator of the requesting organisation: the secret waits for the requester.
+    assert raw is None
+    assert [m.to for m in mail.outbox] == [[requester.email]]
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == S.GRANTED
+    assert grant.rate_limit_per_minute == 30 and grant.ip_allowlist == "10.0.0.0/8"
+    assert grant.expires_at.date() == submitted_request.period_end
+    assert key.pending_secret and "splp_" not in key.pending_secret  # stored encrypted
+
+    revealed = services.api_key_reveal(actor=requester, api_key=key)
+    key.refresh_from_db()
+    assert split_prefix(revealed) == key.prefix
+    assert key_matches(revealed, key.key_hash)
+    assert key.pending_secret == "" and key.revealed_at is not None
+    assert revealed not in key.key_hash
+    with pytest.raises(TransitionError):
+        services.api_key_reveal(actor=requester, api_key=key)
+    assert actions(submitted_request) == [
+        ("submit", "", S.SUBMITTED),
+        ("approve", S.SUBMITTED, S.APPROVED),
+        ("grant", S.APPROVED, S.GRANTED),
+    ]
+    assert [a for a, _o, _n in actions(key)] == ["issue", "reveal"]
+
+
+def test_grant_returns_key_at_once_when_publisher_also_operates_the_requesting_org(
+    approved_request, publisher, requester_org
+):
+    from ..factories import R, member
+
+    member(publisher, requester_org, R.REQUESTER)
+    _grant, key, raw = services.access_request_grant(actor=publisher, access_request=approved_request)
+    assert raw and key_matches(raw, key.key_hash)
+    key.refresh_from_db()
+    assert key.pending_secret == ""
+
+
+def test_reject_requires_reason_and_saves_nothing_without_one(submitted_request, admin_user):
+    with pytest.raises(ValidationError) as exc:
+        services.access_request_reject(actor=admin_user, access_request=submitted_request, reason="  ")
+    assert "reason" in exc.value.message_dict
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == S.SUBMITTED
+    assert actions(submitted_request) == [("submit", "", S.SUBMITTED)]
+
+    services.access_request_reject(actor=admin_user, access_request=submitted_request, reason="Tidak ada dasar hukum")
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == S.REJECTED
+    assert submitted_request.decision_reason == "Tidak ada dasar hukum"
+    assert submitted_request.decided_by == admin_user
+
+
+@pytest.mark.parametrize(
+    "state, action",
+    [
+        (S.SUBMITTED, "grant"),
+        (S.SUBMITTED, "revoke"),
+        (S.APPROVED, "approve"),
+        (S.APPROVED, "reject"),
+        (S.APPROVED, "withdraw"),
+        (S.APPROVED, "revoke"),
+        (S.REJECTED, "approve"),
+        (S.REJECTED, "grant"),
+        (S.REJECTED, "withdraw"),
+        (S.GRANTED, "approve"),
+        (S.GRANTED, "grant"),
+        (S.GRANTED, "withdraw"),
+        (S.REVOKED, "grant"),
+        (S.REVOKED, "revoke"),
+        (S.WITHDRAWN, "approve"),
+        (S.WITHDRAWN, "withdraw"),
+        (S.EXPIRED, "revoke"),
+        (S.EXPIRED, "grant"),
+    ],
+)
+def test_illegal_transitions_are_refused_with_a_message(
+    state, action, submitted_request, admin_user, publisher, requester
+):
+    AccessRequest.objects.filter(pk=submitted_request.pk).update(status=state)
+    actor = {"approve": admin_user, "reject": admin_user, "grant": publisher, "revoke": admin_user,
+             "withdraw": requester}[action]
+    kwargs = {"reason": "alasan"} if action in ("reject", "revoke") else {}
+    with pytest.raises(TransitionError) as exc:
+        getattr(services, f"access_request_{action}")(actor=actor, access_request=submitted_request, **kwargs)
+    assert "status saat ini" in exc.value.messages[0]
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == state
+
+
+@pytest.mark.parametrize(
+    "action, who",
+    [
+        ("approve", "requester"),
+        ("approve", "publisher"),
+        ("reject", "outsider"),
+        ("withdraw", "outsider"),
+        ("withdraw", "publisher"),
+    ],
+)
+def test_wrong_role_cannot_decide(action, who, submitted_request, request):
+    actor = request.getfixturevalue(who)
+    kwargs = {"reason": "alasan"} if action == "reject" else {}
+    with pytest.raises(PermissionDenied):
+        getattr(services, f"access_request_{action}")(actor=actor, access_request=submitted_request, **kwargs)
+
+
+@pytest.mark.parametrize("who", ["admin_user", "requester", "outsider"])
+def test_only_the_owning_publisher_grants(who, approved_request, request):
+    # Pasal 7c: the publisher gives access; not even the administrator does it for them.
+    with pytest.raises(PermissionDenied):
+        services.access_request_grant(actor=request.getfixturevalue(who), access_request=approved_request)
+    assert not Grant.objects.exists()
+
+
+def test_withdraw_by_requester_before_decision(submitted_request, requester):
+    services.access_request_withdraw(actor=requester, access_request=submitted_request)
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == S.WITHDRAWN
+
+
+@pytest.mark.parametrize("who", ["publisher", "admin_user"])
+def test_revoke_by_publisher_or_admin_revokes_keys(who, granted_request, request):
+    actor = request.getfixturevalue(who)
+    with pytest.raises(ValidationError):
+        services.access_request_revoke(actor=actor, access_request=granted_request, reason="")
+    services.access_request_revoke(actor=actor, access_request=granted_request, reason="Penyalahgunaan")
+    granted_request.refresh_from_db()
+    assert granted_request.status == S.REVOKED
+    assert granted_request.grant.revoked_at is not None
+    assert not granted_request.grant.is_active
+    key = granted_request.grant.keys.get()
+    assert key.revoked_at is not None and key.pending_secret == ""
+
+
+def test_requester_and_outsider_cannot_revoke(granted_request, requester, outsider):
+    for actor in (requester, outsider):
+        with pytest.raises(PermissionDenied):
+            services.access_request_revoke(actor=actor, access_request=granted_request, reason="x")
+
+
+def test_expire_only_after_the_grant_lapses(granted_request):
+    with pytest.raises(TransitionError):
+        services.access_request_expire(actor=None, access_request=granted_request)
+    later = granted_request.grant.expires_at + datetime.timedelta(seconds=1)
+    with time_machine.travel(later):
+        services.access_request_expire(actor=None, access_request=granted_request)
+    granted_request.refresh_from_db()
+    assert granted_request.status == S.EXPIRED
+    event = audit_events_for(granted_request).get(action="expire")
+    assert event.actor is None
+
+
+def test_submit_refuses_bad_input_and_duplicates(requester, requester_org, published_version, outsider, outsider_org):
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as exc:
+        submit_request(requester, requester_org, published_version, purpose=" ", legal_basis="",
+                       period_start=today, period_end=today - datetime.timedelta(days=1), expected_daily_volume=0)
+    assert set(exc.value.message_dict) == {"purpose", "legal_basis", "period_end", "expected_daily_volume"}
+    assert not AccessRequest.objects.exists()
+
+    submit_request(requester, requester_org, published_version)
+    with pytest.raises(ValidationError):
+        submit_request(requester, requester_org, published_version)
+    assert AccessRequest.objects.count() == 1
+    with pytest.raises(PermissionDenied):
+        submit_request(requester, outsider_org, published_version)
+    with pytest.raises(PermissionDenied):
+        submit_request(outsider, requester_org, published_version)
+
+
+def test_submit_refuses_unpublished_versions_and_foreign_operations(
+    requester, requester_org, draft_version, published_version, publisher
+):
+    from directory import services as directory_services
+
+    other = directory_services.api_version_create(
+        actor=publisher, service=published_version.service, version="2.0.0",
+        upstream_base_url=published_version.upstream_base_url, spec=published_version.spec,
+    )
+    with pytest.raises(ValidationError):
+        submit_request(requester, requester_org, other)
+    with pytest.raises(ValidationError) as exc:
+        submit_request(requester, requester_org, published_version, operations=list(other.operations.all()))
+    assert "operations" in exc.value.message_dict
+
+
+def test_subset_of_operations_is_carried_into_the_grant(requester, requester_org, published_version, admin_user,
+                                                        publisher):
+    op = published_version.operations.get(method="GET")
+    request = submit_request(requester, requester_org, published_version, operations=[op])
+    assert request.all_operations is False
+    services.access_request_approve(actor=admin_user, access_request=request)
+    grant, _key, _raw = services.access_request_grant(actor=publisher, access_request=request)
+    assert grant.all_operations is False
+    assert list(grant.operations.all()) == [op]
+
+
+def test_grant_refuses_invalid_ip_allowlist_and_saves_nothing(approved_request, publisher):
+    with pytest.raises(ValidationError):
+        services.access_request_grant(actor=publisher, access_request=approved_request, ip_allowlist="bukan-ip")
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.APPROVED
+    assert not Grant.objects.exists() and not ApiKey.objects.exists()
+
+
+def test_rotate_issues_a_new_key_and_revokes_the_old(granted_request, requester, publisher, outsider):
+    grant = granted_request.grant
+    old = grant.keys.get()
+    with pytest.raises(PermissionDenied):
+        services.api_key_rotate(actor=publisher, grant=grant)
+    with pytest.raises(PermissionDenied):
+        services.api_key_rotate(actor=outsider, grant=grant)
+    new, raw = services.api_key_rotate(actor=requester, grant=grant)
+    old.refresh_from_db()
+    assert old.revoked_at is not None
+    assert new.revoked_at is None and key_matches(raw, new.key_hash) and new.pending_secret == ""
+    services.api_key_revoke(actor=requester, api_key=new, reason="bocor")
+    with pytest.raises(TransitionError):
+        services.api_key_revoke(actor=requester, api_key=new)
+    with pytest.raises(PermissionDenied):
+        services.api_key_revoke(actor=outsider, api_key=old)
+
+
+def test_pending_secret_is_decryptable_only_with_the_server_key(granted_request, settings):
+    key = granted_request.grant.keys.get()
+    assert crypto.decrypt(key.pending_secret).startswith("splp_")
+    settings.SECRET_KEY = "another-secret"
+    with pytest.raises(Exception):
+        crypto.decrypt(key.pending_secret)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_decisions_exactly_one_wins(request):
+    """Approve and reject at the same moment: one decision wins, the other is refused clearly."""
+    for name in ("admin_user", "requester", "requester_org", "published_version"):
+        request.getfixturevalue(name)
+    admin_user = request.getfixturevalue("admin_user")
+    access_request = submit_request(
+        request.getfixturevalue("requester"), request.getfixturevalue("requester_org"),
+        request.getfixturevalue("published_version"),
+    )
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def decide(action):
+        try:
+            barrier.wait()
+            kwargs = {"reason": "alasan"} if action == "reject" else {}
+            getattr(services, f"access_request_{action}")(actor=admin_user, access_request=access_request, **kwargs)
+            outcomes.append((action, "ok"))
+        except TransitionError:
+            outcomes.append((action, "refused"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=decide, args=(a,)) for a in ("approve", "reject")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(o for _a, o in outcomes) == ["ok", "refused"]
+    winner = next(a for a, o in outcomes if o == "ok")
+    access_request.refresh_from_db()
+    assert access_request.status == {"approve": S.APPROVED, "reject": S.REJECTED}[winner]
+    decisions = [e for e in audit_events_for(access_request) if e.action in ("approve", "reject")]
+    assert len(decisions) == 1
