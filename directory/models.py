@@ -99,6 +99,9 @@ class ApiService(models.Model):
     sla = models.CharField(_("expected SLA"), max_length=200, help_text=_("For example: 99.5% per month, response < 1 second."))
     data_producer = models.CharField(_("data producer"), max_length=200)
     data_steward = models.CharField(_("data steward"), max_length=200)
+    is_suspended = models.BooleanField(
+        _("suspended"), default=False, help_text=_("A suspended API answers 503 on the bus.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -130,6 +133,14 @@ class ApiVersion(models.Model):
         _("status"), max_length=20, choices=ApiVersionStatusChoices.choices, default=ApiVersionStatusChoices.DRAFT
     )
     interop_report = models.JSONField(_("interoperability check results"), default=list)
+    connect_timeout = models.FloatField(_("connect timeout (s)"), default=3.0)
+    read_timeout = models.FloatField(_("read timeout (s)"), default=30.0)
+    upstream_auth_header = models.CharField(
+        _("upstream credential header"), max_length=100, blank=True,
+        help_text=_("Header the bus adds when calling the upstream, e.g. Authorization or X-Api-Key."),
+    )
+    # Encrypted (splp.crypto); never shown to requesters, never logged.
+    upstream_auth_secret = models.TextField(_("upstream credential"), blank=True, editable=False)
     interop_passed = models.BooleanField(_("passed the interoperability check"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,5 +1,7 @@
 """Every state change of API registrations; views, admin and API call these."""
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -48,7 +50,8 @@ def _full_clean(obj, exclude=None):
 
 def _apply_spec(api_version, spec, upstream_base_url):
     """Store a parsed spec with its check results and operations (replacing earlier ones)."""
-    doc = spec if isinstance(spec, dict) else parse_spec(spec)
+    # Dicts go through the same parser: size cap, format check and, above all, the remote-$ref refusal.
+    doc = parse_spec(json.dumps(spec) if isinstance(spec, dict) else spec)
     api_version.spec = doc
     api_version.spec_format = detect_format(doc)
     api_version.upstream_base_url = upstream_base_url

@@ -126,11 +126,28 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = SPLP_MAX_SPEC_BYTES + 64 * 1024
 SPLP_INTERNAL_HOSTS = env.list(
     "SPLP_INTERNAL_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
+# The bus. Upstream hosts the Dinas allows (names with * wildcards, or CIDRs), besides internal hosts.
+SPLP_UPSTREAM_HOSTS = env.list("SPLP_UPSTREAM_HOSTS", default=[])
+# Proxies in front of the SPLP whose X-Forwarded-For is believed for the client address.
+SPLP_TRUSTED_PROXIES = env.list("SPLP_TRUSTED_PROXIES", default=[])
+# How long a process may use a cached key/grant: the longest a revoked key keeps working.
+SPLP_GATEWAY_CACHE_SECONDS = env.float("SPLP_GATEWAY_CACHE_SECONDS", default=5.0)
+SPLP_GATEWAY_POOL_SIZE = env.int("SPLP_GATEWAY_POOL_SIZE", default=64)
+SPLP_GATEWAY_MAX_REQUEST_BYTES = env.int("SPLP_GATEWAY_MAX_REQUEST_BYTES", default=10 * 1024 * 1024)
+SPLP_GATEWAY_MAX_RESPONSE_BYTES = env.int("SPLP_GATEWAY_MAX_RESPONSE_BYTES", default=50 * 1024 * 1024)
+# Responses up to this size are read whole before answering; larger ones are streamed.
+SPLP_GATEWAY_BUFFER_BYTES = env.int("SPLP_GATEWAY_BUFFER_BYTES", default=1024 * 1024)
+# Request-log buffer: the local file (embedded default, and fallback when Redis is down) and flush period.
+SPLP_LOG_BUFFER_PATH = env.str("SPLP_LOG_BUFFER_PATH", default=str(VAR_DIR / "reqlog-buffer.sqlite3"))
+SPLP_LOG_FLUSH_SECONDS = env.float("SPLP_LOG_FLUSH_SECONDS", default=0.2)
+
 # Pemda identity used until the Dinas records its own in the admin (splp.Pemda).
 SPLP_PEMDA_NAME = env.str("SPLP_PEMDA_NAME", default="Pemerintah Daerah")
 SPLP_DINAS_NAME = env.str("SPLP_DINAS_NAME", default="Dinas Komunikasi dan Informatika")
 SPLP_DOMAIN = env.str("SPLP_DOMAIN", default="splp.localhost")
 SPLP_LOGO_TEXT = env.str("SPLP_LOGO_TEXT", default="SPLP")
+# Demo upstreams answered by the project itself (developer profile only).
+SPLP_DEMO_UPSTREAM = env.bool("SPLP_DEMO_UPSTREAM", default=DEBUG)
 # Where seed_demo points the demo APIs' upstreams (the project serves demo upstreams itself).
 SPLP_DEMO_UPSTREAM_BASE = env.str("SPLP_DEMO_UPSTREAM_BASE", default="http://127.0.0.1:8000/demo-upstream")
 
@@ -147,6 +164,7 @@ if not REDIS_URL:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -157,6 +175,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "drain-request-log": {"task": "monitoring.tasks.drain_request_log_task", "schedule": 5.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

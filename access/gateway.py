@@ -1,0 +1,503 @@
+"""The bus (Pasal 5a): every requester's call to a publisher's API passes through here.
+
+A plain WSGI application mounted in front of Django (splp/wsgi.py) for ``/gateway/``: the hot path skips
+Django's middleware and URL resolver, and reads the database only when its short-lived cache misses.
+Order of checks: API known and live (404/503), key (401), grant for this API (403), operation (404/403),
+client IP (403), rate limit (429), body size (413), upstream address (SSRF guard, 502), then forwarding.
+
+Cache window: key, grant and API records are cached per process for ``SPLP_GATEWAY_CACHE_SECONDS``
+(default 5 s): a revoked or expired key stops working within that time (expiry itself is checked on every
+call against the cached expiry time, so it is exact).
+"""
+
+import datetime
+import ipaddress
+import json
+import logging
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+import requests
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils.translation import gettext as _
+from urllib3.exceptions import HTTPError as Urllib3Error
+
+from directory.models import LIVE_STATUSES, ApiOperation, ApiService
+
+from . import keys
+from .choices import AccessRequestStatusChoices
+from .models import ApiKey
+from .ratelimit import LocalLimiter, build_limiter, redis_client
+from .upstream import UpstreamRefused, build_session, check_upstream
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "/gateway/"
+# RFC 9110 7.6.1 hop-by-hop fields, plus credentials and cookies that belong to the SPLP, not the upstream.
+HOP_BY_HOP = {
+    "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
+    "trailer", "transfer-encoding", "upgrade",
+}
+REQUEST_DROP = HOP_BY_HOP | {"authorization", "x-api-key", "cookie", "host", "content-length", "x-forwarded-for",
+                             "x-request-id", "x-splp-organization"}
+RESPONSE_DROP = HOP_BY_HOP | {"set-cookie", "content-length"}
+CHUNK = 64 * 1024
+
+
+class GatewayError(Exception):
+    def __init__(self, status, code, message, headers=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers or []
+
+
+@dataclass
+class Operation:
+    id: int
+    method: str
+    pattern: re.Pattern
+
+
+@dataclass
+class GrantInfo:
+    id: int
+    organization_id: int
+    organization_code: str
+    service_id: int
+    service_slug: str
+    version_id: int
+    version: str
+    version_live: bool
+    upstream_base_url: str
+    connect_timeout: float
+    read_timeout: float
+    auth_header: str
+    auth_secret: str
+    per_minute: int
+    per_day: int
+    networks: list
+    expires_at: float
+    active: bool
+    allowed_operation_ids: frozenset | None
+    operations: list = field(default_factory=list)
+
+
+@dataclass
+class KeyInfo:
+    prefix: str
+    key_hash: str
+    expires_at: float
+    revoked: bool
+    grant: GrantInfo
+
+
+@dataclass
+class ServiceInfo:
+    id: int
+    suspended: bool
+    versions: dict  # version string -> version id, live versions only
+
+
+class TTLCache:
+    def __init__(self, seconds, max_items=50_000):
+        self.seconds, self.max_items = seconds, max_items
+        self._data = {}
+
+    def get(self, key, now):
+        hit = self._data.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        return None
+
+    def put(self, key, value, now):
+        if len(self._data) >= self.max_items:
+            self._data.clear()
+        self._data[key] = (now + self.seconds, value)
+        return value
+
+    def clear(self):
+        self._data.clear()
+
+
+def path_pattern(template):
+    """/v1/penduduk/{nik} -> a regex matching one segment per parameter."""
+    parts = re.split(r"(\{[^}/]+\})", template)
+    return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
+
+
+def _error_body(code, message, request_id):
+    return json.dumps(
+        {"error": {"code": code, "message": message}, "request_id": request_id}, ensure_ascii=False
+    ).encode()
+
+
+def _release_db():
+    """What Django does at the end of a request (honours CONN_MAX_AGE); not inside a transaction (tests)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def _load_operations(version_id):
+    return [
+        Operation(op_id, method, path_pattern(path))
+        for op_id, method, path in ApiOperation.objects.filter(api_version_id=version_id).values_list(
+            "id", "method", "path"
+        )
+    ]
+
+
+def _grant_info(key):
+    from splp import crypto
+
+    grant = key.grant
+    version = grant.api_version
+    service = version.service
+    return GrantInfo(
+        id=grant.id,
+        organization_id=grant.organization_id,
+        organization_code=grant.organization.code,
+        service_id=service.id,
+        service_slug=service.slug,
+        version_id=version.id,
+        version=version.version,
+        version_live=version.status in LIVE_STATUSES,
+        upstream_base_url=version.upstream_base_url.rstrip("/"),
+        connect_timeout=version.connect_timeout,
+        read_timeout=version.read_timeout,
+        auth_header=version.upstream_auth_header,
+        auth_secret=crypto.decrypt(version.upstream_auth_secret) if version.upstream_auth_secret else "",
+        per_minute=grant.rate_limit_per_minute,
+        per_day=grant.rate_limit_per_day,
+        networks=[ipaddress.ip_network(n, strict=False) for n in grant.ip_allowlist.split()],
+        expires_at=grant.expires_at.timestamp(),
+        active=grant.revoked_at is None and grant.access_request.status == AccessRequestStatusChoices.GRANTED,
+        allowed_operation_ids=None if grant.all_operations else frozenset(grant.operations.values_list("id", flat=True)),
+        operations=_load_operations(version.id),
+    )
+
+
+class Gateway:
+    def __init__(self):
+        self._init_lock = threading.Lock()
+        self._ready = False
+
+    def _setup(self):
+        with self._init_lock:
+            if self._ready:
+                return
+            from monitoring.logbuffer import build_buffer
+
+            ttl = settings.SPLP_GATEWAY_CACHE_SECONDS
+            self.keys, self.services, self.upstreams = TTLCache(ttl), TTLCache(ttl), TTLCache(ttl)
+            self.session = build_session(settings.SPLP_GATEWAY_POOL_SIZE)
+            self.redis = redis_client()
+            self.limiter = build_limiter(self.redis)
+            self.fallback_limiter = LocalLimiter()
+            self.buffer = build_buffer()
+            self.trusted_proxies = [ipaddress.ip_network(p, strict=False) for p in settings.SPLP_TRUSTED_PROXIES]
+            self._ready = True
+
+    def forget(self):
+        """Drop cached keys and grants in this process (after a revocation here, or in tests)."""
+        if self._ready:
+            self.keys.clear()
+            self.services.clear()
+            self.upstreams.clear()
+
+    # -- lookups (cached) ---------------------------------------------------------------------------
+    def _service(self, slug, now):
+        info = self.services.get(slug, now)
+        if info is None:
+            service = ApiService.objects.filter(slug=slug).only("id", "is_suspended").first()
+            versions = {}
+            if service is not None:
+                versions = dict(
+                    service.versions.filter(status__in=LIVE_STATUSES).values_list("version", "id")
+                )
+            _release_db()
+            info = self.services.put(slug, ServiceInfo(service.id, service.is_suspended, versions) if service else False, now)
+        return info or None
+
+    def _key(self, prefix, now):
+        info = self.keys.get(prefix, now)
+        if info is None:
+            key = (
+                ApiKey.objects.select_related(
+                    "grant__organization", "grant__api_version__service", "grant__access_request"
+                )
+                .filter(prefix=prefix)
+                .first()
+            )
+            info = KeyInfo(prefix, key.key_hash, key.expires_at.timestamp(), key.revoked_at is not None,
+                           _grant_info(key)) if key else False
+            _release_db()
+            self.keys.put(prefix, info, now)
+        return info or None
+
+    def _check_upstream(self, url, now):
+        base = url.split("/", 3)[:3]
+        origin = "/".join(base)
+        verdict = self.upstreams.get(origin, now)
+        if verdict is None:
+            try:
+                check_upstream(url)
+                verdict = ""
+            except UpstreamRefused as exc:
+                verdict = str(exc)
+            self.upstreams.put(origin, verdict, now)
+        if verdict:
+            raise GatewayError(502, "upstream_refused", _("The upstream address is not allowed: %(why)s") % {"why": verdict})
+
+    def _client_ip(self, environ):
+        remote = environ.get("REMOTE_ADDR", "")
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and self.trusted_proxies:
+            try:
+                if any(ipaddress.ip_address(remote) in net for net in self.trusted_proxies):
+                    return forwarded.split(",")[-1].strip(), forwarded
+            except ValueError:
+                pass
+        return remote, ""
+
+    # -- the call -----------------------------------------------------------------------------------
+    def __call__(self, environ, start_response):
+        if not self._ready:
+            self._setup()
+        started = time.perf_counter()
+        now = time.time()
+        request_id = uuid.uuid4().hex
+        record = {
+            "request_id": request_id,
+            "time": datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat(),
+            "method": environ.get("REQUEST_METHOD", "GET")[:10],
+            "path": environ.get("PATH_INFO", "")[:1000],
+        }
+        client_ip, forwarded = self._client_ip(environ)
+        record["client_ip"] = client_ip or None
+        try:
+            status, headers, body, upstream = self._handle(environ, record, client_ip, forwarded, request_id, now)
+        except GatewayError as exc:
+            record["error_code"] = exc.code
+            body = _error_body(exc.code, exc.message, request_id)
+            status, headers, upstream = exc.status, exc.headers + [("Content-Type", "application/json")], None
+            body = [body]
+        record["status"] = status
+        headers.append(("X-Request-ID", request_id))
+        start_response(_status_line(status), headers)
+        return LoggedBody(self, body, record, started, upstream)
+
+    def _handle(self, environ, record, client_ip, forwarded, request_id, now):
+        rest = environ.get("PATH_INFO", "")[len(PREFIX):]
+        slug, _sep, path = rest.partition("/")
+        path = "/" + path
+        service = self._service(slug, now) if slug else None
+        if service is None or not service.versions:
+            raise GatewayError(404, "api_not_found", _("No published API with this name."))
+        record["service_id"] = service.id
+        if service.suspended:
+            raise GatewayError(503, "api_suspended", _("This API is suspended by the administrator."))
+
+        raw = _presented_key(environ)
+        if not raw:
+            raise GatewayError(401, "missing_key", _("An API key is required (Authorization: Bearer <key> or X-API-Key)."),
+                               [("WWW-Authenticate", 'Bearer realm="splp"')])
+        prefix = keys.split_prefix(raw)
+        key = self._key(prefix, now) if prefix else None
+        if key is None or not keys.key_matches(raw, key.key_hash):
+            raise GatewayError(401, "invalid_key", _("The API key is not valid."), [("WWW-Authenticate", 'Bearer realm="splp"')])
+        grant = key.grant
+        record.update(key_prefix=key.prefix, organization_id=grant.organization_id, grant_id=grant.id)
+        if key.revoked or key.expires_at <= now:
+            raise GatewayError(401, "key_inactive", _("The API key has been revoked or has expired."))
+        if not grant.active or grant.expires_at <= now or not grant.version_live:
+            raise GatewayError(403, "grant_inactive", _("The access grant for this key is no longer active."))
+        if grant.service_id != service.id:
+            raise GatewayError(403, "no_grant", _("This key grants no access to this API."))
+
+        # An explicit version segment (/v<version>/...) selects the version; it must be the granted one.
+        head, _sep, tail = path[1:].partition("/")
+        if head.startswith("v") and head[1:] in service.versions:
+            if head[1:] != grant.version:
+                raise GatewayError(403, "no_grant", _("This key grants no access to this version of the API."))
+            path = "/" + tail
+        record["api_version_id"] = grant.version_id
+
+        method = record["method"]
+        operation = next((op for op in grant.operations if op.method == method and op.pattern.match(path)), None)
+        if operation is None:
+            raise GatewayError(404, "unknown_operation", _("This operation is not in the API's registered documentation."))
+        record["operation_id"] = operation.id
+        if grant.allowed_operation_ids is not None and operation.id not in grant.allowed_operation_ids:
+            raise GatewayError(403, "operation_not_granted", _("This operation is not included in the access grant."))
+        if grant.networks:
+            try:
+                ip = ipaddress.ip_address(client_ip)
+            except ValueError:
+                ip = None
+            if ip is None or not any(ip in net for net in grant.networks):
+                raise GatewayError(403, "ip_not_allowed", _("Calls from this IP address are not allowed for this grant."))
+
+        allowed, retry_after = self._rate_limit(grant)
+        if not allowed:
+            raise GatewayError(429, "rate_limited", _("Rate limit exceeded; try again later."),
+                               [("Retry-After", str(retry_after))])
+
+        body = _read_body(environ)
+        record["bytes_in"] = len(body)
+        url = grant.upstream_base_url + path
+        query = environ.get("QUERY_STRING", "")
+        if query:
+            url += "?" + query
+        self._check_upstream(url, now)
+        return self._forward(environ, record, grant, url, body, client_ip, forwarded, request_id)
+
+    def _rate_limit(self, grant):
+        try:
+            return self.limiter.hit(grant.id, grant.per_minute, grant.per_day)
+        except Exception:  # Redis unreachable: per-process counting rather than no limit, and no outage
+            logger.warning("rate limiter unavailable, using the per-process fallback")
+            return self.fallback_limiter.hit(grant.id, grant.per_minute, grant.per_day)
+
+    def _forward(self, environ, record, grant, url, body, client_ip, forwarded, request_id):
+        headers = _forward_headers(environ)
+        headers["X-Request-ID"] = request_id
+        headers["X-Forwarded-For"] = f"{forwarded}, {client_ip}" if forwarded else client_ip
+        headers["X-SPLP-Organization"] = grant.organization_code
+        if grant.auth_header and grant.auth_secret:
+            headers[grant.auth_header] = grant.auth_secret
+        sent = time.perf_counter()
+        try:
+            response = self.session.request(
+                record["method"], url, data=body or None, headers=headers, stream=True,
+                timeout=(grant.connect_timeout, grant.read_timeout), allow_redirects=False,
+            )
+        except (requests.ConnectTimeout, requests.ReadTimeout):
+            raise GatewayError(504, "upstream_timeout", _("The upstream did not answer in time."))
+        except requests.ConnectionError:
+            raise GatewayError(502, "upstream_unreachable", _("The upstream cannot be reached."))
+        except requests.RequestException:
+            raise GatewayError(502, "upstream_invalid", _("The upstream gave an invalid response."))
+        record["upstream_status"] = response.status_code
+        limit = settings.SPLP_GATEWAY_MAX_RESPONSE_BYTES
+        length = response.headers.get("Content-Length")
+        if length and length.isdigit() and int(length) > limit:
+            response.close()
+            raise GatewayError(502, "upstream_response_too_large",
+                               _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+        # Small bodies are read whole before answering, so a reset upstream becomes a clean 502.
+        first, stream = _prefetch(response, min(limit, settings.SPLP_GATEWAY_BUFFER_BYTES), limit)
+        record["upstream_latency_ms"] = round((time.perf_counter() - sent) * 1000, 3)
+        out_headers = [(k, v) for k, v in response.raw.headers.items() if k.lower() not in RESPONSE_DROP]
+        if stream is None:
+            out_headers.append(("Content-Length", str(len(first))))
+            response.close()
+            return response.status_code, out_headers, [first], None
+        return response.status_code, out_headers, _chain(first, stream, limit), response
+
+
+def _prefetch(response, buffer_limit, limit):
+    """Read up to ``buffer_limit`` bytes. Returns (bytes, None) when that was the whole body,
+    or (bytes, iterator) to stream the rest."""
+    chunks, size = [], 0
+    iterator = response.raw.stream(CHUNK, decode_content=False)
+    try:
+        for chunk in iterator:
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise GatewayError(502, "upstream_response_too_large",
+                                   _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+            if size > buffer_limit:
+                return b"".join(chunks), iterator
+    except (Urllib3Error, requests.RequestException, OSError):
+        response.close()
+        raise GatewayError(502, "upstream_reset", _("The upstream closed the connection before the response was complete."))
+    return b"".join(chunks), None
+
+
+def _chain(first, iterator, limit):
+    sent = len(first)
+    yield first
+    for chunk in iterator:
+        sent += len(chunk)
+        if sent > limit:
+            raise GatewayError(502, "upstream_response_too_large", "response exceeded the size limit while streaming")
+        yield chunk
+
+
+class LoggedBody:
+    """The WSGI response body; the call is logged when the server closes it (after streaming)."""
+
+    def __init__(self, gateway, body, record, started, upstream):
+        self.gateway, self.body, self.record, self.started, self.upstream = gateway, body, record, started, upstream
+        self.bytes_out = 0
+
+    def __iter__(self):
+        try:
+            for chunk in self.body:
+                self.bytes_out += len(chunk)
+                yield chunk
+        except (GatewayError, Urllib3Error, requests.RequestException, OSError) as exc:
+            # Too late for a status: the client sees a cut connection; the log says what happened.
+            self.record["error_code"] = getattr(exc, "code", "upstream_reset")
+            self.record["status"] = 502
+
+    def close(self):
+        if self.upstream is not None:
+            self.upstream.close()
+        self.record["bytes_out"] = self.bytes_out
+        self.record["latency_ms"] = round((time.perf_counter() - self.started) * 1000, 3)
+        self.gateway.buffer.append(self.record)
+
+
+def _presented_key(environ):
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return environ.get("HTTP_X_API_KEY", "").strip()
+
+
+def _forward_headers(environ):
+    connection_named = {h.strip().lower() for h in environ.get("HTTP_CONNECTION", "").split(",") if h.strip()}
+    drop = REQUEST_DROP | connection_named
+    headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").lower()
+            if name not in drop:
+                headers[name] = value
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    return headers
+
+
+def _read_body(environ):
+    limit = settings.SPLP_GATEWAY_MAX_REQUEST_BYTES
+    length = environ.get("CONTENT_LENGTH") or ""
+    if length.isdigit():
+        if int(length) > limit:
+            raise GatewayError(413, "request_too_large",
+                               _("The request body is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+        return environ["wsgi.input"].read(int(length)) if int(length) else b""
+    if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+        body = environ["wsgi.input"].read(limit + 1)
+        if len(body) > limit:
+            raise GatewayError(413, "request_too_large",
+                               _("The request body is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+        return body
+    return b""
+
+
+def _status_line(status):
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+gateway = Gateway()

@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from directory.demo import DEFAULT_PEMDA, DEMO_PASSWORD, PEMDA_PRESETS, seed_demo
+
+CATEGORY_LABELS = {
+    "organizations": "Perangkat daerah",
+    "themes": "Tema",
+    "users": "Akun",
+    "api_versions": "Versi API",
+    "access_requests": "Permohonan akses",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo Pemda identity, organisations, themes, accounts and APIs. Idempotent: records are "
+        "matched by natural keys, so running it again creates nothing twice. Development only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--pemda", choices=sorted(PEMDA_PRESETS), default=DEFAULT_PEMDA,
+            help=f"Which Pemda identity to seed and activate (default: {DEFAULT_PEMDA}).",
+        )
+        parser.add_argument(
+            "--force", action="store_true",
+            help="Run even when DEBUG is off (the demo accounts have a published password).",
+        )
+
+    def handle(self, *args, pemda, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "seed_demo menolak berjalan karena DEBUG mati (profil produksi): data demo memuat akun "
+                f"dengan kata sandi umum '{DEMO_PASSWORD}'. Tambahkan --force bila memang dikehendaki."
+            )
+        try:
+            report = seed_demo(pemda)
+        except ValidationError as exc:
+            # Typically a demo upstream that is plain http on a host outside SPLP_INTERNAL_HOSTS.
+            raise CommandError(
+                "Data demo tidak dimuat (tidak ada yang disimpan): "
+                + "; ".join(message.rstrip(".") for message in exc.messages)
+                + ". Periksa SPLP_DEMO_UPSTREAM_BASE dan SPLP_INTERNAL_HOSTS."
+            )
+        self._print_report(report)
+
+    def _print_report(self, report):
+        out = self.stdout
+        out.write(self.style.SUCCESS(
+            f"Data demo siap untuk {report.pemda.name} ({report.pemda.dinas_name}, {report.pemda.domain})."
+        ))
+        for category, tally in report.tallies.items():
+            out.write(f"  {CATEGORY_LABELS[category]}: {tally['created']} dibuat, {tally['found']} sudah ada")
+        out.write("")
+        out.write(f"Akun demo (kata sandi: {DEMO_PASSWORD}):")
+        for username, role, organization in report.accounts:
+            out.write(f"  {username:<10} {role}, {organization}")

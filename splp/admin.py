@@ -1,0 +1,337 @@
+"""The admin for Dinas staff: membership-based scoping, read-only inlines, workflow actions, the audit trail.
+
+Permissions come from memberships (directory.selectors), not from Django model permissions: a Dinas
+administrator works through the admin without being a superuser, and an operator of a Perangkat Daerah
+only sees its own organisation's records. Every state change goes through a service.
+"""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Callable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import RelatedOnlyFieldListFilter, helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
+
+from .models import AuditEvent, Pemda
+
+MANAGE = frozenset({"view", "add", "change", "delete"})
+
+
+@dataclass(frozen=True)
+class AdminAccess:
+    is_admin: bool
+    publisher_ids: frozenset = frozenset()
+    requester_ids: frozenset = frozenset()
+
+
+def admin_access(request):
+    """What the user may reach, computed once per request: every permission check asks."""
+    access = getattr(request, "_splp_admin_access", None)
+    if access is None:
+        user = request.user
+        if is_administrator(user):
+            access = AdminAccess(is_admin=True)
+        else:
+            access = AdminAccess(False, frozenset(publisher_org_ids(user)), frozenset(requester_org_ids(user)))
+        request._splp_admin_access = access
+    return access
+
+
+class RolePermissionMixin:
+    """Administrators get ``admin_permissions``; anyone else at most "view", where ``operator_may_view``."""
+
+    admin_permissions = frozenset({"view"})
+
+    def operator_may_view(self, request):
+        return False
+
+    def _allowed(self, request, permission):
+        if admin_access(request).is_admin:
+            return permission in self.admin_permissions
+        return permission == "view" and self.operator_may_view(request)
+
+    def has_module_permission(self, request):
+        return self._allowed(request, "view")
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request, "view")
+
+    def has_add_permission(self, request, obj=None):
+        return self._allowed(request, "add")
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allowed(request, "delete")
+
+
+class ScopedAdminMixin(RolePermissionMixin):
+    """Used by every ModelAdmin. An operator sees, read-only and without actions, only the rows its
+    organisations reach through ``publisher_scope`` / ``requester_scope`` (lookup paths to an
+    Organization); an admin with neither path is for administrators only."""
+
+    publisher_scope = None
+    requester_scope = None
+
+    def operator_filter(self, request):
+        access = admin_access(request)
+        parts = [
+            Q(**{f"{lookup}__in": ids})
+            for lookup, ids in (
+                (self.publisher_scope, access.publisher_ids),
+                (self.requester_scope, access.requester_ids),
+            )
+            if lookup and ids
+        ]
+        return reduce(or_, parts) if parts else None
+
+    def operator_may_view(self, request):
+        return self.operator_filter(request) is not None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if admin_access(request).is_admin:
+            return queryset
+        scope = self.operator_filter(request)
+        return queryset.filter(scope) if scope is not None else queryset.none()
+
+    def get_object(self, request, object_id, from_field=None):
+        # Another organisation's object answers like a missing one: 404 (the admin would redirect).
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def get_actions(self, request):
+        return super().get_actions(request) if admin_access(request).is_admin else {}
+
+
+class ReadOnlyInlineMixin(RolePermissionMixin):
+    """Rows shown with their parent, never edited here; operators see them unless ``operator_visible`` is off."""
+
+    operator_visible = True
+    extra = 0
+    can_delete = False
+
+    def operator_may_view(self, request):
+        return self.operator_visible
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+
+class AuditEventInline(ReadOnlyInlineMixin, GenericTabularInline):
+    """The audit history of the parent object; operators get no access to the audit trail."""
+
+    model = AuditEvent
+    fields = ("created_at", "actor", "action", "old_state", "new_state", "reason")
+    operator_visible = False
+    verbose_name = _("audit event")
+    verbose_name_plural = _("Audit history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor").order_by("created_at", "id")
+
+
+@dataclass(frozen=True)
+class WorkflowAction:
+    """A state change offered both as a bulk action and as a button on the change page.
+
+    ``run(actor, obj, text)`` calls the service; ``text_label`` names the free-text field (a reason or a
+    note), None for none. ``states`` only decides where the button shows: the service has the last word.
+    """
+
+    name: str
+    label: str
+    run: Callable
+    text_label: str | None = None
+    text_required: bool = False
+    states: tuple = ()
+
+
+class WorkflowForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
+
+    def __init__(self, workflow, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if workflow.text_label is None:
+            del self.fields["text"]
+            return
+        field = self.fields["text"]
+        field.label = workflow.text_label
+        field.required = workflow.text_required
+        field.error_messages["required"] = gettext("%(field)s is required.") % {"field": workflow.text_label}
+        if not workflow.text_required:
+            field.help_text = gettext("Optional.")
+
+
+def _error_text(exc):
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class WorkflowAdminMixin:
+    """Turns ``workflow_actions`` into bulk actions and per-object pages; used with ScopedAdminMixin,
+    which keeps both away from operators and answers 404 for objects out of reach."""
+
+    workflow_actions = ()
+    change_form_template = "admin/splp/workflow_change_form.html"
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        for workflow in self.workflow_actions:
+            actions[workflow.name] = (self._bulk_action(workflow), workflow.name, workflow.label)
+        return actions
+
+    def _bulk_action(self, workflow):
+        def action(modeladmin, request, queryset):
+            objects = list(queryset)
+            self._report_vanished(request, objects)
+            if not objects:
+                return None
+            return self._run_workflow(request, workflow, objects, bulk=True)
+
+        return action
+
+    def _report_vanished(self, request, objects):
+        """Selected rows that left the list meanwhile: a queue drops what someone else has just decided."""
+        if request.POST.get("select_across") == "1":
+            return
+        missing = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)) - {str(obj.pk) for obj in objects}
+        if missing:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d selected item is no longer in this list (probably handled meanwhile); it was skipped.",
+                    "%(count)d selected items are no longer in this list (probably handled meanwhile); they were skipped.",
+                    len(missing),
+                )
+                % {"count": len(missing)},
+            )
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_workflow"
+        view = self.admin_site.admin_view(self.workflow_view)
+        return [path("<path:object_id>/workflow/<slug:action>/", view, name=name), *super().get_urls()]
+
+    def workflow_view(self, request, object_id, action):
+        workflow = next((w for w in self.workflow_actions if w.name == action), None)
+        if workflow is None:
+            raise Http404
+        if not admin_access(request).is_admin:
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        response = self._run_workflow(request, workflow, [obj], bulk=False)
+        if response is not None:
+            return response
+        # A queue drops the object once decided: go back to the queue then.
+        if self.get_queryset(request).filter(pk=obj.pk).exists():
+            url_name, args = "change", [obj.pk]
+        else:
+            url_name, args = "changelist", []
+        opts = self.opts
+        return HttpResponseRedirect(
+            reverse(f"admin:{opts.app_label}_{opts.model_name}_{url_name}", args=args,
+                    current_app=self.admin_site.name)
+        )
+
+    def _run_workflow(self, request, workflow, objects, *, bulk):
+        """The confirmation page (with the reason/note field) until it is submitted valid; then None."""
+        form = WorkflowForm(workflow, request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._apply_workflow(request, workflow, objects, form.cleaned_data.get("text", ""))
+            return None
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": workflow.label,
+            "opts": self.opts,
+            "workflow": workflow,
+            "objects": objects,
+            "form": form,
+            "bulk": bulk,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/splp/workflow_form.html", context)
+
+    def _apply_workflow(self, request, workflow, objects, text):
+        """Each object through the service on its own: one refusal does not undo the others."""
+        done = 0
+        for obj in objects:
+            try:
+                workflow.run(request.user, obj, text)
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(
+                    request,
+                    gettext("%(action)s could not be done for “%(object)s”: %(error)s")
+                    % {"action": workflow.label, "object": obj, "error": _error_text(exc)},
+                )
+            else:
+                done += 1
+        if done:
+            messages.success(
+                request,
+                ngettext("%(action)s: %(count)d item done.", "%(action)s: %(count)d items done.", done)
+                % {"action": workflow.label, "count": done},
+            )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and admin_access(request).is_admin:
+            context["workflow_buttons"] = [w for w in self.workflow_actions if not w.states or obj.status in w.states]
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+
+@admin.register(Pemda)
+class PemdaAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_permissions = MANAGE
+    list_display = ("name", "dinas_name", "domain", "logo_text", "is_active")
+    list_filter = ("is_active",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Append-only: nobody adds, changes or deletes here, superusers included."""
+
+    list_display = ("created_at", "actor", "target_link", "action", "transition", "short_reason")
+    list_filter = ("action", ("content_type", RelatedOnlyFieldListFilter), "created_at")
+    list_select_related = ("actor", "content_type")
+    search_fields = ("object_repr", "action", "reason", "actor__username")
+    fields = (
+        "created_at", "actor", "content_type", "object_id", "target_link", "action", "old_state", "new_state",
+        "reason", "data",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("Object"), ordering="object_repr")
+    def target_link(self, obj):
+        ct = obj.content_type
+        try:
+            url = reverse(f"admin:{ct.app_label}_{ct.model}_change", args=[obj.object_id])
+        except NoReverseMatch:
+            return obj.object_repr
+        return format_html('<a href="{}">{}</a>', url, obj.object_repr)
+
+    @admin.display(description=_("State change"))
+    def transition(self, obj):
+        if not (obj.old_state or obj.new_state):
+            return ""
+        return f"{obj.old_state or '-'} → {obj.new_state or '-'}"
+
+    @admin.display(description=_("Reason"))
+    def short_reason(self, obj):
+        return Truncator(obj.reason).chars(80)

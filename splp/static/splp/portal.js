@@ -1,0 +1,10 @@
+// Copy buttons for the key shown once: <button data-copy="element-id" data-copied="label">.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.getElementById(button.dataset.copy);
+  if (!source || !navigator.clipboard) return;
+  navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+    button.textContent = button.dataset.copied;
+  });
+});

@@ -1,0 +1,158 @@
+"""A real local HTTP upstream, a published API pointing at it, a grant with a raw key, and a WSGI caller."""
+
+import io
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+
+from access import services as access_services
+from access.gateway import Gateway
+from directory import services as directory_services
+
+from ..conftest import submit_request
+from ..factories import service_fields
+
+OK_SCHEMA = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
+BUS_PATHS = ["/v1/echo", "/v1/items/{id}", "/v1/sleep", "/v1/reset", "/v1/big", "/v1/redirect", "/v1/error", "/v1/secret"]
+
+
+def bus_spec():
+    paths = {p: {"get": {"summary": f"GET {p}", "responses": OK_SCHEMA}} for p in BUS_PATHS}
+    paths["/v1/echo"]["post"] = {"summary": "POST echo", "responses": OK_SCHEMA}
+    paths["/v1/items/{id}"]["get"]["parameters"] = [
+        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    ]
+    return {"openapi": "3.0.3", "info": {"title": "Bus test", "version": "1.0.0"}, "paths": paths}
+
+
+class Upstream(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    hits = []
+
+    def log_message(self, *args):
+        pass
+
+    def _json(self, status, payload, extra=()):
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in extra:
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        Upstream.hits.append((self.command, self.path, dict(self.headers)))
+        path = self.path.split("?")[0]
+        if path == "/api/v1/sleep":
+            time.sleep(float(self.headers.get("X-Sleep", "3")))
+            return self._json(200, {"slept": True})
+        if path == "/api/v1/reset":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"partial": ')
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.close()
+            return None
+        if path == "/api/v1/big":
+            return self._json(200, {"data": "x" * 5000})
+        if path == "/api/v1/redirect":
+            return self._json(302, {"moved": True}, [("Location", f"http://127.0.0.1:{self.server.server_port}/api/v1/secret")])
+        if path == "/api/v1/error":
+            return self._json(500, {"upstream": "broken"})
+        self._json(
+            200,
+            {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body.decode()},
+            [("Set-Cookie", "upstream=1"), ("X-Upstream", "yes"), ("Connection", "keep-alive")],
+        )
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+
+@pytest.fixture(scope="session")
+def upstream_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture
+def upstream(upstream_server):
+    Upstream.hits.clear()
+    return upstream_server
+
+
+@pytest.fixture
+def bus_version(upstream, publisher, publisher_org, admin_user, theme):
+    _service, version = directory_services.api_service_register(
+        actor=publisher, owner=publisher_org, slug="data-bus", version="1.0.0",
+        upstream_base_url=f"http://127.0.0.1:{upstream.server_port}/api", spec=bus_spec(),
+        **service_fields(theme, name="Bus test"),
+    )
+    directory_services.api_version_submit_for_review(actor=publisher, api_version=version)
+    return directory_services.api_version_publish(actor=admin_user, api_version=version)
+
+
+def grant_with_key(requester, requester_org, version, admin_user, publisher, **grant_kwargs):
+    request = submit_request(requester, requester_org, version, operations=grant_kwargs.pop("operations", None))
+    access_services.access_request_approve(actor=admin_user, access_request=request)
+    grant, _key, _raw = access_services.access_request_grant(actor=publisher, access_request=request, **grant_kwargs)
+    _key, raw = access_services.api_key_rotate(actor=requester, grant=grant)
+    return grant, raw
+
+
+@pytest.fixture
+def bus_grant(requester, requester_org, bus_version, admin_user, publisher):
+    return grant_with_key(requester, requester_org, bus_version, admin_user, publisher)
+
+
+@pytest.fixture
+def bus(settings, tmp_path):
+    settings.SPLP_LOG_BUFFER_PATH = str(tmp_path / "buffer.sqlite3")
+    settings.REDIS_URL = ""  # the Redis-backed variants have their own tests
+    return Gateway()
+
+
+class Answer:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def call(app, method, path, headers=None, body=b"", remote="127.0.0.1", query=""):
+    environ = {
+        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "REMOTE_ADDR": remote,
+        "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)) if body else "",
+    }
+    setup_testing_defaults(environ)
+    for name, value in (headers or {}).items():
+        key = name.upper().replace("-", "_")
+        environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+    captured = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        captured["status"] = int(status.split()[0])
+        captured["headers"] = response_headers
+
+    result = app(environ, start_response)
+    try:
+        data = b"".join(result)
+    finally:
+        result.close()
+    return Answer(captured["status"], {k.lower(): v for k, v in captured["headers"]}, data)
