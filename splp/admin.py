@@ -217,8 +217,10 @@ class WorkflowAdminMixin:
             messages.warning(
                 request,
                 ngettext(
-                    "%(count)d selected item is no longer in this list (probably handled meanwhile); it was skipped.",
-                    "%(count)d selected items are no longer in this list (probably handled meanwhile); they were skipped.",
+                    "%(count)d selected item is no longer in this list (probably handled meanwhile); "
+                    "it was skipped.",
+                    "%(count)d selected items are no longer in this list (probably handled meanwhile); "
+                    "they were skipped.",
                     len(missing),
                 )
                 % {"count": len(missing)},

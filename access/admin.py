@@ -1,0 +1,143 @@
+from django.contrib import admin
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from splp.admin import AuditEventInline, ReadOnlyInlineMixin, ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin
+
+from . import services
+from .choices import AccessRequestStatusChoices as S
+from .models import AccessRequest, ApiKey, Grant, PendingAccessRequest
+
+APPROVE = WorkflowAction(
+    "approve", pgettext_lazy("admin", "Approve"),
+    lambda actor, obj, text: services.access_request_approve(actor=actor, access_request=obj, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"), states=(S.SUBMITTED,),
+)
+REJECT = WorkflowAction(
+    "reject", pgettext_lazy("admin", "Reject"),
+    lambda actor, obj, text: services.access_request_reject(actor=actor, access_request=obj, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"), text_required=True, states=(S.SUBMITTED,),
+)
+REVOKE = WorkflowAction(
+    "revoke", pgettext_lazy("admin", "Revoke access"),
+    lambda actor, obj, text: services.access_request_revoke(actor=actor, access_request=obj, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"), text_required=True, states=(S.GRANTED,),
+)
+
+ACCESS_REQUEST_FIELDS = (
+    "requester", "applicant", "created_at", "api_version", "owner", "all_operations", "operations", "purpose",
+    "legal_basis", "period_start", "period_end", "expected_daily_volume", "status", "decided_by", "decided_at",
+    "decision_reason", "updated_at",
+)
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+    """Read-only; the decision is taken through the actions, which call the Pasal 7 services."""
+
+    publisher_scope = "api_version__service__owner"
+    requester_scope = "requester"
+    workflow_actions = (APPROVE, REJECT, REVOKE)
+    list_display = ("id", "requester", "applicant", "api_version", "owner", "status", "created_at", "decided_at")
+    list_filter = (
+        "status",
+        ("requester", RelatedOnlyFieldListFilter),
+        ("api_version__service__owner", RelatedOnlyFieldListFilter),
+        "created_at",
+        "decided_at",
+    )
+    list_select_related = ("requester", "applicant", "api_version__service__owner")
+    search_fields = (
+        "requester__name", "requester__code", "api_version__service__name", "api_version__service__slug",
+        "applicant__username", "purpose",
+    )
+    fieldsets = (
+        (pgettext_lazy("admin", "Applicant"), {"fields": ("requester", "applicant", "created_at")}),
+        (pgettext_lazy("admin", "Requested access"), {"fields": (
+            "api_version", "owner", "all_operations", "operations", "purpose", "legal_basis", "period_start",
+            "period_end", "expected_daily_volume",
+        )}),
+        (pgettext_lazy("admin", "Decision"), {"fields": (
+            "status", "decided_by", "decided_at", "decision_reason", "updated_at",
+        )}),
+    )
+    readonly_fields = ACCESS_REQUEST_FIELDS
+    inlines = [AuditEventInline]
+
+    @admin.display(description=_("Owner"), ordering="api_version__service__owner__name")
+    def owner(self, obj):
+        return obj.api_version.service.owner
+
+
+@admin.register(PendingAccessRequest)
+class PendingAccessRequestAdmin(AccessRequestAdmin):
+    """The administrator's queue (Pasal 7b): requests waiting for a decision, oldest first."""
+
+    workflow_actions = (APPROVE, REJECT)
+    list_display = ("id", "requester", "applicant", "api_version", "owner", "period_start", "period_end", "created_at")
+    list_filter = (
+        ("requester", RelatedOnlyFieldListFilter),
+        ("api_version__service__owner", RelatedOnlyFieldListFilter),
+        "created_at",
+    )
+    ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=S.SUBMITTED)
+
+
+class ApiKeyInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = ApiKey
+    # Never the hash or the pending secret.
+    fields = ("prefix", "created_at", "revealed_at", "expires_at", "revoked_at")
+
+
+@admin.register(Grant)
+class GrantAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    publisher_scope = "api_version__service__owner"
+    requester_scope = "organization"
+    list_display = (
+        "id", "organization", "api_version", "rate_limit_per_minute", "rate_limit_per_day", "granted_at",
+        "expires_at", "revoked_at", "is_active",
+    )
+    list_filter = (
+        ("organization", RelatedOnlyFieldListFilter),
+        ("api_version__service__owner", RelatedOnlyFieldListFilter),
+        "expires_at",
+        "revoked_at",
+    )
+    list_select_related = ("organization", "api_version__service")
+    search_fields = ("organization__name", "organization__code", "api_version__service__name")
+    fields = (
+        "access_request", "organization", "api_version", "all_operations", "operations", "rate_limit_per_minute",
+        "rate_limit_per_day", "ip_allowlist", "granted_by", "granted_at", "expires_at", "revoked_at", "is_active",
+    )
+    readonly_fields = fields
+    inlines = [ApiKeyInline, AuditEventInline]
+
+    @admin.display(description=_("Active"), boolean=True)
+    def is_active(self, obj):
+        return obj.is_active
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    publisher_scope = "grant__api_version__service__owner"
+    requester_scope = "grant__organization"
+    list_display = ("prefix", "organization", "api_version", "created_at", "revealed_at", "expires_at", "revoked_at")
+    list_filter = (("grant__organization", RelatedOnlyFieldListFilter), "expires_at", "revoked_at")
+    list_select_related = ("grant__organization", "grant__api_version__service")
+    search_fields = ("prefix", "grant__organization__name", "grant__api_version__service__name")
+    # Never the hash or the pending secret.
+    fields = ("prefix", "grant", "created_by", "created_at", "revealed_at", "expires_at", "revoked_at")
+    readonly_fields = fields
+    inlines = [AuditEventInline]
+
+    @admin.display(description=_("Organisation"), ordering="grant__organization__name")
+    def organization(self, obj):
+        return obj.grant.organization
+
+    @admin.display(description=_("API"), ordering="grant__api_version__service__name")
+    def api_version(self, obj):
+        return obj.grant.api_version

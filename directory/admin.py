@@ -1,0 +1,231 @@
+from django.contrib import admin
+from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.db.models import Prefetch
+from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from splp.admin import (
+    MANAGE,
+    AuditEventInline,
+    ReadOnlyInlineMixin,
+    RolePermissionMixin,
+    ScopedAdminMixin,
+    WorkflowAction,
+    WorkflowAdminMixin,
+)
+
+from . import services
+from .choices import ApiVersionStatusChoices as S
+from .models import (
+    LIVE_STATUSES,
+    ApiOperation,
+    ApiService,
+    ApiVersion,
+    Membership,
+    Organization,
+    PendingApiVersion,
+    ReviewNote,
+    Theme,
+)
+
+
+class MembershipInline(RolePermissionMixin, admin.TabularInline):
+    model = Membership
+    admin_permissions = MANAGE
+    fields = ("user", "role")
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "organization")
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_permissions = MANAGE
+    list_display = ("name", "code", "kind", "is_administrator", "contact_email")
+    list_filter = ("kind", "is_administrator")
+    search_fields = ("name", "code")
+    prepopulated_fields = {"code": ("name",)}
+    inlines = [MembershipInline]
+
+
+@admin.register(Theme)
+class ThemeAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    admin_permissions = MANAGE
+    list_display = ("name", "slug", "order")
+    list_editable = ("order",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class ApiVersionInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = ApiVersion
+    fields = ("version", "status", "interop_passed", "submitted_at", "published_at")
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service")
+
+
+@admin.register(ApiService)
+class ApiServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Administrators may correct the metadata (through api_service_update); versions change elsewhere."""
+
+    admin_permissions = frozenset({"view", "change"})
+    publisher_scope = "owner"
+    list_display = (
+        "name", "slug", "owner", "theme", "classification", "has_personal_data", "live_version_label", "updated_at",
+    )
+    list_filter = (("owner", RelatedOnlyFieldListFilter), "theme", "classification", "has_personal_data")
+    list_select_related = ("owner", "theme")
+    search_fields = ("name", "slug", "description", "owner__name", "owner__code")
+    readonly_fields = ("owner", "slug", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "owner", "theme", "description")}),
+        (pgettext_lazy("admin", "Data"), {"fields": (
+            "classification", "has_personal_data", "legal_basis", "update_frequency", "data_producer",
+            "data_steward",
+        )}),
+        (pgettext_lazy("admin", "Contact and service level"), {"fields": ("contact_name", "contact_email", "sla")}),
+        (pgettext_lazy("admin", "Timestamps"), {"fields": ("created_at", "updated_at")}),
+    )
+    inlines = [ApiVersionInline, AuditEventInline]
+
+    def get_queryset(self, request):
+        # Only what the live-version column needs: specs can be large.
+        live = ApiVersion.objects.filter(status__in=LIVE_STATUSES).only("id", "service_id", "version", "status")
+        return super().get_queryset(request).prefetch_related(Prefetch("versions", queryset=live))
+
+    @admin.display(description=_("Live version"))
+    def live_version_label(self, obj):
+        live = obj.live_version
+        return live.version if live else "-"
+
+    def save_model(self, request, obj, form, change):
+        # The form has validated the fields; the service applies them and writes the audit row.
+        services.api_service_update(
+            actor=request.user, service=obj, **{name: form.cleaned_data[name] for name in form.changed_data}
+        )
+
+
+class ApiOperationInline(ReadOnlyInlineMixin, admin.TabularInline):
+    model = ApiOperation
+    fields = ("method", "path", "summary", "operation_id")
+
+
+class ReviewNoteInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """The accompaniment thread; new notes come through the "add review note" action."""
+
+    model = ReviewNote
+    fields = ("created_at", "author", "body")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "api_version__service")
+
+
+REQUEST_CHANGES = WorkflowAction(
+    "request_changes", pgettext_lazy("admin", "Request changes"),
+    lambda actor, obj, text: services.api_version_request_changes(actor=actor, api_version=obj, note=text),
+    text_label=pgettext_lazy("admin", "Note for the publisher"), text_required=True, states=(S.SUBMITTED,),
+)
+PUBLISH = WorkflowAction(
+    "publish", pgettext_lazy("admin", "Approve and publish"),
+    lambda actor, obj, text: services.api_version_publish(actor=actor, api_version=obj, note=text),
+    text_label=pgettext_lazy("admin", "Note for the publisher"), states=(S.SUBMITTED,),
+)
+DEPRECATE = WorkflowAction(
+    "deprecate", pgettext_lazy("admin", "Mark as deprecated"),
+    lambda actor, obj, text: services.api_version_deprecate(actor=actor, api_version=obj, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"), states=(S.PUBLISHED,),
+)
+RETIRE = WorkflowAction(
+    "retire", pgettext_lazy("admin", "Retire"),
+    lambda actor, obj, text: services.api_version_retire(actor=actor, api_version=obj, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"), states=(S.DEPRECATED,),
+)
+ADD_NOTE = WorkflowAction(
+    "add_note", pgettext_lazy("admin", "Add review note"),
+    lambda actor, obj, text: services.review_note_add(actor=actor, api_version=obj, body=text),
+    text_label=pgettext_lazy("admin", "Note"), text_required=True,
+)
+
+
+@admin.register(ApiVersion)
+class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+    publisher_scope = "service__owner"
+    workflow_actions = (REQUEST_CHANGES, PUBLISH, DEPRECATE, RETIRE, ADD_NOTE)
+    list_display = ("service", "version", "owner", "status", "interop_passed", "submitted_at", "published_at")
+    list_filter = ("status", "interop_passed", ("service__owner", RelatedOnlyFieldListFilter), "service__theme")
+    list_select_related = ("service__owner",)
+    search_fields = ("service__name", "service__slug", "version")
+    fieldsets = (
+        (None, {"fields": (
+            "service", "version", "status", "upstream_base_url", "created_by", "created_at", "submitted_at",
+            "published_at",
+        )}),
+        (pgettext_lazy("admin", "OpenAPI document"), {"fields": ("spec_format", "spec_summary")}),
+        (pgettext_lazy("admin", "Interoperability check"), {"fields": ("interop_passed", "interop_checklist")}),
+    )
+    readonly_fields = (
+        "service", "version", "status", "upstream_base_url", "created_by", "created_at", "submitted_at",
+        "published_at", "spec_format", "spec_summary", "interop_passed", "interop_checklist",
+    )
+    inlines = [ApiOperationInline, ReviewNoteInline, AuditEventInline]
+
+    @admin.display(description=_("Owner"), ordering="service__owner__name")
+    def owner(self, obj):
+        return obj.service.owner
+
+    @admin.display(description=_("Summary"))
+    def spec_summary(self, obj):
+        spec = obj.spec if isinstance(obj.spec, dict) else {}
+        info = spec.get("info") if isinstance(spec.get("info"), dict) else {}
+        servers = ", ".join(str(s.get("url", "")) for s in spec.get("servers") or [] if isinstance(s, dict))
+        rows = (
+            (gettext("Title"), info.get("title", "")),
+            (gettext("Document version"), info.get("version", "")),
+            (gettext("Specification version"), spec.get("openapi") or spec.get("swagger", "")),
+            (gettext("Description"), Truncator(str(info.get("description", ""))).chars(300)),
+            (gettext("Servers"), servers or spec.get("host", "")),
+            (gettext("Number of paths"), len(spec.get("paths") or {})),
+        )
+        return format_html(
+            '<table class="splp-spec"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description=_("Checklist"))
+    def interop_checklist(self, obj):
+        if not obj.interop_report:
+            return gettext("The check has not run yet.")
+        rows = (
+            (
+                "splp-pass" if check["passed"] else "splp-fail",
+                gettext("Pass") if check["passed"] else gettext("Fail"),
+                check["label"],
+                gettext("blocking") if check["blocking"] else gettext("advisory"),
+                check.get("detail", ""),
+            )
+            for check in obj.interop_report
+        )
+        return format_html(
+            '<table class="splp-interop"><tbody>{}</tbody></table>',
+            format_html_join(
+                "", '<tr class="{}"><td><strong>{}</strong></td><td>{}</td><td>{}</td><td>{}</td></tr>', rows
+            ),
+        )
+
+
+@admin.register(PendingApiVersion)
+class PendingApiVersionAdmin(ApiVersionAdmin):
+    """The Dinas' queue: versions submitted for accompaniment, oldest first."""
+
+    workflow_actions = (REQUEST_CHANGES, PUBLISH, ADD_NOTE)
+    list_display = ("service", "version", "owner", "interop_passed", "submitted_at")
+    list_filter = ("interop_passed", ("service__owner", RelatedOnlyFieldListFilter), "service__theme")
+    ordering = ("submitted_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=S.SUBMITTED)

@@ -1,0 +1,72 @@
+"""The audit trail in the admin: readable by the Dinas, never added, changed or deleted by anyone."""
+
+import pytest
+
+from access.models import AccessRequest
+from directory.models import ApiService, ApiVersion
+from splp.models import AuditEvent
+from tests.factories import UserFactory
+
+from .conftest import admin_url, change_url, login
+
+
+@pytest.fixture
+def superuser_client(db):
+    return login(UserFactory(username="root", is_staff=True, is_superuser=True))
+
+
+@pytest.fixture(params=["alice", "superuser_client"])
+def dinas_client(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_list_shows_who_did_what(alice, admin_user, approved_request):
+    response = alice.get(admin_url(AuditEvent))
+    assert response.status_code == 200
+    assert not response.context["has_add_permission"]
+    assert response.context["action_form"] is None  # no bulk delete
+    page = response.content.decode()
+    assert "submitted → approved" in page
+    assert change_url(approved_request) in page  # the object links to its own page
+    assert "alice" in page
+
+    filtered = alice.get(admin_url(AuditEvent), {"action": "approve"})
+    assert [e.action for e in filtered.context["cl"].result_list] == ["approve"]
+    searched = alice.get(admin_url(AuditEvent), {"q": "carol"})
+    assert {e.actor.username for e in searched.context["cl"].result_list} == {"carol"}
+
+
+def test_nobody_can_add_change_or_delete(dinas_client, approved_request):
+    event = AuditEvent.objects.filter(action="approve").get()
+    assert dinas_client.get(admin_url(AuditEvent, "add")).status_code == 403
+    assert dinas_client.post(admin_url(AuditEvent, "add"), {"action": "forged"}).status_code == 403
+    assert dinas_client.post(change_url(event), {"action": "forged", "reason": "x"}).status_code == 403
+    assert dinas_client.get(admin_url(AuditEvent, "delete", event.pk)).status_code == 403
+    assert dinas_client.post(admin_url(AuditEvent, "delete", event.pk), {"post": "yes"}).status_code == 403
+    response = dinas_client.post(
+        admin_url(AuditEvent), {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"}
+    )
+    assert response.status_code == 200  # no such action here: the list is shown again
+    event.refresh_from_db()
+    assert (event.action, event.reason) == ("approve", "")
+    assert AuditEvent.objects.count() > 0
+
+    page = dinas_client.get(change_url(event))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert "deletelink" not in page.content.decode()
+
+
+@pytest.mark.parametrize("model", [ApiService, ApiVersion, AccessRequest])
+def test_audit_history_inline(alice, approved_request, model):
+    obj = {ApiService: approved_request.api_version.service, ApiVersion: approved_request.api_version,
+           AccessRequest: approved_request}[model]
+    response = alice.get(change_url(obj))
+    assert response.status_code == 200
+    inline = next(i for i in response.context["inline_admin_formsets"] if i.opts.model is AuditEvent)
+    rows = [form.original for form in inline]
+    assert rows == list(AuditEvent.objects.filter(object_id=str(obj.pk), content_type__model=model._meta.model_name)
+                        .order_by("created_at", "id"))
+    assert rows
+    assert not inline.has_add_permission and not inline.has_change_permission and not inline.has_delete_permission
+    assert "Riwayat audit" in response.content.decode()
