@@ -21,10 +21,11 @@ import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
-import requests
+import urllib3
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProtocolError, ReadTimeoutError
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
@@ -33,7 +34,7 @@ from . import keys
 from .choices import AccessRequestStatusChoices
 from .models import ApiKey
 from .ratelimit import LocalLimiter, build_limiter, redis_client
-from .upstream import UpstreamRefused, build_session, check_upstream
+from .upstream import UpstreamRefused, build_pool, check_upstream
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +194,7 @@ class Gateway:
 
             ttl = settings.SPLP_GATEWAY_CACHE_SECONDS
             self.keys, self.services, self.upstreams = TTLCache(ttl), TTLCache(ttl), TTLCache(ttl)
-            self.session = build_session(settings.SPLP_GATEWAY_POOL_SIZE)
+            self.pool = build_pool(settings.SPLP_GATEWAY_POOL_SIZE)
             self.redis = redis_client()
             self.limiter = build_limiter(self.redis)
             self.fallback_limiter = LocalLimiter()
@@ -371,53 +372,62 @@ class Gateway:
             headers[grant.auth_header] = grant.auth_secret
         sent = time.perf_counter()
         try:
-            response = self.session.request(
-                record["method"], url, data=body or None, headers=headers, stream=True,
-                timeout=(grant.connect_timeout, grant.read_timeout), allow_redirects=False,
+            response = self.pool.urlopen(
+                record["method"], url, body=body or None, headers=headers, preload_content=False,
+                redirect=False, retries=False,
+                timeout=urllib3.Timeout(connect=grant.connect_timeout, read=grant.read_timeout),
             )
-        except (requests.ConnectTimeout, requests.ReadTimeout):
-            raise GatewayError(504, "upstream_timeout", _("The upstream did not answer in time."))
-        except requests.ConnectionError:
+        except NewConnectionError:  # before ConnectTimeoutError: urllib3 makes it a subclass of it
             raise GatewayError(502, "upstream_unreachable", _("The upstream cannot be reached."))
-        except requests.RequestException:
+        except (ConnectTimeoutError, ReadTimeoutError):
+            raise GatewayError(504, "upstream_timeout", _("The upstream did not answer in time."))
+        except (ProtocolError, OSError):
+            raise GatewayError(502, "upstream_unreachable", _("The upstream cannot be reached."))
+        except (Urllib3Error, ValueError):
             raise GatewayError(502, "upstream_invalid", _("The upstream gave an invalid response."))
-        record["upstream_status"] = response.status_code
+        record["upstream_status"] = response.status
         limit = settings.SPLP_GATEWAY_MAX_RESPONSE_BYTES
         length = response.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > limit:
-            response.close()
+            _discard(response)
             raise GatewayError(502, "upstream_response_too_large",
                                _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
         # Small bodies are read whole before answering, so a reset upstream becomes a clean 502.
         first, stream = _prefetch(response, min(limit, settings.SPLP_GATEWAY_BUFFER_BYTES), limit)
         record["upstream_latency_ms"] = round((time.perf_counter() - sent) * 1000, 3)
-        out_headers = [(k, v) for k, v in response.raw.headers.items() if k.lower() not in RESPONSE_DROP]
+        out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in RESPONSE_DROP]
         if stream is None:
             out_headers.append(("Content-Length", str(len(first))))
-            response.close()
-            return response.status_code, out_headers, [first], None
-        return response.status_code, out_headers, _chain(first, stream, limit), response
+            response.release_conn()
+            return response.status, out_headers, [first], None
+        return response.status, out_headers, _chain(first, stream, limit), response
 
 
 def _prefetch(response, buffer_limit, limit):
     """Read up to ``buffer_limit`` bytes. Returns (bytes, None) when that was the whole body,
     or (bytes, iterator) to stream the rest."""
     chunks, size = [], 0
-    iterator = response.raw.stream(CHUNK, decode_content=False)
+    iterator = response.stream(CHUNK, decode_content=False)
     try:
         for chunk in iterator:
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                response.close()
+                _discard(response)
                 raise GatewayError(502, "upstream_response_too_large",
                                    _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
             if size > buffer_limit:
                 return b"".join(chunks), iterator
-    except (Urllib3Error, requests.RequestException, OSError):
-        response.close()
+    except (Urllib3Error, OSError):
+        _discard(response)
         raise GatewayError(502, "upstream_reset", _("The upstream closed the connection before the response was complete."))
     return b"".join(chunks), None
+
+
+def _discard(response):
+    """Drop the connection: its unread body makes it unusable for the pool."""
+    response.close()
+    response.release_conn()
 
 
 def _chain(first, iterator, limit):
@@ -442,14 +452,14 @@ class LoggedBody:
             for chunk in self.body:
                 self.bytes_out += len(chunk)
                 yield chunk
-        except (GatewayError, Urllib3Error, requests.RequestException, OSError) as exc:
+        except (GatewayError, Urllib3Error, OSError) as exc:
             # Too late for a status: the client sees a cut connection; the log says what happened.
             self.record["error_code"] = getattr(exc, "code", "upstream_reset")
             self.record["status"] = 502
 
     def close(self):
         if self.upstream is not None:
-            self.upstream.close()
+            _discard(self.upstream)
         self.record["bytes_out"] = self.bytes_out
         self.record["latency_ms"] = round((time.perf_counter() - self.started) * 1000, 3)
         self.gateway.buffer.append(self.record)

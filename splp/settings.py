@@ -72,7 +72,8 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'splp.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections in production (seconds); 0 closes after each request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the portal, the bus and the Celery worker share one file.
     DATABASES["default"]["OPTIONS"] = {

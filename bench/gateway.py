@@ -1,0 +1,186 @@
+#!/usr/bin/env python
+"""Benchmark the bus: upstream direct, nginx proxy_pass (if nginx is installed), and the gateway with
+auth + rate limit + logging on, under gunicorn on the production profile (PostgreSQL + Redis).
+
+Usage: .venv/bin/python bench/gateway.py [--duration 15] [--connections 50] [--workers 3] [--threads 8]
+Needs: wrk, a PostgreSQL on 127.0.0.1:5432 (user postgres) and a Redis on 127.0.0.1:6379. Prints numbers;
+asserts nothing. Traffic goes to 127.0.0.1 only.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+UPSTREAM_PORT, NGINX_PROXY_PORT, GATEWAY_PORT = 18081, 18082, 18000
+ENV = {
+    **os.environ,
+    "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/splp_bench"),
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+    "SECRET_KEY": "bench-only",
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SPLP_INTERNAL_HOSTS": "127.0.0.1",
+    "SPLP_VAR_DIR": tempfile.mkdtemp(prefix="splp-bench-"),
+    "CONN_MAX_AGE": "600",
+}
+
+SETUP = """
+import datetime
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from access import services as a
+from directory import services as d
+from directory.models import Membership, Organization, Theme
+U = get_user_model()
+dinas = Organization.objects.create(name="Dinas Kominfo", code="diskominfo", kind="dinas", is_administrator=True)
+pub = Organization.objects.create(name="Disdukcapil", code="disdukcapil", kind="dinas")
+req = Organization.objects.create(name="Dinas Kesehatan", code="dinkes", kind="dinas")
+admin = U.objects.create_user("admin", "a@x.test", "x"); Membership.objects.create(user=admin, organization=dinas, role="administrator")
+p = U.objects.create_user("publisher", "p@x.test", "x"); Membership.objects.create(user=p, organization=pub, role="publisher")
+r = U.objects.create_user("requester", "r@x.test", "x"); Membership.objects.create(user=r, organization=req, role="requester")
+theme = Theme.objects.create(name="Kependudukan", slug="kependudukan")
+ok = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
+spec = {"openapi": "3.0.3", "info": {"title": "Bench", "version": "1.0.0"},
+        "paths": {"/v1/ping": {"get": {"summary": "Ping", "responses": ok}}}}
+s, v = d.api_service_register(actor=p, owner=pub, slug="bench", version="1.0.0",
+    upstream_base_url="http://127.0.0.1:%(port)d/api", spec=spec, name="Bench", description="bench", theme=theme,
+    classification="terbuka", legal_basis="-", update_frequency="harian", contact_name="x",
+    contact_email="x@x.test", sla="-", data_producer="x", data_steward="x")
+d.api_version_submit_for_review(actor=p, api_version=v); d.api_version_publish(actor=admin, api_version=v)
+today = timezone.localdate()
+ar = a.access_request_submit(actor=r, requester=req, api_version=v, purpose="bench", legal_basis="-",
+    period_start=today, period_end=today + datetime.timedelta(days=30), expected_daily_volume=1)
+a.access_request_approve(actor=admin, access_request=ar)
+g, _k, _raw = a.access_request_grant(actor=p, access_request=ar, rate_limit_per_minute=10**8, rate_limit_per_day=10**9)
+_k, raw = a.api_key_rotate(actor=r, grant=g)
+print("KEY=" + raw)
+""" % {"port": UPSTREAM_PORT}
+
+NGINX_CONF = """
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  upstream backend {{ server 127.0.0.1:{up}; keepalive 64; }}
+  server {{
+    listen 127.0.0.1:{up};
+    location /api/v1/ping {{ default_type application/json; return 200 '{{"ok":true,"service":"bench"}}'; }}
+  }}
+  server {{
+    listen 127.0.0.1:{proxy};
+    location / {{ proxy_pass http://backend/api/; proxy_http_version 1.1; proxy_set_header Connection ""; }}
+  }}
+}}
+"""
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, env=ENV, cwd=ROOT, **kw)
+
+
+def wait_http(url, headers=None, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=2) as r:
+                return r.status
+        except Exception:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not answer")
+
+
+def wrk(url, args, headers=None):
+    cmd = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    for h in headers or []:
+        cmd += ["-H", h]
+    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+
+    def pct(p):
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": rps, "p50": pct(50), "p99": pct(99), "total": total,
+            "non2xx": int(non2xx.group(1)) if non2xx else 0, "errors": socket_errors.group(1) if socket_errors else ""}
+
+
+def show(name, r):
+    print(f"{name:<34} {r['rps']:>9.0f} req/s   p50 {r['p50']:>7.2f} ms   p99 {r['p99']:>7.2f} ms   "
+          f"requests {r['total']}  non-2xx {r['non2xx']} {r['errors']}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed (apt-get install wrk)")
+    if not shutil.which("nginx"):
+        raise SystemExit("nginx is needed for the upstream (apt-get install nginx-light)")
+
+    db = ENV["DATABASE_URL"].rsplit("/", 1)[1]
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True)
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
+    subprocess.run(["redis-cli", "-n", ENV["REDIS_URL"].rsplit("/", 1)[1], "flushdb"], check=True, capture_output=True)
+    run([PY, "manage.py", "migrate", "-v0"])
+    key = re.search(r"KEY=(\S+)", run([PY, "manage.py", "shell", "-c", SETUP]).stdout).group(1)
+
+    procs = []
+    tmp = Path(ENV["SPLP_VAR_DIR"])
+    (tmp / "nginx.conf").write_text(NGINX_CONF.format(dir=tmp, up=UPSTREAM_PORT, proxy=NGINX_PROXY_PORT))
+    procs.append(subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"]))
+    procs.append(subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "splp.wsgi:application", "-b", f"127.0.0.1:{GATEWAY_PORT}",
+         "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning",
+         "--keep-alive", "30"],
+        cwd=ROOT, env=ENV,
+    ))
+    try:
+        upstream = f"http://127.0.0.1:{UPSTREAM_PORT}/api/v1/ping"
+        gateway = f"http://127.0.0.1:{GATEWAY_PORT}/gateway/bench/v1/ping"
+        wait_http(upstream)
+        wait_http(gateway, {"Authorization": f"Bearer {key}"})
+        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; gunicorn gthread {args.workers}x{args.threads}; "
+              f"{os.cpu_count()} CPUs, everything on this machine")
+        direct = wrk(upstream, args)
+        show("upstream direct (nginx return)", direct)
+        show("nginx proxy_pass", wrk(f"http://127.0.0.1:{NGINX_PROXY_PORT}/v1/ping", args))
+        # Warm every worker's cache and pool before measuring.
+        warm = wrk(gateway, argparse.Namespace(connections=args.connections, duration=2), [f"Authorization: Bearer {key}"])
+        result = wrk(gateway, args, [f"Authorization: Bearer {key}"])
+        show("SPLP gateway (auth+limit+log)", result)
+        print(f"added latency vs direct: p50 {result['p50'] - direct['p50']:.2f} ms, p99 {result['p99'] - direct['p99']:.2f} ms")
+    finally:
+        for p in reversed(procs):
+            p.send_signal(signal.SIGTERM)  # gunicorn's graceful stop flushes each worker's log buffer
+        for p in procs:
+            p.wait(timeout=30)
+    out = run([PY, "manage.py", "drain_request_log"]).stdout.strip()
+    count = run([PY, "manage.py", "shell", "-c",
+                 "from monitoring.models import RequestLog; print(RequestLog.objects.count())"]).stdout.split()[-1]
+    sent = 1 + warm["total"] + result["total"]  # the readiness probe, the warm-up and the measured run
+    print(f"drain: {out} gateway calls answered {sent}, log rows {count}, lost {max(0, sent - int(count))}")
+    print(run([PY, "manage.py", "verify_request_log"]).stdout.strip())
+
+
+if __name__ == "__main__":
+    main()
