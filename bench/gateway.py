@@ -131,6 +131,7 @@ def main():
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--worker-class", default="gthread")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk)")
@@ -150,7 +151,7 @@ def main():
     procs.append(subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"]))
     procs.append(subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "splp.wsgi:application", "-b", f"127.0.0.1:{GATEWAY_PORT}",
-         "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning",
+         "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads), "--log-level", "warning",
          "--keep-alive", "30"],
         cwd=ROOT, env=ENV,
     ))
@@ -159,7 +160,7 @@ def main():
         gateway = f"http://127.0.0.1:{GATEWAY_PORT}/gateway/bench/v1/ping"
         wait_http(upstream)
         wait_http(gateway, {"Authorization": f"Bearer {key}"})
-        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; gunicorn gthread {args.workers}x{args.threads}; "
+        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; gunicorn {args.worker_class} {args.workers}x{args.threads}; "
               f"{os.cpu_count()} CPUs, everything on this machine")
         direct = wrk(upstream, args)
         show("upstream direct (nginx return)", direct)
