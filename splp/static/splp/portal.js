@@ -8,3 +8,9 @@ document.addEventListener("click", function (event) {
     button.textContent = button.dataset.copied;
   });
 });
+
+// Buttons with lasting effects ask first: <form data-confirm="question">.
+document.addEventListener("submit", function (event) {
+  var question = event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});

@@ -1,0 +1,64 @@
+"""Portal forms of the Pasal 7 workflow; the services check the rules and make the changes."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from directory.forms import ServiceErrorsMixin
+
+
+class OperationChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.method} {obj.path}" + (f" ({obj.summary})" if obj.summary else "")
+
+
+class AccessRequestForm(ServiceErrorsMixin, forms.Form):
+    requester = forms.ModelChoiceField(label=_("Requesting organisation"), queryset=None, empty_label=None)
+    operations = OperationChoiceField(
+        label=_("Operations wanted"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick none to ask for all operations."),
+    )
+    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}))
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The regulation that allows your organisation to use this data."),
+    )
+    period_start = forms.DateField(
+        label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_end = forms.DateField(
+        label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    expected_daily_volume = forms.IntegerField(
+        label=_("Expected calls per day"), min_value=1, widget=forms.NumberInput(attrs={"min": 1})
+    )
+
+    def __init__(self, *args, requesters, operations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester"].queryset = requesters
+        if len(requesters) == 1:
+            # One requesting organisation: nothing to choose, and nothing a client could change.
+            self.fields["requester"].initial = requesters[0].pk
+            self.fields["requester"].disabled = True
+            self.fields["requester"].widget = forms.HiddenInput()
+        self.fields["operations"].queryset = operations
+
+
+class GrantForm(forms.Form):
+    """Empty rate limits leave the service's defaults."""
+
+    rate_limit_per_minute = forms.IntegerField(
+        label=_("Calls per minute"), min_value=1, required=False, widget=forms.NumberInput(attrs={"min": 1})
+    )
+    rate_limit_per_day = forms.IntegerField(
+        label=_("Calls per day"), min_value=1, required=False, widget=forms.NumberInput(attrs={"min": 1})
+    )
+    ip_allowlist = forms.CharField(
+        label=_("Allowed IP addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "10.0.0.0/24"}),
+        help_text=_("One address or CIDR per line; empty allows every address."),
+    )

@@ -1,0 +1,306 @@
+"""Portal pages: the themed service directory (public) and "API saya" for publisher operators.
+
+Views only parse input, call the services and render; every change goes through directory.services.
+"""
+
+import copy
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .choices import CLASSIFICATION_HELP, ClassificationChoices
+from .forms import RegisterForm, ServiceMetadataForm, SpecForm, VersionForm
+from .models import LIVE_STATUSES, ApiVersion, Organization, ReviewNote, Theme
+
+
+@dataclass(frozen=True)
+class PortalRoles:
+    """What the signed-in user may do in the portal; drives the navigation and the page checks."""
+
+    publisher_org_ids: frozenset = frozenset()
+    requester_org_ids: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, user):
+        return cls(
+            publisher_org_ids=frozenset(selectors.publisher_org_ids(user)),
+            requester_org_ids=frozenset(selectors.requester_org_ids(user)),
+        )
+
+    @property
+    def is_publisher(self):
+        return bool(self.publisher_org_ids)
+
+    @property
+    def is_requester(self):
+        return bool(self.requester_org_ids)
+
+
+ROLE_REFUSALS = {
+    "publisher": gettext_lazy("This page is for publisher operators."),
+    "requester": gettext_lazy("This page is for requester operators."),
+}
+
+
+def portal_page(role=None):
+    """Wrap a portal view: roles for the navigation, sign-in and role checks, refusals shown as the 403 page.
+
+    ``role`` is None for public pages, or "publisher" / "requester" for pages of operators with that role.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            request.portal_roles = PortalRoles.of(request.user)
+            try:
+                if role and not getattr(request.portal_roles, f"is_{role}"):
+                    raise PermissionDenied(ROLE_REFUSALS[role])
+                return view(request, *args, **kwargs)
+            except PermissionDenied as exc:
+                return render(request, "portal/403.html", {"reason": str(exc)}, status=403)
+
+        return login_required(wrapper) if role else wrapper
+
+    return decorator
+
+
+def run_service(request, action, success_message="", **kwargs):
+    """Call a service for a button press; a refused transition or bad input becomes an error message.
+
+    Returns (ok, result).
+    """
+    try:
+        result = action(actor=request.user, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False, None
+    if success_message:
+        messages.success(request, success_message)
+    return True, result
+
+
+# Directory (public)
+
+
+def themed_directory():
+    # An aggregate query drops Meta.ordering, so the Dinas' theme order is asked for again.
+    return selectors.themes_with_counts().order_by("order", "name")
+
+
+@portal_page()
+def home(request):
+    themes = list(themed_directory())
+    return render(
+        request,
+        "portal/home.html",
+        {"themes": themes, "published_total": sum(theme.published_count for theme in themes)},
+    )
+
+
+@portal_page()
+def theme_list(request):
+    return render(request, "portal/themes.html", {"themes": themed_directory()})
+
+
+@portal_page()
+def theme_detail(request, slug):
+    theme = get_object_or_404(Theme, slug=slug)
+    services_qs = selectors.published_services().filter(theme=theme)
+    return render(request, "portal/theme.html", {"theme": theme, "services": services_qs})
+
+
+@portal_page()
+def search(request):
+    term = request.GET.get("q", "").strip()
+    filters = {
+        "organization": request.GET.get("organization", ""),
+        "classification": request.GET.get("classification", ""),
+        "theme": request.GET.get("theme", ""),
+    }
+    results = selectors.search_services(selectors.published_services(), term)
+    if filters["organization"]:
+        results = results.filter(owner__code=filters["organization"])
+    if filters["classification"]:
+        results = results.filter(classification=filters["classification"])
+    if filters["theme"]:
+        results = results.filter(theme__slug=filters["theme"])
+    context = {
+        "term": term,
+        "filters": filters,
+        "services": results,
+        "organizations": Organization.objects.filter(api_services__versions__status__in=LIVE_STATUSES).distinct(),
+        "classifications": ClassificationChoices.choices,
+        "themes": Theme.objects.all(),
+    }
+    return render(request, "portal/search.html", context)
+
+
+@portal_page()
+def service_detail(request, slug):
+    service = selectors.published_service_detail(slug)
+    if service is None:
+        raise Http404
+    context = {
+        "service": service,
+        "versions": service.versions.all(),
+        "classification_help": CLASSIFICATION_HELP,
+    }
+    return render(request, "portal/service_detail.html", context)
+
+
+def service_openapi(request, slug, version):
+    api_version = get_object_or_404(ApiVersion, service__slug=slug, version=version, status__in=LIVE_STATUSES)
+    response = JsonResponse(api_version.spec, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    # The version is free text: the helper quotes whatever it holds.
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{slug}-{api_version.version}.openapi.json"
+    )
+    return response
+
+
+# "API saya" (publisher operators)
+
+
+def _managed_service(request, slug):
+    """A registration the user manages; another organisation's is a 404, not a 403 (no existence leak)."""
+    return get_object_or_404(selectors.services_managed_by(request.user), slug=slug)
+
+
+@portal_page(role="publisher")
+def my_apis(request):
+    return render(request, "portal/my_apis.html", {"services": selectors.services_managed_by(request.user)})
+
+
+@portal_page(role="publisher")
+def register(request):
+    owners = Organization.objects.filter(pk__in=request.portal_roles.publisher_org_ids)
+    form = RegisterForm(request.POST or None, request.FILES or None, owners=owners)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            service, _version = services.api_service_register(
+                actor=request.user, owner=data["owner"], slug=data["slug"], version=data["version"],
+                upstream_base_url=data["upstream_base_url"], spec=data["spec"], **form.service_fields(),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The API is registered as a draft. Check the interoperability results, "
+                                        "then submit it for the Dinas' review."))
+            return redirect("directory:manage", slug=service.slug)
+    return render(request, "portal/form_page.html", {
+        "title": _("Register an API"), "form": form, "submit_label": _("Register"), "multipart": True,
+        "cancel_url": "directory:my-apis",
+    })
+
+
+@portal_page(role="publisher")
+def manage(request, slug):
+    service = _managed_service(request, slug)
+    versions = service.versions.order_by("-id").prefetch_related(
+        Prefetch("review_notes", queryset=ReviewNote.objects.select_related("author"))
+    )
+    for version in versions:
+        version.is_editable = version.status in services.EDITABLE_VERSION_STATES
+        version.is_live = version.status in LIVE_STATUSES
+    return render(request, "portal/manage.html", {"service": service, "versions": versions})
+
+
+@portal_page(role="publisher")
+def edit_metadata(request, slug):
+    service = _managed_service(request, slug)
+    # A copy: the form writes cleaned values onto its instance, and the page header shows the saved ones.
+    form = ServiceMetadataForm(request.POST or None, instance=copy.copy(service))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.api_service_update(actor=request.user, service=service, **form.service_fields())
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The metadata is saved."))
+            return redirect("directory:manage", slug=service.slug)
+    return render(request, "portal/form_page.html", {
+        "title": _("Edit metadata"), "service": service, "form": form, "submit_label": _("Save"),
+    })
+
+
+@portal_page(role="publisher")
+def version_create(request, slug):
+    service = _managed_service(request, slug)
+    form = VersionForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.api_version_create(
+                actor=request.user, service=service, version=data["version"],
+                upstream_base_url=data["upstream_base_url"], spec=data["spec"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The new version is saved as a draft."))
+            return redirect("directory:manage", slug=service.slug)
+    return render(request, "portal/form_page.html", {
+        "title": _("New version"), "service": service, "form": form, "submit_label": _("Save draft"),
+        "multipart": True,
+    })
+
+
+@portal_page(role="publisher")
+def version_edit(request, slug, pk):
+    service = _managed_service(request, slug)
+    api_version = get_object_or_404(service.versions, pk=pk)
+    if api_version.status not in services.EDITABLE_VERSION_STATES:
+        messages.error(request, _("Only a draft or a version with changes requested can be edited."))
+        return redirect("directory:manage", slug=service.slug)
+    if request.method == "POST":
+        form = SpecForm(request.POST, request.FILES)
+    else:
+        form = SpecForm.for_version(api_version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.api_version_update(
+                actor=request.user, api_version=api_version,
+                upstream_base_url=form.cleaned_data["upstream_base_url"], spec=form.cleaned_data["spec"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The document is saved and checked again."))
+            return redirect("directory:manage", slug=service.slug)
+    return render(request, "portal/form_page.html", {
+        "title": _("Edit version %(version)s") % {"version": api_version.version}, "service": service,
+        "form": form, "submit_label": _("Save and check"), "multipart": True,
+    })
+
+
+# action name -> (service, the POST field passed to it as which argument, message on success)
+VERSION_ACTIONS = {
+    "submit": (services.api_version_submit_for_review, None,
+               gettext_lazy("Submitted. The Dinas will review it and reply in the notes.")),
+    "deprecate": (services.api_version_deprecate, "reason", gettext_lazy("The version is marked deprecated.")),
+    "retire": (services.api_version_retire, "reason", gettext_lazy("The version is retired.")),
+    "note": (services.review_note_add, "body", gettext_lazy("The note is added.")),
+}
+
+
+@portal_page(role="publisher")
+@require_POST
+def version_action(request, slug, pk, action):
+    service = _managed_service(request, slug)
+    api_version = get_object_or_404(service.versions, pk=pk)
+    function, text_argument, success_message = VERSION_ACTIONS[action]
+    kwargs = {text_argument: request.POST.get(text_argument, "")} if text_argument else {}
+    run_service(request, function, success_message, api_version=api_version, **kwargs)
+    return redirect("directory:manage", slug=service.slug)
