@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/splp
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-services install messages clean
+.PHONY: run test test-services install clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,6 @@ test: install
 # The same suite against the PostgreSQL and Redis servers on this machine (CI runs both).
 test-services: install
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
-
-messages: install
-	$(MANAGE) makemessages -l id --ignore=.venv --ignore=var
-	$(MANAGE) compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var

@@ -58,7 +58,7 @@ def themes_with_counts():
         published_count=Count(
             "api_services", filter=Q(api_services__versions__status__in=LIVE_STATUSES), distinct=True
         )
-    )
+    ).order_by("order", "name")  # an aggregate query drops Meta.ordering
 
 
 def search_services(queryset, term):

@@ -68,7 +68,7 @@ def portal_page(role=None):
                     raise PermissionDenied(ROLE_REFUSALS[role])
                 return view(request, *args, **kwargs)
             except PermissionDenied as exc:
-                return render(request, "portal/403.html", {"reason": str(exc)}, status=403)
+                return render(request, "403.html", {"reason": str(exc)}, status=403)
 
         return login_required(wrapper) if role else wrapper
 
@@ -93,14 +93,9 @@ def run_service(request, action, success_message="", **kwargs):
 # Directory (public)
 
 
-def themed_directory():
-    # An aggregate query drops Meta.ordering, so the Dinas' theme order is asked for again.
-    return selectors.themes_with_counts().order_by("order", "name")
-
-
 @portal_page()
 def home(request):
-    themes = list(themed_directory())
+    themes = list(selectors.themes_with_counts())
     return render(
         request,
         "portal/home.html",
@@ -110,7 +105,7 @@ def home(request):
 
 @portal_page()
 def theme_list(request):
-    return render(request, "portal/themes.html", {"themes": themed_directory()})
+    return render(request, "portal/themes.html", {"themes": selectors.themes_with_counts()})
 
 
 @portal_page()

@@ -7,7 +7,6 @@ Production: DATABASE_URL, REDIS_URL and SECRET_KEY set, DEBUG off.
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SPLP_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -44,7 +43,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,8 +93,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
+# Indonesian for everyone, whatever the browser asks; a Pemda may set another shipped language here.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="id")
 # One catalogue per area of the UI, so each can be maintained on its own; all merge at run time.
 LOCALE_PATHS = [BASE_DIR / "locale" / part for part in ("core", "portal", "api", "admin", "seed")]
 TIME_ZONE = "Asia/Jakarta"
@@ -161,6 +159,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="splp@localhost")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if not REDIS_URL:
     _broker_dir = VAR_DIR / "broker"
+    # The filesystem transport needs its folders before the first message (management commands included).
+    for _sub in ("processed", "control"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),

@@ -38,8 +38,7 @@ class ThemeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        # The aggregate drops Meta.ordering (GROUP BY), so pages need it back explicitly.
-        return themes_with_counts().order_by("order", "name")
+        return themes_with_counts()
 
 
 class ServiceFilteringMixin:
