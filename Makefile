@@ -18,6 +18,8 @@ install: $(BIN)/.installed
 
 # Embedded default: SQLite, no Redis, filesystem Celery broker, demo data; portal + worker + beat.
 run: export DEBUG ?= 1
+# The demo APIs' upstreams are served by this same server (seed_demo records them on its first run).
+run: export SPLP_DEMO_UPSTREAM_BASE ?= http://127.0.0.1:$(PORT)/demo-upstream
 run: install
 	@mkdir -p var/broker/processed
 	$(MANAGE) migrate --noinput

@@ -1,6 +1,9 @@
 """Portal forms of the Pasal 7 workflow; the services check the rules and make the changes."""
 
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.forms import ServiceErrorsMixin
@@ -45,6 +48,10 @@ class AccessRequestForm(ServiceErrorsMixin, forms.Form):
             self.fields["requester"].disabled = True
             self.fields["requester"].widget = forms.HiddenInput()
         self.fields["operations"].queryset = operations
+        # A year from today is the usual span of a data-sharing agreement; the requester can change it.
+        today = timezone.localdate()
+        self.fields["period_start"].initial = today
+        self.fields["period_end"].initial = today + datetime.timedelta(days=365)
 
 
 class GrantForm(forms.Form):

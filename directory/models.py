@@ -211,5 +211,5 @@ class PendingApiVersion(ApiVersion):
 
     class Meta:
         proxy = True
-        verbose_name = _("API registration waiting for review")
+        verbose_name = _("API registration pending review")
         verbose_name_plural = _("API registrations waiting for review")

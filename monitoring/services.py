@@ -3,12 +3,15 @@
 import datetime
 import hashlib
 import json
+import logging
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from .logbuffer import sinks
 from .models import LogBatch, RequestLog
+
+logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 ROW_FIELDS = (
@@ -73,7 +76,11 @@ def request_log_drain(*, batch_size=5000):
     try:
         for sink in sinks():
             while True:
-                marker, lines = sink.peek(batch_size)
+                try:
+                    marker, lines = sink.peek(batch_size)
+                except Exception:  # Redis down: what it holds waits there; the local buffer still drains
+                    logger.warning("request log: cannot read %s", type(sink).__name__, exc_info=True)
+                    break
                 if not lines:
                     break
                 try:

@@ -116,3 +116,16 @@ def test_redis_rate_limit_is_shared_and_atomic(redis_client):
     assert results == [True] * 5 + [False] * 2
     allowed, retry_after = a.hit(99, 5, 100, now=1_000_040)
     assert (allowed, retry_after) == (False, 40)
+
+
+def test_redis_stopped_bus_keeps_serving_limits_per_process_and_logs_locally(bus, bus_grant, settings):
+    """Documented behaviour with Redis down: calls still pass, rate limits count per process, and the log
+    goes to the local durable buffer, which the drain reads; nothing is lost."""
+    _grant, raw = bus_grant
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there: a stopped Redis
+    answers = [call(bus, "GET", ECHO, bearer(raw)).status for _ in range(3)]
+    assert answers == [200, 200, 200]
+    assert isinstance(bus.buffer.primary, RedisSink)
+    assert bus.buffer.flush() == 3  # the primary fails; the fallback file takes the records
+    assert request_log_drain() == 3
+    assert RequestLog.objects.filter(status=200).count() == 3

@@ -65,6 +65,9 @@ def test_request_form_offers_the_operations(requester_client, published_version)
     assertContains(response, "GET /v1/penduduk/{nik} (Ambil data penduduk)")
     assertContains(response, "Jangan centang apa pun untuk meminta semua operasi.")
     assertContains(response, 'type="date"')
+    today = timezone.localdate()
+    assertContains(response, f'name="period_start" value="{today:%Y-%m-%d}"')
+    assertContains(response, f'name="period_end" value="{today + datetime.timedelta(days=365):%Y-%m-%d}"')
 
 
 def test_request_for_some_operations(requester_client, requester, requester_org, published_version):
