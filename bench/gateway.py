@@ -102,7 +102,7 @@ def wait_http(url, headers=None, timeout=30):
 
 
 def wrk(url, args, headers=None):
-    cmd = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
+    cmd = ["wrk", f"-t{min(2, args.connections)}", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
     for h in headers or []:
         cmd += ["-H", h]
     out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
@@ -129,8 +129,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--worker-class", default="gthread")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -169,7 +169,15 @@ def main():
         warm = wrk(gateway, argparse.Namespace(connections=args.connections, duration=2), [f"Authorization: Bearer {key}"])
         result = wrk(gateway, args, [f"Authorization: Bearer {key}"])
         show("SPLP gateway (auth+limit+log)", result)
-        print(f"added latency vs direct: p50 {result['p50'] - direct['p50']:.2f} ms, p99 {result['p99'] - direct['p99']:.2f} ms")
+        print(f"added latency vs direct at {args.connections} connections: p50 {result['p50'] - direct['p50']:.2f} ms, "
+              f"p99 {result['p99'] - direct['p99']:.2f} ms (queueing: {args.connections} in flight / throughput)")
+        # One connection: the bus' own cost per call, without queueing behind other calls.
+        one = argparse.Namespace(connections=1, duration=args.duration)
+        direct1, single = wrk(upstream, one), wrk(gateway, one, [f"Authorization: Bearer {key}"])
+        show("upstream direct, 1 connection", direct1)
+        show("SPLP gateway, 1 connection", single)
+        print(f"added latency per call (1 connection): p50 {single['p50'] - direct1['p50']:.2f} ms, "
+              f"p99 {single['p99'] - direct1['p99']:.2f} ms")
     finally:
         for p in reversed(procs):
             p.send_signal(signal.SIGTERM)  # gunicorn's graceful stop flushes each worker's log buffer
@@ -178,7 +186,7 @@ def main():
     out = run([PY, "manage.py", "drain_request_log"]).stdout.strip()
     count = run([PY, "manage.py", "shell", "-c",
                  "from monitoring.models import RequestLog; print(RequestLog.objects.count())"]).stdout.split()[-1]
-    sent = 1 + warm["total"] + result["total"]  # the readiness probe, the warm-up and the measured run
+    sent = 1 + warm["total"] + result["total"] + single["total"]  # probe, warm-up and the measured runs
     print(f"drain: {out} gateway calls answered {sent}, log rows {count}, lost {max(0, sent - int(count))}")
     print(run([PY, "manage.py", "verify_request_log"]).stdout.strip())
 

@@ -129,3 +129,13 @@ def test_redis_stopped_bus_keeps_serving_limits_per_process_and_logs_locally(bus
     assert bus.buffer.flush() == 3  # the primary fails; the fallback file takes the records
     assert request_log_drain() == 3
     assert RequestLog.objects.filter(status=200).count() == 3
+
+
+def test_redis_leases_blocks_for_large_limits_and_never_exceeds_them(redis_client):
+    from access.ratelimit import RedisLimiter
+
+    workers = [RedisLimiter(redis_client) for _ in range(3)]
+    allowed = sum(workers[i % 3].hit(7, 500, 10**6, now=1_000_040)[0] for i in range(600))
+    # Blocks of 10 (2% of 500): never more than the limit, at most one unused block per worker fewer.
+    assert 500 - 3 * 10 <= allowed <= 500
+    assert int(redis_client.get("splp:rl:7:m:16667")) <= 500
