@@ -99,6 +99,10 @@ class ApiService(models.Model):
     sla = models.CharField(_("expected SLA"), max_length=200, help_text=_("For example: 99.5% per month, response < 1 second."))
     data_producer = models.CharField(_("data producer"), max_length=200)
     data_steward = models.CharField(_("data steward"), max_length=200)
+    health_check_path = models.CharField(
+        _("health check path"), max_length=200, blank=True,
+        help_text=_("Path probed daily on the upstream, e.g. /health; empty: the upstream base URL."),
+    )
     is_suspended = models.BooleanField(
         _("suspended"), default=False, help_text=_("A suspended API answers 503 on the bus.")
     )

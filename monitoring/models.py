@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -68,3 +69,240 @@ class RequestLog(models.Model):
 
     def __str__(self):
         return f"{self.request_id} {self.method} {self.path} {self.status}"
+
+
+# -- Rollups and health (Pasal 9 monitoring) -------------------------------------------------------
+
+# Upper bounds (ms) of the latency histogram buckets; a last bucket counts everything slower.
+LATENCY_BUCKETS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000)
+
+
+class UsageRollup(models.Model):
+    """Calls of one hour per API x requesting organisation x operation. Reports read these, never raw rows."""
+
+    hour = models.DateTimeField(_("hour"), db_index=True)
+    service = models.ForeignKey("directory.ApiService", verbose_name=_("API"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    api_version = models.ForeignKey("directory.ApiVersion", verbose_name=_("API version"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey("directory.Organization", verbose_name=_("requesting organisation"),
+                                     null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    operation = models.ForeignKey("directory.ApiOperation", verbose_name=_("operation"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    grant = models.ForeignKey("access.Grant", verbose_name=_("grant"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    calls = models.PositiveIntegerField(_("calls"), default=0)
+    status_2xx = models.PositiveIntegerField(_("2xx"), default=0)
+    status_4xx = models.PositiveIntegerField(_("4xx"), default=0)
+    status_5xx = models.PositiveIntegerField(_("5xx"), default=0)
+    refused_401 = models.PositiveIntegerField(_("refused 401"), default=0)
+    refused_403 = models.PositiveIntegerField(_("refused 403"), default=0)
+    refused_429 = models.PositiveIntegerField(_("refused 429"), default=0)
+    not_granted = models.PositiveIntegerField(_("operation not granted"), default=0)
+    inactive_key = models.PositiveIntegerField(_("revoked or expired key"), default=0)
+    latency_sum_ms = models.FloatField(_("latency sum (ms)"), default=0)
+    latency_max_ms = models.FloatField(_("latency max (ms)"), default=0)
+    # Counts per LATENCY_BUCKETS_MS bucket, plus one overflow bucket.
+    latency_histogram = models.JSONField(_("latency histogram"), default=list)
+    bytes_in = models.PositiveBigIntegerField(_("bytes in"), default=0)
+    bytes_out = models.PositiveBigIntegerField(_("bytes out"), default=0)
+
+    class Meta:
+        verbose_name = _("usage rollup")
+        verbose_name_plural = _("usage rollups")
+        ordering = ["-hour"]
+        indexes = [models.Index(fields=["service", "hour"]), models.Index(fields=["organization", "hour"])]
+
+
+class RollupHour(models.Model):
+    """An hour whose rollups are computed; its row is locked while recomputing (one worker at a time)."""
+
+    hour = models.DateTimeField(_("hour"), unique=True)
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+    log_rows = models.PositiveIntegerField(_("log rows"), default=0)
+
+    class Meta:
+        verbose_name = _("rolled-up hour")
+        verbose_name_plural = _("rolled-up hours")
+        ordering = ["-hour"]
+
+
+class HealthCheck(models.Model):
+    """One probe of a published API's upstream."""
+
+    service = models.ForeignKey("directory.ApiService", verbose_name=_("API"), on_delete=models.CASCADE,
+                                related_name="health_checks")
+    api_version = models.ForeignKey("directory.ApiVersion", verbose_name=_("API version"), on_delete=models.CASCADE,
+                                    related_name="+")
+    checked_at = models.DateTimeField(_("checked"), db_index=True)
+    ok = models.BooleanField(_("up"))
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    latency_ms = models.FloatField(_("latency (ms)"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("health check")
+        verbose_name_plural = _("health checks")
+        ordering = ["-checked_at"]
+
+
+# -- Supervision findings (Pasal 8(5)b) ------------------------------------------------------------
+
+
+class FindingKindChoices(models.TextChoices):
+    REFUSED_CALLS = "refused_calls", _("Repeated refused calls (401/403)")
+    RATE_LIMITED = "rate_limited", _("Rate limit hits")
+    NOT_GRANTED = "not_granted", _("Calls to operations not granted")
+    SPIKE = "spike", _("Sudden spike against the requester's baseline")
+    UNUSED_GRANT = "unused_grant", _("Grant unused for 90 days")
+    INACTIVE_KEY = "inactive_key", _("Calls with a revoked or expired key")
+
+
+class FindingStatusChoices(models.TextChoices):
+    OPEN = "open", _("Open")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+
+
+class Finding(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=FindingKindChoices.choices)
+    # kind + organisation + API/grant + period: a detection run twice finds the same row.
+    fingerprint = models.CharField(max_length=200, unique=True, editable=False)
+    organization = models.ForeignKey("directory.Organization", verbose_name=_("organisation"),
+                                     on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey("directory.ApiService", verbose_name=_("API"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    grant = models.ForeignKey("access.Grant", verbose_name=_("grant"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    count = models.PositiveIntegerField(_("count"))
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    detected_at = models.DateTimeField(_("detected"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=20, choices=FindingStatusChoices.choices,
+                              default=FindingStatusChoices.OPEN)
+    followed_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("followed up by"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="+")
+    followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
+    follow_up_note = models.TextField(_("follow-up note"), blank=True)
+
+    class Meta:
+        verbose_name = _("supervision finding")
+        verbose_name_plural = _("supervision findings")
+        ordering = ["-period_end", "kind"]
+
+
+# -- Coaching and supervision activities (Pasal 8) -------------------------------------------------
+
+
+class ActivityKindChoices(models.TextChoices):
+    SOSIALISASI = "sosialisasi", _("Socialisation (coaching)")
+    PELATIHAN = "pelatihan", _("Training (coaching)")
+    PENGAWASAN = "pengawasan", _("Supervision")
+    MONEV = "monev", _("Monitoring and evaluation")
+
+
+class Activity(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKindChoices.choices)
+    date = models.DateField(_("date"), db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    organizations = models.ManyToManyField("directory.Organization", verbose_name=_("organisations involved"),
+                                           blank=True, related_name="+")
+    participants = models.TextField(_("participants"), blank=True)
+    notes = models.TextField(_("notes / minutes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coaching/supervision activity")
+        verbose_name_plural = _("coaching and supervision activities")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+
+class ActivityEvidence(models.Model):
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE,
+                                 related_name="evidence")
+    file = models.FileField(_("file"), upload_to="activities/%Y/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    content_type = models.CharField(_("type"), max_length=100)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+
+class FollowUpStatusChoices(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class ActivityFollowUp(models.Model):
+    activity = models.ForeignKey(Activity, verbose_name=_("activity"), on_delete=models.CASCADE,
+                                 related_name="follow_ups")
+    description = models.TextField(_("follow-up"))
+    organization = models.ForeignKey("directory.Organization", verbose_name=_("organisation"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=FollowUpStatusChoices.choices,
+                              default=FollowUpStatusChoices.OPEN)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+
+class ReminderLog(models.Model):
+    """One reminder sent for one period: the unique key makes a reminder go out once, on one worker."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    period_key = models.CharField(_("period"), max_length=60)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "period_key"], name="uniq_reminder_period")]
+
+
+# -- The Pasal 9 report ----------------------------------------------------------------------------
+
+
+class ReportStatusChoices(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+
+
+class MonevReport(models.Model):
+    """Laporan Monitoring dan Evaluasi SPLP for a period: its figures are frozen when generated."""
+
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatusChoices.choices,
+                              default=ReportStatusChoices.DRAFT)
+    figures = models.JSONField(_("figures"), default=dict)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("generated by"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    generated_at = models.DateTimeField(_("generated"), auto_now_add=True)
+    finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("finalised by"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monitoring and evaluation report")
+        verbose_name_plural = _("monitoring and evaluation reports")
+        ordering = ["-period_end", "-generated_at"]
+
+    def __str__(self):
+        return self.title

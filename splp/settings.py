@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "splp",
     "directory",
     "access",
@@ -102,6 +103,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Evidence files of coaching/supervision activities.
+SPLP_MAX_EVIDENCE_BYTES = env.int("SPLP_MAX_EVIDENCE_BYTES", default=10 * 1024 * 1024)
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "splp" / "static"]
 
@@ -177,9 +182,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "drain-request-log": {"task": "monitoring.tasks.drain_request_log_task", "schedule": 5.0},
-}
+# The schedule lives in the database (django-celery-beat), editable in the admin; a data migration
+# installs the default jobs.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
