@@ -30,7 +30,7 @@ run: install
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
 	$(BIN)/celery -A splp worker --beat --pool=solo --loglevel=warning \
-		--schedule=var/celerybeat-schedule & \
+		--scheduler django_celery_beat.schedulers:DatabaseScheduler & \
 	$(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
 
 # The whole suite on the embedded default (SQLite, no Redis).

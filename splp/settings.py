@@ -97,7 +97,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # Indonesian for everyone, whatever the browser asks; a Pemda may set another shipped language here.
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="id")
 # One catalogue per area of the UI, so each can be maintained on its own; all merge at run time.
-LOCALE_PATHS = [BASE_DIR / "locale" / part for part in ("core", "portal", "api", "admin", "seed")]
+LOCALE_PATHS = [
+    BASE_DIR / "locale" / part
+    for part in ("core", "portal", "api", "admin", "monitoring-rollups", "monitoring-pasal8", "monitoring-report")
+]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
@@ -144,6 +147,8 @@ SPLP_GATEWAY_BUFFER_BYTES = env.int("SPLP_GATEWAY_BUFFER_BYTES", default=1024 * 
 # Request-log buffer: the local file (embedded default, and fallback when Redis is down) and flush period.
 SPLP_LOG_BUFFER_PATH = env.str("SPLP_LOG_BUFFER_PATH", default=str(VAR_DIR / "reqlog-buffer.sqlite3"))
 SPLP_LOG_FLUSH_SECONDS = env.float("SPLP_LOG_FLUSH_SECONDS", default=0.2)
+# Raw request-log rows are kept this long (days); hourly rollups are kept for good.
+SPLP_LOG_RETENTION_DAYS = env.int("SPLP_LOG_RETENTION_DAYS", default=400)
 
 # Pemda identity used until the Dinas records its own in the admin (splp.Pemda).
 SPLP_PEMDA_NAME = env.str("SPLP_PEMDA_NAME", default="Pemerintah Daerah")

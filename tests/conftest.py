@@ -80,6 +80,28 @@ def published_version(draft_version, publisher, admin_user):
     return directory_services.api_version_publish(actor=admin_user, api_version=draft_version)
 
 
+def publish_service(*, actor, owner, admin, theme, slug, version="1.0.0", **fields):
+    """Register, submit and publish an API through the services; returns its published version."""
+    fields.setdefault("name", f"API {slug}")
+    _service, api_version = directory_services.api_service_register(
+        actor=actor, owner=owner, slug=slug, version=version, upstream_base_url="https://api.example.test/v1",
+        spec=openapi_doc(title=fields["name"]), **service_fields(theme, **fields),
+    )
+    directory_services.api_version_submit_for_review(actor=actor, api_version=api_version)
+    return directory_services.api_version_publish(actor=admin, api_version=api_version)
+
+
+@pytest.fixture
+def publish(publisher, publisher_org, admin_user, theme):
+    """publish(slug, **fields): another published API (of the publisher's organisation unless told)."""
+
+    def _publish(slug, *, actor=publisher, owner=publisher_org, **fields):
+        fields.setdefault("theme", theme)
+        return publish_service(actor=actor, owner=owner, admin=admin_user, slug=slug, **fields)
+
+    return _publish
+
+
 @pytest.fixture
 def service(published_version):
     return published_version.service

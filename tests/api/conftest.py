@@ -6,10 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from access import services as access_services
-from directory import services as directory_services
 
 from ..conftest import api_client_for, submit_request
-from ..factories import openapi_doc, service_fields
 
 API = "/api/v1/"
 
@@ -37,21 +35,6 @@ def as_requester(requester):
 @pytest.fixture
 def as_outsider(outsider):
     return api_client_for(outsider)
-
-
-@pytest.fixture
-def publish(publisher, publisher_org, admin_user, theme):
-    """Register, submit and publish one more API of the publisher; returns its live version."""
-
-    def _publish(slug, *, actor=publisher, owner=publisher_org, **fields):
-        _service, version = directory_services.api_service_register(
-            actor=actor, owner=owner, slug=slug, version="1.0.0", upstream_base_url="http://127.0.0.1:9/api",
-            spec=openapi_doc(title=slug), **service_fields(fields.pop("theme", theme), **fields),
-        )
-        directory_services.api_version_submit_for_review(actor=actor, api_version=version)
-        return directory_services.api_version_publish(actor=admin_user, api_version=version)
-
-    return _publish
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from directory.choices import CLASSIFICATION_HELP, ClassificationChoices
 from splp.models import Pemda
 from tests.factories import OrganizationFactory, ThemeFactory
 
-from .conftest import client_for, publish_service
+from ..conftest import publish_service
+from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_search_by_term_organisation_and_classification(
 ):
     publish("data-kk", name="Kartu Keluarga", description="Data KK", classification=ClassificationChoices.TERBUKA)
     publish_service(
-        publisher=outsider, owner=outsider_org, admin=admin_user, theme=theme, slug="rpjmd",
+        actor=outsider, owner=outsider_org, admin=admin_user, theme=theme, slug="rpjmd",
         name="Dokumen RPJMD", description="Perencanaan penduduk", classification=ClassificationChoices.TERBUKA,
     )
 

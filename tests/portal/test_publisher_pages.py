@@ -11,7 +11,8 @@ from directory.choices import ApiVersionStatusChoices as V
 from directory.models import ApiOperation, ApiService, ApiVersion, ReviewNote
 from tests.factories import OrganizationFactory, R, member, openapi_doc, service_fields
 
-from .conftest import client_for, publish_service
+from ..conftest import publish_service
+from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_my_apis_lists_own_registrations_with_version_statuses(publisher_client,
         actor=service.versions.get().created_by, service=service, version="2.0.0",
         upstream_base_url="https://api.example.test/v2", spec=openapi_doc(),
     )
-    publish_service(publisher=outsider, owner=outsider_org, admin=admin_user, theme=theme, slug="rpjmd",
+    publish_service(actor=outsider, owner=outsider_org, admin=admin_user, theme=theme, slug="rpjmd",
                     name="Dokumen RPJMD")
 
     response = publisher_client.get("/api-saya/")
