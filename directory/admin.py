@@ -69,21 +69,37 @@ class ApiVersionInline(ReadOnlyInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("service")
 
 
+SUSPEND = WorkflowAction(
+    "suspend", _("Suspend on the bus"),
+    lambda actor, obj, text: services.api_service_suspend(actor=actor, service=obj, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"), text_required=True,
+)
+RESUME = WorkflowAction(
+    "resume", _("Resume on the bus"),
+    lambda actor, obj, text: services.api_service_resume(actor=actor, service=obj, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"),
+)
+
+
 @admin.register(ApiService)
-class ApiServiceAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ApiServiceAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Administrators may correct the metadata (through api_service_update); versions change elsewhere."""
 
     admin_permissions = frozenset({"view", "change"})
+    workflow_actions = (SUSPEND, RESUME)
     publisher_scope = "owner"
     list_display = (
         "name", "slug", "owner", "theme", "classification", "has_personal_data", "live_version_label", "updated_at",
     )
-    list_filter = (("owner", RelatedOnlyFieldListFilter), "theme", "classification", "has_personal_data")
+    list_filter = (
+        ("owner", RelatedOnlyFieldListFilter), "theme", "classification", "has_personal_data", "is_suspended",
+    )
     list_select_related = ("owner", "theme")
     search_fields = ("name", "slug", "description", "owner__name", "owner__code")
-    readonly_fields = ("owner", "slug", "created_at", "updated_at")
+    readonly_fields = ("owner", "slug", "created_at", "updated_at", "is_suspended")
     fieldsets = (
         (None, {"fields": ("name", "slug", "owner", "theme", "description")}),
+        (pgettext_lazy("admin", "Bus"), {"fields": ("is_suspended", "health_check_path")}),
         (pgettext_lazy("admin", "Data"), {"fields": (
             "classification", "has_personal_data", "legal_basis", "update_frequency", "data_producer",
             "data_steward",

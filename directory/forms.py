@@ -118,3 +118,21 @@ class RegisterForm(VersionForm, ServiceMetadataForm):
             self.fields["owner"].initial = owners[0].pk
             self.fields["owner"].disabled = True
             self.fields["owner"].widget = forms.HiddenInput()
+
+
+class UpstreamForm(ServiceErrorsMixin, forms.Form):
+    auth_header = forms.CharField(
+        label=_("Credential header"), required=False, max_length=100,
+        help_text=_("Header the SPLP adds when it calls your upstream, e.g. X-Api-Key. Empty: no credential."),
+    )
+    auth_secret = forms.CharField(
+        label=_("Credential value"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the stored value."),
+    )
+    connect_timeout = forms.FloatField(label=_("Connect timeout (seconds)"), min_value=0.1, max_value=30)
+    read_timeout = forms.FloatField(label=_("Read timeout (seconds)"), min_value=0.1, max_value=300)
+
+    @classmethod
+    def for_version(cls, api_version):
+        return cls(initial={"auth_header": api_version.upstream_auth_header,
+                            "connect_timeout": api_version.connect_timeout, "read_timeout": api_version.read_timeout})

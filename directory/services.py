@@ -1,15 +1,17 @@
 """Every state change of API registrations; views, admin and API call these."""
 
 import json
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from splp import crypto
 from splp.audit import audit_record
 from splp.notifications import notify
-from splp.workflow import lock, require, require_state
+from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
 from .choices import ApiVersionStatusChoices as S
 from .interop import detect_format, extract_operations, parse_spec, run_interop_check
@@ -29,6 +31,7 @@ SERVICE_FIELDS = (
     "sla",
     "data_producer",
     "data_steward",
+    "health_check_path",
 )
 EDITABLE_VERSION_STATES = (S.DRAFT, S.CHANGES_REQUESTED)
 
@@ -240,3 +243,70 @@ def review_note_add(*, actor, api_version, body):
     audit_record(actor=actor, target=api_version, action="review_note", old_state=api_version.status,
                  new_state=api_version.status, reason=body)
     return note
+
+
+HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
+
+
+@transaction.atomic
+def api_version_configure_upstream(*, actor, api_version, auth_header, auth_secret=None, connect_timeout,
+                                   read_timeout):
+    """How the bus calls this version's upstream. ``auth_secret`` None keeps the stored secret; the secret is
+    stored encrypted and never shown again, nor written to the audit row."""
+    api_version = lock(ApiVersion, api_version.pk)
+    _require_manage(actor, api_version.service)
+    if api_version.status == S.RETIRED:
+        raise TransitionError(_("A retired version is no longer called by the bus."))
+    auth_header = (auth_header or "").strip()
+    errors = {}
+    if auth_header and not HEADER_NAME.match(auth_header):
+        errors["auth_header"] = _("Not a valid HTTP header name.")
+    if auth_header.lower() in {"host", "content-length", "connection", "transfer-encoding", "x-request-id",
+                               "x-forwarded-for", "x-splp-organization"}:
+        errors["auth_header"] = _("The bus sets this header itself; choose another.")
+    if not 0.1 <= connect_timeout <= 30:
+        errors["connect_timeout"] = _("Between 0.1 and 30 seconds.")
+    if not 0.1 <= read_timeout <= 300:
+        errors["read_timeout"] = _("Between 0.1 and 300 seconds.")
+    if auth_header and auth_secret is None and not api_version.upstream_auth_secret:
+        errors["auth_secret"] = _("A credential is required with a header name.")
+    if errors:
+        raise ValidationError(errors)
+    secret_changed = auth_secret is not None
+    api_version.upstream_auth_header = auth_header
+    if not auth_header:
+        api_version.upstream_auth_secret = ""
+    elif secret_changed:
+        api_version.upstream_auth_secret = crypto.encrypt(auth_secret)
+    api_version.connect_timeout, api_version.read_timeout = connect_timeout, read_timeout
+    api_version.save(update_fields=["upstream_auth_header", "upstream_auth_secret", "connect_timeout",
+                                    "read_timeout"])
+    audit_record(actor=actor, target=api_version, action="configure_upstream", old_state=api_version.status,
+                 new_state=api_version.status,
+                 data={"auth_header": auth_header, "secret_changed": secret_changed,
+                       "connect_timeout": connect_timeout, "read_timeout": read_timeout})
+    return api_version
+
+
+def _set_suspended(*, actor, service, suspended, reason):
+    _require_admin(actor)
+    service = lock(ApiService, service.pk)
+    if service.is_suspended == suspended:
+        raise TransitionError(_("The API is already suspended.") if suspended else _("The API is not suspended."))
+    service.is_suspended = suspended
+    service.save(update_fields=["is_suspended"])
+    audit_record(actor=actor, target=service, action="suspend" if suspended else "resume",
+                 old_state="active" if suspended else "suspended", new_state="suspended" if suspended else "active",
+                 reason=reason)
+    return service
+
+
+@transaction.atomic
+def api_service_suspend(*, actor, service, reason):
+    """The Dinas stops the bus from carrying calls to this API (503), e.g. during an incident."""
+    return _set_suspended(actor=actor, service=service, suspended=True, reason=require_reason(reason))
+
+
+@transaction.atomic
+def api_service_resume(*, actor, service, reason=""):
+    return _set_suspended(actor=actor, service=service, suspended=False, reason=reason)

@@ -15,6 +15,7 @@ directory_patterns = [
     path("api-saya/kelola/<slug:slug>/metadata/", views.edit_metadata, name="edit-metadata"),
     path("api-saya/kelola/<slug:slug>/versi-baru/", views.version_create, name="version-create"),
     path("api-saya/kelola/<slug:slug>/versi/<int:pk>/dokumen/", views.version_edit, name="version-edit"),
+    path("api-saya/kelola/<slug:slug>/versi/<int:pk>/upstream/", views.version_upstream, name="version-upstream"),
     path("api-saya/kelola/<slug:slug>/versi/<int:pk>/ajukan/", views.version_action, {"action": "submit"},
          name="version-submit"),
     path("api-saya/kelola/<slug:slug>/versi/<int:pk>/usangkan/", views.version_action, {"action": "deprecate"},

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .choices import CLASSIFICATION_HELP, ClassificationChoices
-from .forms import RegisterForm, ServiceMetadataForm, SpecForm, VersionForm
+from .forms import RegisterForm, ServiceMetadataForm, SpecForm, UpstreamForm, VersionForm
 from .models import LIVE_STATUSES, ApiVersion, Organization, ReviewNote, Theme
 
 
@@ -277,6 +277,30 @@ def version_edit(request, slug, pk):
     return render(request, "portal/form_page.html", {
         "title": _("Edit version %(version)s") % {"version": api_version.version}, "service": service,
         "form": form, "submit_label": _("Save and check"), "multipart": True,
+    })
+
+
+@portal_page(role="publisher")
+def version_upstream(request, slug, pk):
+    service = _managed_service(request, slug)
+    api_version = get_object_or_404(service.versions, pk=pk)
+    form = UpstreamForm(request.POST) if request.method == "POST" else UpstreamForm.for_version(api_version)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.api_version_configure_upstream(
+                actor=request.user, api_version=api_version, auth_header=data["auth_header"],
+                auth_secret=data["auth_secret"] or None, connect_timeout=data["connect_timeout"],
+                read_timeout=data["read_timeout"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("The upstream settings are saved."))
+            return redirect("directory:manage", slug=service.slug)
+    return render(request, "portal/form_page.html", {
+        "title": _("Upstream of version %(version)s") % {"version": api_version.version}, "service": service,
+        "form": form, "submit_label": _("Save"),
     })
 
 
