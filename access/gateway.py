@@ -280,7 +280,13 @@ class Gateway:
         client_ip, forwarded = self._client_ip(environ)
         record["client_ip"] = client_ip or None
         try:
-            status, headers, body, upstream = self._handle(environ, record, client_ip, forwarded, request_id, now)
+            try:
+                status, headers, body, upstream = self._handle(environ, record, client_ip, forwarded, request_id, now)
+            except GatewayError:
+                raise
+            except Exception:  # a fault of the SPLP itself (e.g. database down): still JSON, still logged
+                logger.exception("gateway failure, request %s", request_id)
+                raise GatewayError(500, "internal_error", _("The SPLP could not process the call; try again later."))
         except GatewayError as exc:
             record["error_code"] = exc.code
             body = _error_body(exc.code, exc.message, request_id)

@@ -262,3 +262,19 @@ def test_every_call_is_logged_after_the_drain(bus, bus_grant):
     drain(bus)
     assert sorted(RequestLog.objects.values_list("status", flat=True)) == sorted(expected)
     assert not Grant.objects.filter(pk=_grant.pk, revoked_at__isnull=False).exists()
+
+
+def test_internal_fault_answers_json_500_and_is_logged(bus, bus_grant, monkeypatch):
+    _grant, raw = bus_grant
+    bus._setup()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(bus, "_key", broken)
+    answer = call(bus, "GET", ECHO, bearer(raw))
+    assert answer.status == 500
+    assert answer.json()["error"]["code"] == "internal_error"
+    assert "database" not in answer.body.decode()  # no internals leak to the caller
+    drain(bus)
+    assert RequestLog.objects.get().error_code == "internal_error"
