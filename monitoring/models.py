@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -190,6 +191,9 @@ class Finding(models.Model):
         verbose_name_plural = _("supervision findings")
         ordering = ["-period_end", "kind"]
 
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.organization} ({timezone.localdate(self.period_start):%Y-%m-%d})"
+
 
 # -- Coaching and supervision activities (Pasal 8) -------------------------------------------------
 
@@ -237,6 +241,9 @@ class ActivityEvidence(models.Model):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
 
+    def __str__(self):
+        return self.original_name
+
 
 class FollowUpStatusChoices(models.TextChoices):
     OPEN = "open", _("Open")
@@ -258,6 +265,9 @@ class ActivityFollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
 
+    def __str__(self):
+        return self.description[:80]
+
 
 class ReminderLog(models.Model):
     """One reminder sent for one period: the unique key makes a reminder go out once, on one worker."""
@@ -272,6 +282,9 @@ class ReminderLog(models.Model):
         verbose_name_plural = _("reminders sent")
         ordering = ["-sent_at"]
         constraints = [models.UniqueConstraint(fields=["kind", "period_key"], name="uniq_reminder_period")]
+
+    def __str__(self):
+        return f"{self.kind} {self.period_key}"
 
 
 # -- The Pasal 9 report ----------------------------------------------------------------------------

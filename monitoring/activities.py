@@ -1,0 +1,305 @@
+"""The Pasal 8 activity register: coaching (sosialisasi, pelatihan), supervision (pengawasan) and
+monitoring and evaluation, with evidence files and follow-ups, and the yearly/half-yearly status
+against the regulation's minimum. Only Dinas administrators record or change anything here."""
+
+import datetime
+import os
+import uuid
+import zipfile
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from directory.selectors import is_administrator
+from splp.audit import audit_record
+from splp.workflow import lock, require, require_state
+
+from .models import (
+    Activity,
+    ActivityEvidence,
+    ActivityFollowUp,
+    ActivityKindChoices as AK,
+    FollowUpStatusChoices as FU,
+)
+
+# -- Evidence files ---------------------------------------------------------------------------------
+
+# extension -> (content type, check of the file's first bytes / content)
+PDF, PNG, JPEG, DOCX, XLSX, ODT = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+)
+EVIDENCE_TYPES = {
+    ".pdf": PDF,
+    ".png": PNG,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".docx": DOCX,
+    ".xlsx": XLSX,
+    ".odt": ODT,
+}
+MAGIC = {
+    PDF: (b"%PDF-",),
+    PNG: (b"\x89PNG\r\n\x1a\n",),
+    JPEG: (b"\xff\xd8\xff",),
+    DOCX: (b"PK\x03\x04",),
+    XLSX: (b"PK\x03\x04",),
+    ODT: (b"PK\x03\x04",),
+}
+# What an office document's zip must hold, so a renamed zip (or .exe in a zip) is not accepted.
+ZIP_MEMBER = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml", ODT: "content.xml"}
+
+
+def _zip_matches(uploaded_file, content_type):
+    try:
+        uploaded_file.seek(0)
+        with zipfile.ZipFile(uploaded_file) as archive:
+            names = set(archive.namelist())
+            if ZIP_MEMBER[content_type] not in names:
+                return False
+            if content_type == ODT:
+                # The first member of an OpenDocument file names its type.
+                with archive.open("mimetype") as member:
+                    return member.read(100).strip() == ODT.encode()
+            return True
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False
+    finally:
+        uploaded_file.seek(0)
+
+
+def evidence_check(uploaded_file):
+    """Refuse a file that is too large or is not what its name says. Returns (extension, content type).
+
+    The type is decided by the extension AND the content (magic bytes; for office documents also the
+    zip's members), never by what the browser claims."""
+    allowed = ", ".join(sorted({ext.lstrip(".").upper() for ext in EVIDENCE_TYPES} - {"JPEG"}))
+    limit = settings.SPLP_MAX_EVIDENCE_BYTES
+    if uploaded_file is None:
+        raise ValidationError({"file": _("Choose a file to upload.")})
+    if uploaded_file.size > limit:
+        raise ValidationError({"file": _(
+            "The file is too large (%(size)s); the maximum is %(limit)s."
+        ) % {"size": filesizeformat(uploaded_file.size), "limit": filesizeformat(limit)}})
+    if uploaded_file.size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    extension = os.path.splitext(uploaded_file.name or "")[1].lower()
+    content_type = EVIDENCE_TYPES.get(extension)
+    if content_type is None:
+        raise ValidationError({"file": _(
+            "This type of file is not accepted as evidence. Allowed: %(types)s."
+        ) % {"types": allowed}})
+    uploaded_file.seek(0)
+    head = uploaded_file.read(16)
+    uploaded_file.seek(0)
+    if not head.startswith(MAGIC[content_type]) or (content_type in ZIP_MEMBER and not _zip_matches(
+            uploaded_file, content_type)):
+        raise ValidationError({"file": _(
+            "The content of the file does not match its type (%(ext)s). Upload the original document."
+        ) % {"ext": extension.lstrip(".").upper()}})
+    return extension, content_type
+
+
+def _require_admin(actor):
+    require(is_administrator(actor), _("Only a Dinas administrator can manage coaching and supervision activities."))
+
+
+def _clean_activity(kind, date, title):
+    errors = {}
+    if kind not in AK.values:
+        errors["kind"] = _("Choose the kind of activity.")
+    if not isinstance(date, datetime.date):
+        errors["date"] = _("The date of the activity is required.")
+    if not (title or "").strip():
+        errors["title"] = _("The title is required.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def activity_record(*, actor, kind, date, title, organizations=(), participants="", notes=""):
+    """Record a coaching/supervision/monev activity (Pasal 8) in the register."""
+    _require_admin(actor)
+    _clean_activity(kind, date, title)
+    activity = Activity.objects.create(
+        kind=kind, date=date, title=title.strip(), participants=(participants or "").strip(),
+        notes=(notes or "").strip(), created_by=actor,
+    )
+    activity.organizations.set(organizations or [])
+    audit_record(actor=actor, target=activity, action="record", new_state=kind,
+                 data={"date": date.isoformat(), "organizations": sorted(o.pk for o in organizations or [])})
+    return activity
+
+
+@transaction.atomic
+def activity_update(*, actor, activity, kind, date, title, organizations=(), participants="", notes=""):
+    """Correct an activity's record; the audit row keeps what it was."""
+    _require_admin(actor)
+    _clean_activity(kind, date, title)
+    activity = lock(Activity, activity.pk)
+    before = {"kind": activity.kind, "date": activity.date.isoformat(), "title": activity.title}
+    activity.kind, activity.date, activity.title = kind, date, title.strip()
+    activity.participants, activity.notes = (participants or "").strip(), (notes or "").strip()
+    activity.save()
+    activity.organizations.set(organizations or [])
+    audit_record(actor=actor, target=activity, action="update", old_state=before["kind"], new_state=kind,
+                 data={"before": before})
+    return activity
+
+
+@transaction.atomic
+def activity_evidence_add(*, actor, activity, uploaded_file):
+    """Attach an evidence file (minutes, attendance list, photos). Refused files leave nothing behind."""
+    _require_admin(actor)
+    extension, content_type = evidence_check(uploaded_file)
+    activity = lock(Activity, activity.pk)
+    original_name = os.path.basename(uploaded_file.name)[:200]
+    size = uploaded_file.size
+    # Stored under a random name: the original name is only shown, never used as a path.
+    uploaded_file.name = f"{uuid.uuid4().hex}{extension}"
+    evidence = ActivityEvidence(
+        activity=activity, original_name=original_name, size=size, content_type=content_type, uploaded_by=actor,
+    )
+    evidence.file.save(uploaded_file.name, uploaded_file, save=False)
+    name = evidence.file.name
+    try:
+        evidence.save()
+        audit_record(actor=actor, target=activity, action="add_evidence",
+                     data={"evidence": evidence.pk, "file": original_name, "size": size})
+    except Exception:
+        evidence.file.storage.delete(name)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def activity_follow_up_add(*, actor, activity, description, organization=None, due_date=None):
+    _require_admin(actor)
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("Describe the follow-up.")})
+    activity = lock(Activity, activity.pk)
+    follow_up = ActivityFollowUp.objects.create(
+        activity=activity, description=description, organization=organization, due_date=due_date,
+    )
+    audit_record(actor=actor, target=activity, action="add_follow_up", new_state=FU.OPEN,
+                 data={"follow_up": follow_up.pk})
+    return follow_up
+
+
+@transaction.atomic
+def activity_follow_up_complete(*, actor, follow_up):
+    _require_admin(actor)
+    follow_up = lock(ActivityFollowUp, follow_up.pk)
+    require_state(follow_up, (FU.OPEN,), _("mark the follow-up as done"))
+    follow_up.status = FU.DONE
+    follow_up.done_at = timezone.now()
+    follow_up.save(update_fields=["status", "done_at"])
+    audit_record(actor=actor, target=follow_up.activity, action="complete_follow_up", old_state=FU.OPEN,
+                 new_state=FU.DONE, data={"follow_up": follow_up.pk})
+    return follow_up
+
+
+# -- Pasal 8 status ---------------------------------------------------------------------------------
+
+GREEN, AMBER, RED = "green", "amber", "red"
+PEMBINAAN_KINDS = (AK.SOSIALISASI, AK.PELATIHAN)
+# Minimum per calendar year (Pasal 8: coaching and supervision at least twice a year; Pasal 9: monev once).
+YEAR_TARGETS = {"pembinaan": 2, "pengawasan": 2, "monev": 1}
+# Per half-year: one coaching and one supervision, so that "twice a year" is spread over the year.
+HALF_TARGETS = {"pembinaan": 1, "pengawasan": 1}
+CATEGORY_KINDS = {"pembinaan": PEMBINAAN_KINDS, "pengawasan": (AK.PENGAWASAN,), "monev": (AK.MONEV,)}
+_WORST = {GREEN: 0, AMBER: 1, RED: 2}
+
+
+def _light(count, target, *, end, today, expected_by_now=0):
+    if count >= target:
+        return GREEN
+    if end < today or count < expected_by_now:
+        return RED
+    return AMBER
+
+
+def pasal8_status(*, year, today=None):
+    """Counts of the year's activities against the Pasal 8/9 minimum, per half-year and for the year.
+
+    One aggregate query. Returns a plain dict (dates are ``datetime.date``)::
+
+        {
+          "year": 2026,
+          "as_of": date(2026, 5, 10),             # the day the lights are judged at
+          "light": "amber",                       # the worst light of the year's categories
+          "counts_by_kind": {"sosialisasi": 1, "pelatihan": 0, "pengawasan": 1, "monev": 0},
+          "periods": {
+            "h1": {"start": date(2026, 1, 1), "end": date(2026, 6, 30), "light": "green",
+                   "categories": {"pembinaan": {"count": 1, "target": 1, "light": "green"},
+                                  "pengawasan": {"count": 1, "target": 1, "light": "green"}},
+                   "counts_by_kind": {...}},
+            "h2": {... same shape, 1 Jul - 31 Dec ...},
+            "year": {"start": date(2026, 1, 1), "end": date(2026, 12, 31), "light": "amber",
+                     "categories": {"pembinaan": {"count": 1, "target": 2, "light": "amber"},
+                                    "pengawasan": {...}, "monev": {"count": 0, "target": 1, ...}},
+                     "counts_by_kind": {...}},
+          },
+        }
+
+    "pembinaan" counts sosialisasi + pelatihan. Lights: ``green`` the target is met; ``amber`` not yet
+    met while the period is still open (or not begun); ``red`` the period ended below target, or the
+    year is behind its half-year pace (the first half-year is over with fewer than one pembinaan or
+    pengawasan: the year's count is below what the half-year targets asked by now).
+    """
+    today = today or timezone.localdate()
+    half_split = datetime.date(year, 7, 1)
+    bounds = {
+        "h1": (datetime.date(year, 1, 1), datetime.date(year, 6, 30)),
+        "h2": (half_split, datetime.date(year, 12, 31)),
+        "year": (datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
+    }
+    aggregates = {}
+    for key, (start, end) in bounds.items():
+        in_period = Q(date__gte=start, date__lte=end)
+        for kind in AK.values:
+            aggregates[f"{key}__{kind}"] = Count("id", filter=in_period & Q(kind=kind))
+    row = Activity.objects.filter(date__year=year).aggregate(**aggregates)
+
+    periods = {}
+    for key, (start, end) in bounds.items():
+        by_kind = {kind: row[f"{key}__{kind}"] for kind in AK.values}
+        targets = YEAR_TARGETS if key == "year" else HALF_TARGETS
+        categories = {}
+        for category, target in targets.items():
+            count = sum(by_kind[kind] for kind in CATEGORY_KINDS[category])
+            expected = 0
+            if key == "year" and category in HALF_TARGETS and bounds["h1"][1] < today:
+                expected = HALF_TARGETS[category]  # the first half-year is over
+            categories[category] = {
+                "count": count, "target": target,
+                "light": _light(count, target, end=end, today=today, expected_by_now=expected),
+            }
+        periods[key] = {
+            "start": start, "end": end, "categories": categories, "counts_by_kind": by_kind,
+            "light": max((c["light"] for c in categories.values()), key=_WORST.__getitem__),
+        }
+    return {
+        "year": year,
+        "as_of": today,
+        "light": periods["year"]["light"],
+        "counts_by_kind": periods["year"]["counts_by_kind"],
+        "periods": periods,
+    }
+
+
+def half_year_of(day):
+    """("h1" | "h2", start, end) of the half-year holding ``day``."""
+    if day.month <= 6:
+        return "h1", datetime.date(day.year, 1, 1), datetime.date(day.year, 6, 30)
+    return "h2", datetime.date(day.year, 7, 1), datetime.date(day.year, 12, 31)

@@ -1,0 +1,218 @@
+"""Reminders by e-mail, each sent once per period, and the daily expiry of lapsed grants.
+
+- ``semiannual``: to administrators, from ``days_before`` (30) days before a half-year ends, while that
+  half-year's pembinaan or pengawasan is below its target (Pasal 8);
+- ``monev_report``: to administrators, from 1 December, while no finalised Laporan Monitoring dan
+  Evaluasi covers the year (Pasal 9);
+- ``grant_waiting``: to the API's publishers (and the administrators, who supervise the procedure) when
+  an approved request has waited more than ``days`` (7) for the grant (Pasal 7c), once per request;
+- ``grant_expiry``: to the requester and the publisher, ``days_before`` (14) days before a grant
+  expires, once per grant and expiry date.
+
+"Once" is a ReminderLog row (unique kind + period key) created in the same transaction that sends the
+mail: a second run, or a second worker at the same moment, finds the row (or waits for it on the
+unique index) and sends nothing. If sending fails, the transaction rolls back and the next run tries
+again. A reminder nobody could receive (no address) is not recorded, so it goes out once someone has one.
+"""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from access.choices import AccessRequestStatusChoices as S
+from access.models import AccessRequest, Grant
+from access.services import access_request_expire
+from directory.choices import MembershipRoleChoices as R
+from splp.context_processors import current_pemda
+from splp.workflow import TransitionError
+
+from .activities import half_year_of, pasal8_status
+from .models import MonevReport, ReminderLog, ReportStatusChoices
+
+logger = logging.getLogger(__name__)
+
+SEMIANNUAL, MONEV_REPORT, GRANT_WAITING, GRANT_EXPIRY = "semiannual", "monev_report", "grant_waiting", "grant_expiry"
+
+ADMINISTRATORS = Q(is_superuser=True) | Q(
+    memberships__role=R.ADMINISTRATOR, memberships__organization__is_administrator=True
+)
+
+
+def _publishers(organization_id):
+    return Q(memberships__role=R.PUBLISHER, memberships__organization=organization_id)
+
+
+def _requesters(organization_id):
+    return Q(memberships__role=R.REQUESTER, memberships__organization=organization_id)
+
+
+def _emails(q):
+    users = get_user_model().objects.filter(q, is_active=True).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def _send_once(kind, period_key, *, to, subject, template, context):
+    """Claim (kind, period_key) and send, in one transaction. True if this call sent the mail."""
+    if not to:
+        logger.warning("reminder %s %s: nobody to send it to", kind, period_key)
+        return False
+    with transaction.atomic():
+        _log, created = ReminderLog.objects.get_or_create(
+            kind=kind, period_key=period_key, defaults={"recipients": len(to)}
+        )
+        if not created:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            pemda = current_pemda()
+            body = render_to_string(template, {**context, "pemda": pemda, "site": f"https://{pemda.domain}"})
+            send_mail(f"[SPLP {pemda.name}] {subject}", body, settings.DEFAULT_FROM_EMAIL, to)
+    return True
+
+
+def _local_today(today):
+    return today or timezone.localdate()
+
+
+def reminder_semiannual_send(*, today=None, days_before=30):
+    """From ``days_before`` days before the half-year's last day, while its pembinaan or pengawasan is
+    below target. Returns the number of e-mails sent (0 or 1)."""
+    today = _local_today(today)
+    key, start, end = half_year_of(today)
+    if today < end - datetime.timedelta(days=days_before):
+        return 0
+    period = pasal8_status(year=today.year, today=today)["periods"][key]
+    behind = {name: c for name, c in period["categories"].items() if c["count"] < c["target"]}
+    if not behind:
+        return 0
+    context = {
+        "half": 1 if key == "h1" else 2, "year": today.year, "start": start, "end": end,
+        "days_left": (end - today).days, "categories": period["categories"], "behind": behind,
+    }
+    return int(_send_once(
+        SEMIANNUAL, f"{today.year}-{key.upper()}", to=_emails(ADMINISTRATORS),
+        subject=_("Pasal 8 coaching and supervision below target this half-year"),
+        template="emails/reminder_semiannual.txt", context=context,
+    ))
+
+
+def reminder_monev_send(*, today=None, month=12, day=1):
+    """From ``month``/``day`` (1 December) until the year ends, while no finalised monitoring and
+    evaluation report covers the whole year. Returns 0 or 1."""
+    today = _local_today(today)
+    year = today.year
+    if today < datetime.date(year, month, day):
+        return 0
+    covered = MonevReport.objects.filter(
+        status=ReportStatusChoices.FINAL, period_start__lte=datetime.date(year, 1, 1),
+        period_end__gte=datetime.date(year, 12, 31),
+    ).exists()
+    if covered:
+        return 0
+    status = pasal8_status(year=year, today=today)
+    context = {"year": year, "monev_activities": status["counts_by_kind"]["monev"]}
+    return int(_send_once(
+        MONEV_REPORT, str(year), to=_emails(ADMINISTRATORS),
+        subject=_("The yearly monitoring and evaluation report is due"),
+        template="emails/reminder_monev.txt", context=context,
+    ))
+
+
+def reminder_grant_waiting_send(*, now=None, days=7):
+    """Approved requests waiting more than ``days`` for the publisher's grant: once per request."""
+    now = now or timezone.now()
+    waiting = list(
+        AccessRequest.objects.filter(status=S.APPROVED, decided_at__lt=now - datetime.timedelta(days=days))
+        .select_related("requester", "api_version__service__owner")
+        .order_by("decided_at", "pk")
+    )
+    sent_keys = set(ReminderLog.objects.filter(
+        kind=GRANT_WAITING, period_key__in=[f"request-{r.pk}" for r in waiting]
+    ).values_list("period_key", flat=True))
+    sent = 0
+    for access_request in waiting:
+        period_key = f"request-{access_request.pk}"
+        if period_key in sent_keys:
+            continue
+        owner_id = access_request.api_version.service.owner_id
+        sent += _send_once(
+            GRANT_WAITING, period_key, to=_emails(_publishers(owner_id) | ADMINISTRATORS),
+            subject=_("An approved access request is waiting for the grant"),
+            template="emails/reminder_grant_waiting.txt",
+            context={"request": access_request, "days": (now - access_request.decided_at).days},
+        )
+    return sent
+
+
+def reminder_grant_expiry_send(*, now=None, days_before=14):
+    """Active grants expiring within ``days_before`` days (by local date): once per grant and expiry."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = timezone.make_aware(datetime.datetime.combine(
+        today + datetime.timedelta(days=days_before + 1), datetime.time.min
+    ))
+    grants = list(
+        Grant.objects.filter(
+            revoked_at__isnull=True, expires_at__gt=now, expires_at__lt=horizon,
+            access_request__status=S.GRANTED,
+        )
+        .select_related("organization", "api_version__service__owner")
+        .order_by("expires_at", "pk")
+    )
+    sent = 0
+    for grant in grants:
+        expires = timezone.localdate(grant.expires_at)
+        to = _emails(_requesters(grant.organization_id) | _publishers(grant.api_version.service.owner_id))
+        sent += _send_once(
+            GRANT_EXPIRY, f"grant-{grant.pk}-{expires:%Y%m%d}", to=to,
+            subject=_("API access expires soon"), template="emails/reminder_grant_expiry.txt",
+            context={"grant": grant, "expires": expires, "days_left": (expires - today).days},
+        )
+    return sent
+
+
+def reminders_send(*, now=None):
+    """Every reminder that is due; returns the number sent per kind."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return {
+        SEMIANNUAL: reminder_semiannual_send(today=today),
+        MONEV_REPORT: reminder_monev_send(today=today),
+        GRANT_WAITING: reminder_grant_waiting_send(now=now),
+        GRANT_EXPIRY: reminder_grant_expiry_send(now=now),
+    }
+
+
+def grants_expire_lapsed(*, now=None):
+    """Mark every granted request whose grant has expired as expired (keys revoked, parties told).
+
+    Idempotent: an already expired request is no longer "granted"; one expired meanwhile by another
+    worker is refused by the service and skipped. Returns how many this run expired."""
+    now = now or timezone.now()
+    lapsed = AccessRequest.objects.filter(status=S.GRANTED, grant__expires_at__lte=now).order_by("pk")
+    expired = 0
+    for access_request in lapsed:
+        try:
+            access_request_expire(actor=None, access_request=access_request)
+        except TransitionError:
+            continue
+        expired += 1
+    return expired
+
+
+@shared_task
+def send_reminders_task():
+    return reminders_send()
+
+
+@shared_task
+def expire_grants_task():
+    return grants_expire_lapsed()
