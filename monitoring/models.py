@@ -11,6 +11,8 @@ class LogBatch(models.Model):
     row_count = models.PositiveIntegerField(_("rows"))
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # Set when retention deleted the rows: the batch stays in the chain, its rows can no longer be checked.
+    purged_at = models.DateTimeField(_("rows purged"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("log batch")

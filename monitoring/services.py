@@ -102,6 +102,12 @@ def request_log_verify():
         rows = list(RequestLog.objects.filter(batch=batch).order_by("id"))
         if batch.prev_hash != prev_hash:
             return checked, batch, "prev_hash does not match the previous batch"
+        if batch.purged_at is not None:
+            if rows:
+                return checked, batch, f"{len(rows)} rows stored in a batch marked purged"
+            prev_hash = batch.hash
+            checked += 1
+            continue
         if len(rows) != batch.row_count:
             return checked, batch, f"{len(rows)} rows stored, {batch.row_count} recorded"
         if chain_hash(prev_hash, rows) != batch.hash:

@@ -1,5 +1,8 @@
+"""Every Celery task of the SPLP, so the worker registers them all (each lives beside its service)."""
+
 from celery import shared_task
 
+from . import findings, health, reminders, reports, rollups, usage  # noqa: F401  (their @shared_task)
 from .services import request_log_drain
 
 

@@ -139,3 +139,28 @@ def test_redis_leases_blocks_for_large_limits_and_never_exceeds_them(redis_clien
     # Blocks of 10 (2% of 500): never more than the limit, at most one unused block per worker fewer.
     assert 500 - 3 * 10 <= allowed <= 500
     assert int(redis_client.get("splp:rl:7:m:16667")) <= 500
+
+
+def test_verify_passes_after_retention_purged_old_batches(bus, bus_grant, settings):
+    import datetime
+
+    import time_machine
+
+    from monitoring.rollups import request_log_purge, rollup_range
+
+    _grant, raw = bus_grant
+    for _ in range(2):  # two drained batches
+        call(bus, "GET", ECHO, bearer(raw))
+        drain(bus)
+    first, second = LogBatch.objects.order_by("id")
+    start = RequestLog.objects.earliest("time").time.replace(minute=0, second=0, microsecond=0)
+    rollup_range(start=start, end=start + datetime.timedelta(hours=2))
+    settings.SPLP_LOG_RETENTION_DAYS = 1
+    with time_machine.travel(start + datetime.timedelta(days=3)):
+        assert request_log_purge()[0] == 2
+    assert not RequestLog.objects.exists()
+    assert LogBatch.objects.filter(purged_at__isnull=False).count() == 2
+    call_command("verify_request_log")
+    # A purged batch whose link is altered is still caught.
+    LogBatch.objects.filter(pk=second.pk).update(prev_hash="f" * 64)
+    assert request_log_verify()[1] == second

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from reportlab.pdfgen import canvas
 
-import monitoring.admin_pasal8  # noqa: F401  (registers the admin until monitoring/admin.py imports it)
 from monitoring import activities
 from monitoring.activities import pasal8_status
 from monitoring.models import (

@@ -10,7 +10,6 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-import monitoring.admin_pasal8  # noqa: F401  (registers the admin until monitoring/admin.py imports it)
 from access import services as access_services
 from monitoring.findings import detect_findings_task, finding_follow_up, findings_detect
 from monitoring.models import Finding, FindingKindChoices as K, FindingStatusChoices as FS, LogBatch, RequestLog

@@ -1,0 +1,152 @@
+"""Upstream health checks: each published API's upstream probed, and its availability over a period.
+
+A probe is a GET on the newest live version's ``upstream_base_url`` + the API's ``health_check_path`` (or the
+base URL itself), through the same SSRF guard as the bus (``access.upstream.check_upstream``), with a 5 s
+timeout, no retries and redirects never followed. 2xx and 3xx count as up.
+
+One check per API per run, and per minute: the check row is claimed (created) under a lock on the API's row
+before probing, so a second run in the same minute, or the same run on two workers, probes nothing twice.
+The HTTP call itself happens outside any transaction; a run killed mid-probe leaves its claimed row as
+"down" with the error ``probe did not complete``.
+"""
+
+import datetime
+import time
+
+import urllib3
+from celery import shared_task
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError
+
+from access.upstream import UpstreamRefused, check_upstream
+from directory.models import LIVE_STATUSES, ApiService, ApiVersion
+
+from .models import HealthCheck
+
+PROBE_TIMEOUT = 5.0
+USER_AGENT = "SPLP-health-check/1"
+INTERRUPTED = "probe did not complete"
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def probe_url(service, version):
+    base = version.upstream_base_url.rstrip("/")
+    path = (service.health_check_path or "").strip()
+    if not path:
+        return base
+    return base + (path if path.startswith("/") else "/" + path)
+
+
+def _headers(version):
+    headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+    if version.upstream_auth_header and version.upstream_auth_secret:
+        from splp import crypto
+
+        headers[version.upstream_auth_header] = crypto.decrypt(version.upstream_auth_secret)
+    return headers
+
+
+def _reason(exc):
+    """A short, readable cause for a failed connection (urllib3 messages embed object reprs)."""
+    reason = getattr(exc, "reason", None) or exc
+    text = str(reason)
+    if ": " in text and text.startswith("<"):
+        text = text.split(": ", 1)[1]
+    return text
+
+
+def probe(url, headers=None, *, timeout=None):
+    """GET ``url`` once. Returns dict(ok, status_code, latency_ms, error); never raises for network trouble."""
+    timeout = PROBE_TIMEOUT if timeout is None else timeout
+    try:
+        check_upstream(url)
+    except UpstreamRefused as exc:
+        return {"ok": False, "status_code": None, "latency_ms": None, "error": f"upstream refused: {exc}"[:300]}
+    pool = urllib3.PoolManager(num_pools=1, retries=False)
+    try:
+        started = time.perf_counter()
+        response = pool.request(
+            "GET", url, headers=headers or {}, redirect=False, retries=False, preload_content=False,
+            timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        )
+        latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        status = response.status
+        response.close()  # the body is not needed: never read past the headers
+    except NewConnectionError as exc:  # a subclass of ConnectTimeoutError in urllib3: caught first
+        return _failure(f"cannot connect: {_reason(exc)}")
+    except (ConnectTimeoutError, ReadTimeoutError):
+        return _failure(f"no answer within {timeout:g} s")
+    except (HTTPError, OSError, ValueError) as exc:
+        return _failure(f"request failed: {_reason(exc)}")
+    finally:
+        pool.clear()
+    return {"ok": 200 <= status < 400, "status_code": status, "latency_ms": latency_ms, "error": ""}
+
+
+def _failure(error):
+    return {"ok": False, "status_code": None, "latency_ms": None, "error": error[:300]}
+
+
+def live_versions():
+    """(service, newest live version) for every API with a published or deprecated version."""
+    versions = (
+        ApiVersion.objects.filter(status__in=LIVE_STATUSES).select_related("service").order_by("service_id", "-id")
+    )
+    newest = {}
+    for version in versions:
+        newest.setdefault(version.service_id, version)
+    return [(v.service, v) for v in newest.values()]
+
+
+@transaction.atomic
+def _claim(service, version, now):
+    """Create this minute's check row for the API, unless one exists. Returns the row or None."""
+    ApiService.objects.select_for_update().filter(pk=service.pk).first()
+    minute = now.replace(second=0, microsecond=0)
+    if HealthCheck.objects.filter(service=service, checked_at__gte=minute, checked_at__lt=minute + MINUTE).exists():
+        return None
+    return HealthCheck.objects.create(service=service, api_version=version, checked_at=now, ok=False,
+                                      error=INTERRUPTED)
+
+
+def health_check_run(*, now=None):
+    """Probe every API with a live version once. Returns the HealthCheck rows written by this run."""
+    now = now or timezone.now()
+    written = []
+    for service, version in live_versions():
+        check = _claim(service, version, now)
+        if check is None:
+            continue
+        result = probe(probe_url(service, version), _headers(version))
+        for name, value in result.items():
+            setattr(check, name, value)
+        check.save(update_fields=list(result))
+        written.append(check)
+    return written
+
+
+def availability(*, service, start, end):
+    """Share of the API's checks in [start, end) that found it up; None when it was not checked."""
+    counts = HealthCheck.objects.filter(service=service, checked_at__gte=start, checked_at__lt=end).aggregate(
+        total=Count("id"), up=Count("id", filter=Q(ok=True))
+    )
+    return counts["up"] / counts["total"] if counts["total"] else None
+
+
+def availability_by_service(*, start, end):
+    """{service_id: (up, total)} for every API checked in [start, end), in one query (for reports)."""
+    rows = (
+        HealthCheck.objects.filter(checked_at__gte=start, checked_at__lt=end)
+        .order_by()
+        .values("service_id")
+        .annotate(total=Count("id"), up=Count("id", filter=Q(ok=True)))
+    )
+    return {row["service_id"]: (row["up"], row["total"]) for row in rows}
+
+
+@shared_task
+def check_upstream_health_task():
+    checks = health_check_run()
+    return {"checked": len(checks), "down": sum(1 for c in checks if not c.ok)}

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("pemantauan/", views.dashboard, name="dashboard"),
+    path("pemantauan/laporan/<int:pk>/", views.report_detail, name="report"),
+    path("pemantauan/laporan/<int:pk>/unduh.pdf", views.report_pdf, name="report-pdf"),
+    path("pemantauan/laporan/<int:pk>/unduh.xlsx", views.report_xlsx, name="report-xlsx"),
+    path("pemantauan/laporan/<int:pk>/unduh.csv", views.report_csv, name="report-csv"),
+]

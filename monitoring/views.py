@@ -1,0 +1,200 @@
+"""Pages of the Dinas: the monitoring dashboard and the Monev report (HTML and its downloads).
+
+Administrators only: anonymous visitors go to the login page, everyone else gets the 403 page.
+"""
+
+import datetime
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from access.choices import AccessRequestStatusChoices
+from access.models import AccessRequest
+from directory.choices import ApiVersionStatusChoices
+from directory.models import ApiService, ApiVersion
+from directory.selectors import is_administrator
+from directory.views import PortalRoles
+
+from . import charts, exports, reports
+from .activities import pasal8_status
+from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
+
+TOP_APIS = 10
+
+
+def administrator_page(view):
+    """Sign-in required; then Dinas administrators only (the 403 page for anyone else)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.portal_roles = PortalRoles.of(request.user)
+        if not is_administrator(request.user):
+            return render(request, "403.html", {"reason": _("This page is for the Dinas administrators.")},
+                          status=403)
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def _admin_url(name, query="", args=None):
+    try:
+        return reverse(f"admin:{name}", args=args) + query
+    except NoReverseMatch:
+        return ""
+
+
+@administrator_page
+def report_detail(request, pk):
+    report = get_object_or_404(MonevReport.objects.select_related("generated_by", "finalised_by"), pk=pk)
+    sections = exports.report_sections(report)
+    for section in sections:
+        section.svgs = [chart.svg() for chart in section.charts]
+    return render(request, "monitoring/report.html", {
+        "report": report,
+        "sections": sections,
+        "status_label": exports.report_status(report),
+        "is_draft": report.status == ReportStatusChoices.DRAFT,
+        "admin_url": _admin_url("monitoring_monevreport_change", args=[report.pk]),
+    })
+
+
+def _download(content, content_type, report, extension):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, exports.filename(report, extension))
+    return response
+
+
+@administrator_page
+def report_pdf(request, pk):
+    report = get_object_or_404(MonevReport, pk=pk)
+    return _download(exports.render_pdf(report), "application/pdf", report, "pdf")
+
+
+@administrator_page
+def report_xlsx(request, pk):
+    report = get_object_or_404(MonevReport, pk=pk)
+    return _download(
+        exports.render_xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report,
+        "xlsx",
+    )
+
+
+@administrator_page
+def report_csv(request, pk):
+    report = get_object_or_404(MonevReport, pk=pk)
+    return _download(exports.render_csv(report), "text/csv; charset=utf-8", report, "csv")
+
+
+def _pasal9_light(year, reports_of_years):
+    """Green: a final report covers the whole year; amber: a report touches the year (draft, or final for
+    part of it); red: none."""
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    touching = [r for r in reports_of_years if r.period_start <= last and r.period_end >= first]
+    final = [r for r in touching if r.status == ReportStatusChoices.FINAL
+             and r.period_start <= first and r.period_end >= last]
+    if final:
+        return "green", final[0]
+    if touching:
+        return "amber", touching[0]
+    return "red", None
+
+
+@administrator_page
+def dashboard(request):
+    today = timezone.localdate()
+    year = today.year
+    year_start, year_end = reports.year_period(year)
+    start, end = reports.period_bounds(year_start, year_end)
+
+    by_service = reports.usage_grouped(start, end, "service_id")
+    services = {s.pk: s for s in ApiService.objects.select_related("theme", "owner")}
+    themes = {}
+    for service_id, counters in by_service.items():
+        service = services.get(service_id)
+        name = service.theme.name if service else _("(unknown API)")
+        theme = themes.setdefault(name, {"theme": name, "calls": 0, "errors": 0})
+        theme["calls"] += counters["calls"]
+        theme["errors"] += counters["status_4xx"] + counters["status_5xx"]
+    theme_rows = sorted(themes.values(), key=lambda t: (-t["calls"], t["theme"]))
+    for theme in theme_rows:
+        theme["error_rate"] = exports.display(exports.Percent(reports.percent(theme["errors"], theme["calls"])))
+        theme["calls_text"], theme["errors_text"] = exports.display(theme["calls"]), exports.display(theme["errors"])
+    top_apis = []
+    for service_id, counters in sorted(by_service.items(), key=lambda item: -item[1]["calls"])[:TOP_APIS]:
+        service = services.get(service_id)
+        errors = counters["status_4xx"] + counters["status_5xx"]
+        top_apis.append({
+            "name": service.name if service else _("(unknown API)"),
+            "owner": service.owner.name if service else "",
+            "calls": counters["calls"], "calls_text": exports.display(counters["calls"]),
+            "error_rate": exports.display(exports.Percent(reports.percent(errors, counters["calls"]))),
+        })
+    calls = sum(c["calls"] for c in by_service.values())
+    errors = sum(c["status_4xx"] + c["status_5xx"] for c in by_service.values())
+    months = reports.usage_by_month(year_start, year_end)
+
+    pasal8 = pasal8_status(year=year, today=today)
+    period_names, categories = exports.pasal8_labels()
+    pasal8_rows = [
+        {"period": period_names[key], "category": categories.get(category, category), "count": status["count"],
+         "target": status["target"], "light": status["light"], "label": exports.Light(status["light"]).label}
+        for key in ("h1", "h2", "year")
+        for category, status in pasal8["periods"][key]["categories"].items()
+    ]
+    recent = list(
+        MonevReport.objects.filter(period_end__gte=datetime.date(year - 1, 1, 1), period_start__lte=year_end)
+        .order_by("-period_end", "-generated_at")
+    )
+    pasal9_rows = []
+    for y in (year, year - 1):
+        light, report = _pasal9_light(y, recent)
+        pasal9_rows.append({"year": y, "light": light, "label": exports.Light(light).label, "report": report})
+
+    counts = {
+        "pending_requests": AccessRequest.objects.filter(status=AccessRequestStatusChoices.SUBMITTED).count(),
+        "waiting_grant": AccessRequest.objects.filter(status=AccessRequestStatusChoices.APPROVED).count(),
+        "pending_reviews": ApiVersion.objects.filter(status=ApiVersionStatusChoices.SUBMITTED).count(),
+        "open_findings": Finding.objects.filter(status=FindingStatusChoices.OPEN).count(),
+    }
+    links = {
+        "pending_requests": _admin_url("access_pendingaccessrequest_changelist"),
+        "waiting_grant": _admin_url("access_accessrequest_changelist",
+                                    f"?status__exact={AccessRequestStatusChoices.APPROVED}"),
+        "pending_reviews": _admin_url("directory_pendingapiversion_changelist"),
+        "open_findings": _admin_url("monitoring_finding_changelist", f"?status__exact={FindingStatusChoices.OPEN}"),
+        "activities": _admin_url("monitoring_activity_changelist"),
+        "reports": _admin_url("monitoring_monevreport_changelist"),
+        "generate": _admin_url("monitoring_monevreport_generate"),
+    }
+    return render(request, "monitoring/dashboard.html", {
+        "year": year,
+        "today": today,
+        "calls": exports.display(calls),
+        "error_rate": exports.display(exports.Percent(reports.percent(errors, calls))),
+        "theme_rows": theme_rows,
+        "top_apis": top_apis,
+        "counts": counts,
+        "links": links,
+        "pasal8_rows": pasal8_rows,
+        "pasal8_light": pasal8["light"],
+        "pasal9_rows": pasal9_rows,
+        "recent_reports": recent[:5],
+        "chart_months": charts.column_chart(
+            exports.month_labels(months), title=_("Calls per month"),
+            empty_text=_("No calls in this period."),
+        ),
+        "chart_themes": charts.bar_chart(
+            [(t["theme"], t["calls"]) for t in theme_rows], title=_("Calls per theme"),
+            empty_text=_("No calls in this period."),
+        ),
+        "chart_apis": charts.bar_chart(
+            [(a["name"], a["calls"]) for a in top_apis], title=_("Top APIs by calls"),
+            empty_text=_("No calls in this period."),
+        ),
+    })
