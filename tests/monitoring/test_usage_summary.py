@@ -24,3 +24,15 @@ def test_monthly_summary_once_per_month_scoped_per_recipient(service, admin_user
     assert "Data Penduduk: 120" in by_recipient[publisher.email].body
     assert "Data Penduduk" not in by_recipient[outsider.email].body  # not its API
     assert ReminderLog.objects.filter(kind="usage_summary", period_key="2026-10").count() == 1
+
+
+def test_command_sends_once(service, admin_user):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("send_usage_summary", stdout=out)
+    call_command("send_usage_summary", stdout=out)
+    # The administrator and the API's publisher.
+    assert out.getvalue().splitlines() == ["2 e-mails sent.", "Nothing sent (already sent for last month)."]
