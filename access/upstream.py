@@ -1,6 +1,5 @@
 """Reaching publishers' upstreams safely: the SSRF guard and the pooled HTTP session."""
 
-import fnmatch
 import ipaddress
 import socket
 from urllib.parse import urlsplit
@@ -8,7 +7,7 @@ from urllib.parse import urlsplit
 import urllib3
 from django.conf import settings
 
-from directory.interop import is_internal_host
+from directory.interop import host_matches, is_internal_host
 
 
 class UpstreamRefused(Exception):
@@ -16,22 +15,8 @@ class UpstreamRefused(Exception):
 
 
 def host_allowed(host):
-    """The host matches the Dinas' upstream allow-list (names with wildcards, or CIDRs) or is internal."""
-    host = (host or "").lower()
-    if is_internal_host(host):
-        return True
-    for pattern in settings.SPLP_UPSTREAM_HOSTS:
-        pattern = pattern.strip().lower()
-        if not pattern:
-            continue
-        if fnmatch.fnmatch(host, pattern):
-            return True
-        try:
-            if ipaddress.ip_address(host) in ipaddress.ip_network(pattern, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
+    """The host is internal or on the Dinas' upstream allow-list (names with wildcards, or CIDRs)."""
+    return is_internal_host(host) or host_matches(host, settings.SPLP_UPSTREAM_HOSTS)
 
 
 def address_is_public(ip):

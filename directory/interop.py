@@ -1,5 +1,6 @@
 """Parsing an OpenAPI document and the Pasal 6(5) interoperability check run on every submitted spec."""
 
+import fnmatch
 import ipaddress
 import json
 import re
@@ -161,14 +162,14 @@ def _media_types(doc, op):
     return types
 
 
-def is_internal_host(host):
-    """True when the host is on the Dinas' internal allow-list (names or CIDR networks)."""
+def host_matches(host, entries):
+    """True when the host equals or matches (``*`` wildcards) a name, or lies in a CIDR, of ``entries``."""
     host = (host or "").lower().strip("[]")
-    for entry in settings.SPLP_INTERNAL_HOSTS:
+    for entry in entries:
         entry = entry.strip().lower()
         if not entry:
             continue
-        if host == entry:
+        if fnmatch.fnmatch(host, entry):
             return True
         try:
             if ipaddress.ip_address(host) in ipaddress.ip_network(entry, strict=False):
@@ -176,6 +177,11 @@ def is_internal_host(host):
         except ValueError:
             continue
     return False
+
+
+def is_internal_host(host):
+    """On the Dinas' internal allow-list: plain http and private addresses are accepted for it."""
+    return host_matches(host, settings.SPLP_INTERNAL_HOSTS)
 
 
 def _check(code, label, passed, detail="", blocking=True):
