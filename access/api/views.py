@@ -1,8 +1,6 @@
 """Access API: thin views over the Pasal 7 services. What a user may touch is what the selectors show it."""
 
-import django_filters
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -12,8 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import services
-from ..choices import AccessRequestStatusChoices
-from ..models import AccessRequest, ApiKey
+from ..filtersets import AccessRequestFilterSet, ApiKeyFilterSet
 from ..selectors import access_requests_visible_to, keys_for_requester
 from .serializers import (
     AccessRequestSerializer,
@@ -25,27 +22,6 @@ from .serializers import (
     IssuedApiKeySerializer,
     ReasonSerializer,
 )
-
-
-class AccessRequestFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=AccessRequestStatusChoices.choices)
-    api = django_filters.CharFilter(field_name="api_version__service__slug", label=_("API (slug)"))
-    api_id = django_filters.NumberFilter(field_name="api_version__service_id", label=_("API (id)"))
-    requester = django_filters.CharFilter(field_name="requester__code", label=_("Requesting organisation (code)"))
-    requester_id = django_filters.NumberFilter(field_name="requester_id", label=_("Requesting organisation (id)"))
-
-    class Meta:
-        model = AccessRequest
-        fields = ["status", "api", "api_id", "requester", "requester_id"]
-
-
-class ApiKeyFilterSet(django_filters.FilterSet):
-    api = django_filters.CharFilter(field_name="grant__api_version__service__slug", label=_("API (slug)"))
-    grant_id = django_filters.NumberFilter(field_name="grant_id", label=_("Grant (id)"))
-
-    class Meta:
-        model = ApiKey
-        fields = ["api", "grant_id"]
 
 
 class AccessRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
