@@ -20,13 +20,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
-import urllib3
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ProtocolError, ReadTimeoutError
-from urllib3.exceptions import HTTPError as Urllib3Error
 
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
 
@@ -34,7 +32,8 @@ from . import keys
 from .choices import AccessRequestStatusChoices
 from .models import ApiKey
 from .ratelimit import LocalLimiter, build_limiter, redis_client
-from .upstream import UpstreamRefused, build_pool, check_upstream
+from .upstream import UpstreamRefused, check_upstream
+from .upstream_client import Pools, UpstreamError
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +72,9 @@ class GrantInfo:
     version_id: int
     version: str
     version_live: bool
-    upstream_base_url: str
+    upstream_origin: str  # scheme://host[:port]: checked by the SSRF guard, one connection pool each
+    upstream_address: tuple  # (scheme, host, port)
+    upstream_path: str  # the base URL's path, prefixed to the call's path
     connect_timeout: float
     read_timeout: float
     auth_header: str
@@ -157,6 +158,7 @@ def _grant_info(key):
     grant = key.grant
     version = grant.api_version
     service = version.service
+    base = urlsplit(version.upstream_base_url)
     return GrantInfo(
         id=grant.id,
         organization_id=grant.organization_id,
@@ -166,7 +168,9 @@ def _grant_info(key):
         version_id=version.id,
         version=version.version,
         version_live=version.status in LIVE_STATUSES,
-        upstream_base_url=version.upstream_base_url.rstrip("/"),
+        upstream_origin=f"{base.scheme}://{base.netloc}",
+        upstream_address=(base.scheme, base.hostname, base.port or (443 if base.scheme == "https" else 80)),
+        upstream_path=base.path.rstrip("/"),
         connect_timeout=version.connect_timeout,
         read_timeout=version.read_timeout,
         auth_header=version.upstream_auth_header,
@@ -194,20 +198,13 @@ class Gateway:
 
             ttl = settings.SPLP_GATEWAY_CACHE_SECONDS
             self.keys, self.services, self.upstreams = TTLCache(ttl), TTLCache(ttl), TTLCache(ttl)
-            self.pool = build_pool(settings.SPLP_GATEWAY_POOL_SIZE)
+            self.pools = Pools(settings.SPLP_GATEWAY_POOL_SIZE)
             self.redis = redis_client()
             self.limiter = build_limiter(self.redis)
             self.fallback_limiter = LocalLimiter()
             self.buffer = build_buffer()
             self.trusted_proxies = [ipaddress.ip_network(p, strict=False) for p in settings.SPLP_TRUSTED_PROXIES]
             self._ready = True
-
-    def forget(self):
-        """Drop cached keys and grants in this process (after a revocation here, or in tests)."""
-        if self._ready:
-            self.keys.clear()
-            self.services.clear()
-            self.upstreams.clear()
 
     # -- lookups (cached) ---------------------------------------------------------------------------
     def _service(self, slug, now):
@@ -239,19 +236,20 @@ class Gateway:
             self.keys.put(prefix, info, now)
         return info or None
 
-    def _check_upstream(self, url, now):
-        base = url.split("/", 3)[:3]
-        origin = "/".join(base)
+    def _upstream_pool(self, grant, now):
+        """The origin's connection pool, once the SSRF guard has passed it (re-checked every cache period)."""
+        origin = grant.upstream_origin
         verdict = self.upstreams.get(origin, now)
         if verdict is None:
             try:
-                check_upstream(url)
+                check_upstream(origin)
                 verdict = ""
             except UpstreamRefused as exc:
                 verdict = str(exc)
             self.upstreams.put(origin, verdict, now)
         if verdict:
             raise GatewayError(502, "upstream_refused", _("The upstream address is not allowed: %(why)s") % {"why": verdict})
+        return self.pools.for_origin(*grant.upstream_address)
 
     def _client_ip(self, environ):
         remote = environ.get("REMOTE_ADDR", "")
@@ -355,12 +353,12 @@ class Gateway:
 
         body = _read_body(environ)
         record["bytes_in"] = len(body)
-        url = grant.upstream_base_url + path
+        target = grant.upstream_path + path
         query = environ.get("QUERY_STRING", "")
         if query:
-            url += "?" + query
-        self._check_upstream(url, now)
-        return self._forward(environ, record, grant, url, body, client_ip, forwarded, request_id)
+            target += "?" + query
+        pool = self._upstream_pool(grant, now)
+        return self._forward(environ, record, grant, pool, target, body, client_ip, forwarded, request_id)
 
     def _rate_limit(self, grant):
         try:
@@ -369,7 +367,7 @@ class Gateway:
             logger.warning("rate limiter unavailable, using the per-process fallback")
             return self.fallback_limiter.hit(grant.id, grant.per_minute, grant.per_day)
 
-    def _forward(self, environ, record, grant, url, body, client_ip, forwarded, request_id):
+    def _forward(self, environ, record, grant, pool, target, body, client_ip, forwarded, request_id):
         headers = _forward_headers(environ)
         headers["X-Request-ID"] = request_id
         headers["X-Forwarded-For"] = f"{forwarded}, {client_ip}" if forwarded else client_ip
@@ -378,33 +376,22 @@ class Gateway:
             headers[grant.auth_header] = grant.auth_secret
         sent = time.perf_counter()
         try:
-            response = self.pool.urlopen(
-                record["method"], url, body=body or None, headers=headers, preload_content=False,
-                redirect=False, retries=False,
-                timeout=urllib3.Timeout(connect=grant.connect_timeout, read=grant.read_timeout),
-            )
-        except NewConnectionError:  # before ConnectTimeoutError: urllib3 makes it a subclass of it
-            raise GatewayError(502, "upstream_unreachable", _("The upstream cannot be reached."))
-        except (ConnectTimeoutError, ReadTimeoutError):
-            raise GatewayError(504, "upstream_timeout", _("The upstream did not answer in time."))
-        except (ProtocolError, OSError):
-            raise GatewayError(502, "upstream_unreachable", _("The upstream cannot be reached."))
-        except (Urllib3Error, ValueError):
-            raise GatewayError(502, "upstream_invalid", _("The upstream gave an invalid response."))
+            response = pool.request(record["method"], target, headers, body, grant.connect_timeout, grant.read_timeout)
+        except UpstreamError as exc:
+            raise _upstream_failure(exc)
         record["upstream_status"] = response.status
         limit = settings.SPLP_GATEWAY_MAX_RESPONSE_BYTES
-        length = response.headers.get("Content-Length")
-        if length and length.isdigit() and int(length) > limit:
-            _discard(response)
+        if response.content_length is not None and response.content_length > limit:
+            response.release()
             raise GatewayError(502, "upstream_response_too_large",
                                _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
         # Small bodies are read whole before answering, so a reset upstream becomes a clean 502.
         first, stream = _prefetch(response, min(limit, settings.SPLP_GATEWAY_BUFFER_BYTES), limit)
         record["upstream_latency_ms"] = round((time.perf_counter() - sent) * 1000, 3)
-        out_headers = [(k, v) for k, v in response.headers.items() if k.lower() not in RESPONSE_DROP]
+        out_headers = [(k, v) for k, v in response.headers if k.lower() not in RESPONSE_DROP]
         if stream is None:
             out_headers.append(("Content-Length", str(len(first))))
-            response.release_conn()
+            response.release()
             return response.status, out_headers, [first], None
         return response.status, out_headers, _chain(first, stream, limit), response
 
@@ -413,27 +400,32 @@ def _prefetch(response, buffer_limit, limit):
     """Read up to ``buffer_limit`` bytes. Returns (bytes, None) when that was the whole body,
     or (bytes, iterator) to stream the rest."""
     chunks, size = [], 0
-    iterator = response.stream(CHUNK, decode_content=False)
+    iterator = response.stream(CHUNK)
     try:
         for chunk in iterator:
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
-                _discard(response)
+                response.release()
                 raise GatewayError(502, "upstream_response_too_large",
                                    _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
             if size > buffer_limit:
                 return b"".join(chunks), iterator
-    except (Urllib3Error, OSError):
-        _discard(response)
-        raise GatewayError(502, "upstream_reset", _("The upstream closed the connection before the response was complete."))
+    except UpstreamError as exc:
+        response.release()
+        raise _upstream_failure(exc)
     return b"".join(chunks), None
 
 
-def _discard(response):
-    """Drop the connection: its unread body makes it unusable for the pool."""
-    response.close()
-    response.release_conn()
+def _upstream_failure(exc):
+    if exc.kind == "connect":
+        return GatewayError(502, "upstream_unreachable", _("The upstream cannot be reached."))
+    if exc.kind in ("connect_timeout", "read_timeout"):
+        return GatewayError(504, "upstream_timeout", _("The upstream did not answer in time."))
+    if exc.kind == "reset":
+        return GatewayError(502, "upstream_reset",
+                            _("The upstream closed the connection before the response was complete."))
+    return GatewayError(502, "upstream_invalid", _("The upstream gave an invalid response."))
 
 
 def _chain(first, iterator, limit):
@@ -458,14 +450,14 @@ class LoggedBody:
             for chunk in self.body:
                 self.bytes_out += len(chunk)
                 yield chunk
-        except (GatewayError, Urllib3Error, OSError) as exc:
+        except (GatewayError, UpstreamError) as exc:
             # Too late for a status: the client sees a cut connection; the log says what happened.
             self.record["error_code"] = getattr(exc, "code", "upstream_reset")
             self.record["status"] = 502
 
     def close(self):
         if self.upstream is not None:
-            _discard(self.upstream)
+            self.upstream.release()
         self.record["bytes_out"] = self.bytes_out
         self.record["latency_ms"] = round((time.perf_counter() - self.started) * 1000, 3)
         self.gateway.buffer.append(self.record)

@@ -4,7 +4,6 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
-import urllib3
 from django.conf import settings
 
 from directory.interop import host_matches, is_internal_host
@@ -50,10 +49,3 @@ def check_upstream(url):
         if not address_is_public(ip) and not is_internal_host(ip):
             raise UpstreamRefused(f"{host} resolves to {ip}, a non-public address not allow-listed")
     return addresses
-
-
-def build_pool(pool_size):
-    """One connection pool per process. urllib3 directly (the pool requests.Session wraps): on this path
-    requests' per-call preparation cost three times the whole upstream round trip (bench/gateway.py).
-    No proxies from the environment, no retries, no redirects (passed per call)."""
-    return urllib3.PoolManager(num_pools=64, maxsize=pool_size, block=False, retries=False)

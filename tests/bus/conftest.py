@@ -18,7 +18,8 @@ from ..conftest import submit_request
 from ..factories import service_fields
 
 OK_SCHEMA = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
-BUS_PATHS = ["/v1/echo", "/v1/items/{id}", "/v1/sleep", "/v1/reset", "/v1/big", "/v1/redirect", "/v1/error", "/v1/secret"]
+BUS_PATHS = ["/v1/echo", "/v1/items/{id}", "/v1/sleep", "/v1/reset", "/v1/big", "/v1/redirect", "/v1/error", "/v1/secret",
+             "/v1/chunked", "/v1/close"]
 
 
 def bus_spec():
@@ -50,8 +51,20 @@ class Upstream(BaseHTTPRequestHandler):
     def _handle(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        Upstream.hits.append((self.command, self.path, dict(self.headers)))
+        Upstream.hits.append((self.command, self.path, dict(self.headers), self.client_address[1]))
         path = self.path.split("?")[0]
+        if path == "/api/v1/chunked":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for piece in (b'{"parts": ', b'[1, 2, ', b"3]}"):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            self.wfile.write(b"0\r\n\r\n")
+            return None
+        if path == "/api/v1/close":
+            self.close_connection = True
+            return self._json(200, {"closed": True}, [("Connection", "close")])
         if path == "/api/v1/sleep":
             time.sleep(float(self.headers.get("X-Sleep", "3")))
             return self._json(200, {"slept": True})
@@ -62,7 +75,10 @@ class Upstream(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"partial": ')
             self.wfile.flush()
+            # Linger 0 and a real close (no file object left holding the socket): the peer gets an RST.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.close_connection = True
+            self.rfile.close()
             self.connection.close()
             return None
         if path == "/api/v1/big":

@@ -278,3 +278,32 @@ def test_internal_fault_answers_json_500_and_is_logged(bus, bus_grant, monkeypat
     assert "database" not in answer.body.decode()  # no internals leak to the caller
     drain(bus)
     assert RequestLog.objects.get().error_code == "internal_error"
+
+
+def test_chunked_upstream_response_is_forwarded_whole(bus, bus_grant):
+    _grant, raw = bus_grant
+    answer = call(bus, "GET", "/gateway/data-bus/v1/chunked", bearer(raw))
+    assert answer.status == 200 and answer.json() == {"parts": [1, 2, 3]}
+    assert answer.headers["content-length"] == str(len(answer.body))
+    assert "transfer-encoding" not in answer.headers
+
+
+def test_upstream_connections_are_kept_alive_and_dropped_ones_replaced(bus, bus_grant):
+    import socket
+
+    _grant, raw = bus_grant
+    for _ in range(3):
+        assert call(bus, "GET", ECHO, bearer(raw)).status == 200
+    assert len({port for *_rest, port in Upstream.hits}) == 1  # one connection carried all three
+    # The upstream side of the idle connection goes away: the next call opens a fresh one.
+    pool = next(iter(bus.pools._pools.values()))
+    pool._idle[-1].sock.shutdown(socket.SHUT_RDWR)
+    assert call(bus, "GET", ECHO, bearer(raw)).status == 200
+    assert len({port for *_rest, port in Upstream.hits}) == 2
+
+
+def test_connection_close_from_upstream_is_not_reused(bus, bus_grant):
+    _grant, raw = bus_grant
+    assert call(bus, "GET", "/gateway/data-bus/v1/close", bearer(raw)).json() == {"closed": True}
+    assert call(bus, "GET", ECHO, bearer(raw)).status == 200
+    assert len({port for *_rest, port in Upstream.hits}) == 2

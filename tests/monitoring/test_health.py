@@ -42,12 +42,12 @@ def test_up_upstream_is_ok_with_status_and_latency(bus_version):
     assert (check.service_id, check.api_version_id, check.checked_at) == (bus_version.service_id, bus_version.id, NOW)
     assert check.ok and check.status_code == 200 and check.error == ""
     assert check.latency_ms is not None and check.latency_ms > 0
-    assert [(m, p) for m, p, _h in Upstream.hits] == [("GET", "/api/v1/echo")]
+    assert [(m, p) for m, p, *_rest in Upstream.hits] == [("GET", "/api/v1/echo")]
 
 
 def test_without_a_health_path_the_base_url_is_probed(bus_version):
     health_check_run(now=NOW)
-    assert [(m, p) for m, p, _h in Upstream.hits] == [("GET", "/api")]
+    assert [(m, p) for m, p, *_rest in Upstream.hits] == [("GET", "/api")]
     assert HealthCheck.objects.get().ok
 
 
@@ -64,7 +64,7 @@ def test_redirect_is_up_and_never_followed(bus_version):
     health_check_run(now=NOW)
     check = HealthCheck.objects.get()
     assert check.ok and check.status_code == 302
-    assert [p for _m, p, _h in Upstream.hits] == ["/api/v1/redirect"]  # /api/v1/secret never requested
+    assert [p for _m, p, *_rest in Upstream.hits] == ["/api/v1/redirect"]  # /api/v1/secret never requested
 
 
 def test_refused_connection_is_down(bus_version):
