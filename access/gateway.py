@@ -237,19 +237,24 @@ class Gateway:
         return info or None
 
     def _upstream_pool(self, grant, now):
-        """The origin's connection pool, once the SSRF guard has passed it (re-checked every cache period)."""
+        """The origin's connection pool, once the SSRF guard has passed it (re-checked every cache period).
+
+        New connections go to the addresses the guard checked, not to a fresh DNS answer, so a record
+        changed to an internal address between the check and the connect (DNS rebinding) is not followed.
+        """
         origin = grant.upstream_origin
+        pool = self.pools.for_origin(*grant.upstream_address)
         verdict = self.upstreams.get(origin, now)
         if verdict is None:
             try:
-                check_upstream(origin)
+                pool.addresses = check_upstream(origin)
                 verdict = ""
             except UpstreamRefused as exc:
                 verdict = str(exc)
             self.upstreams.put(origin, verdict, now)
         if verdict:
             raise GatewayError(502, "upstream_refused", _("The upstream address is not allowed: %(why)s") % {"why": verdict})
-        return self.pools.for_origin(*grant.upstream_address)
+        return pool
 
     def _client_ip(self, environ):
         remote = environ.get("REMOTE_ADDR", "")

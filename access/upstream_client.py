@@ -124,6 +124,7 @@ class Pool:
 
     def __init__(self, scheme, host, port, maxsize):
         self.scheme, self.host, self.port, self.maxsize = scheme, host, port, maxsize
+        self.addresses = []  # checked IP addresses to connect to (set by the SSRF guard); empty: resolve host
         self._idle = deque()
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context() if scheme == "https" else None
@@ -145,7 +146,8 @@ class Pool:
 
     def _connect(self, connect_timeout):
         try:
-            sock = socket.create_connection((self.host, self.port), timeout=connect_timeout)
+            sock = socket.create_connection((self.addresses[0] if self.addresses else self.host, self.port),
+                                            timeout=connect_timeout)
         except socket.timeout:
             raise UpstreamError("connect_timeout")
         except OSError as exc:

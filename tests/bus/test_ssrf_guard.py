@@ -63,3 +63,30 @@ def test_host_must_be_on_the_allow_list_and_https(settings, resolver):
     assert host_allowed("93.184.216.7") and not host_allowed("198.51.100.1")
     with pytest.raises(UpstreamRefused):
         check_upstream("ftp://api.dinkes.go.id/")
+
+
+def test_bus_connects_to_the_checked_address_not_a_later_dns_answer(bus, bus_grant, upstream, monkeypatch, settings):
+    """DNS rebinding: the name passes the guard, then resolves elsewhere; the bus keeps the checked address."""
+    from directory.models import ApiVersion
+
+    from .conftest import call
+
+    _grant, raw = bus_grant
+    settings.SPLP_INTERNAL_HOSTS = ["127.0.0.1", "localhost", "upstream.internal"]
+    ApiVersion.objects.filter(service__slug="data-bus").update(
+        upstream_base_url=f"http://upstream.internal:{upstream.server_port}/api"
+    )
+    # First the checked answer, then a rebinding one (a loopback address with nothing listening, so a
+    # regression fails the test without sending traffic off this machine).
+    answers = iter(["127.0.0.1"] + ["127.0.0.3"] * 10)
+    real = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == "upstream.internal":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    answer = call(bus, "GET", "/gateway/data-bus/v1/echo", {"Authorization": f"Bearer {raw}"})
+    assert answer.status == 200
+    assert answer.json()["headers"]["Host"] == f"upstream.internal:{upstream.server_port}"
