@@ -12,15 +12,15 @@ The HTTP call itself happens outside any transaction; a run killed mid-probe lea
 
 import datetime
 import time
+from urllib.parse import urlsplit
 
-import urllib3
 from celery import shared_task
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError, ReadTimeoutError
 
 from access.upstream import UpstreamRefused, check_upstream
+from access.upstream_client import Pool, UpstreamError
 from directory.models import LIVE_STATUSES, ApiService, ApiVersion
 
 from .models import HealthCheck
@@ -48,41 +48,31 @@ def _headers(version):
     return headers
 
 
-def _reason(exc):
-    """A short, readable cause for a failed connection (urllib3 messages embed object reprs)."""
-    reason = getattr(exc, "reason", None) or exc
-    text = str(reason)
-    if ": " in text and text.startswith("<"):
-        text = text.split(": ", 1)[1]
-    return text
-
-
 def probe(url, headers=None, *, timeout=None):
-    """GET ``url`` once. Returns dict(ok, status_code, latency_ms, error); never raises for network trouble."""
+    """GET ``url`` once, with the bus' own client and SSRF guard (connecting to the checked address).
+    Returns dict(ok, status_code, latency_ms, error); never raises for network trouble."""
     timeout = PROBE_TIMEOUT if timeout is None else timeout
     try:
-        check_upstream(url)
+        addresses = check_upstream(url)
     except UpstreamRefused as exc:
-        return {"ok": False, "status_code": None, "latency_ms": None, "error": f"upstream refused: {exc}"[:300]}
-    pool = urllib3.PoolManager(num_pools=1, retries=False)
+        return _failure(f"upstream refused: {exc}")
+    parts = urlsplit(url)
+    pool = Pool(parts.scheme, parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), maxsize=0)
+    pool.addresses = addresses
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    started = time.perf_counter()
     try:
-        started = time.perf_counter()
-        response = pool.request(
-            "GET", url, headers=headers or {}, redirect=False, retries=False, preload_content=False,
-            timeout=urllib3.Timeout(connect=timeout, read=timeout),
-        )
-        latency_ms = round((time.perf_counter() - started) * 1000, 3)
-        status = response.status
-        response.close()  # the body is not needed: never read past the headers
-    except NewConnectionError as exc:  # a subclass of ConnectTimeoutError in urllib3: caught first
-        return _failure(f"cannot connect: {_reason(exc)}")
-    except (ConnectTimeoutError, ReadTimeoutError):
-        return _failure(f"no answer within {timeout:g} s")
-    except (HTTPError, OSError, ValueError) as exc:
-        return _failure(f"request failed: {_reason(exc)}")
-    finally:
-        pool.clear()
-    return {"ok": 200 <= status < 400, "status_code": status, "latency_ms": latency_ms, "error": ""}
+        response = pool.request("GET", target, headers or {}, b"", timeout, timeout)
+    except UpstreamError as exc:
+        if exc.kind == "connect":
+            return _failure(f"cannot connect: {exc}")
+        if exc.kind in ("connect_timeout", "read_timeout"):
+            return _failure(f"no answer within {timeout:g} s")
+        return _failure(f"request failed: {exc}")
+    latency_ms = round((time.perf_counter() - started) * 1000, 3)
+    response.release()  # the body is not needed: never read past the headers (maxsize 0 closes it)
+    return {"ok": 200 <= response.status < 400, "status_code": response.status, "latency_ms": latency_ms,
+            "error": ""}
 
 
 def _failure(error):
