@@ -18,7 +18,9 @@ DEBUG = env.bool("DEBUG", default=False)
 # Production must set its own secret; only the developer profile may fall back to a fixed one.
 SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key" if DEBUG else None)
 if not SECRET_KEY:
-    raise environ.ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    raise environ.ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is off (production). For development set DEBUG=1, as `make run` does."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
