@@ -140,10 +140,14 @@ class AuditEventInline(ReadOnlyInlineMixin, GenericTabularInline):
     """The audit history of the parent object; operators get no access to the audit trail."""
 
     model = AuditEvent
-    fields = ("created_at", "actor", "action", "old_state", "new_state", "reason")
+    fields = ("created_at", "actor", "action", "transition", "reason")
     operator_visible = False
     verbose_name = _("audit event")
     verbose_name_plural = _("Audit history")
+
+    @admin.display(description=_("State change"))
+    def transition(self, obj):
+        return obj.transition_label
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor").order_by("created_at", "id")
@@ -330,9 +334,7 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("State change"))
     def transition(self, obj):
-        if not (obj.old_state or obj.new_state):
-            return ""
-        return f"{obj.old_state or '-'} → {obj.new_state or '-'}"
+        return obj.transition_label
 
     @admin.display(description=_("Reason"))
     def short_reason(self, obj):

@@ -26,7 +26,7 @@ def test_list_shows_who_did_what(alice, admin_user, approved_request):
     assert not response.context["has_add_permission"]
     assert response.context["action_form"] is None  # no bulk delete
     page = response.content.decode()
-    assert "submitted → approved" in page
+    assert "Menunggu keputusan administrator → Disetujui, menunggu pemberian akses" in page
     assert change_url(approved_request) in page  # the object links to its own page
     assert "alice" in page
 
