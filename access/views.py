@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Organization
-from directory.views import portal_page, run_service
+from directory.views import paginate, portal_page, run_service
 
 from . import selectors, services
 from .choices import AccessRequestStatusChoices
@@ -52,7 +52,8 @@ def request_create(request, slug, version):
 
 @portal_page(role="requester")
 def my_requests(request):
-    return render(request, "portal/my_requests.html", {"requests": selectors.own_requests(request.user)})
+    page = paginate(request, selectors.own_requests(request.user))
+    return render(request, "portal/my_requests.html", {"requests": page, "page_obj": page})
 
 
 @portal_page(role="requester")
@@ -69,12 +70,12 @@ def request_withdraw(request, pk):
 
 @portal_page(role="publisher")
 def incoming(request):
-    requests = list(selectors.incoming_requests_for_publisher(request.user).select_related("grant"))
-    for access_request in requests:
+    page = paginate(request, selectors.incoming_requests_for_publisher(request.user).select_related("grant"))
+    for access_request in page:
         if access_request.status == AccessRequestStatusChoices.APPROVED:
             # Distinct ids per row: several grant forms share the page.
             access_request.grant_form = GrantForm(auto_id=f"grant{access_request.pk}_%s")
-    return render(request, "portal/incoming.html", {"requests": requests})
+    return render(request, "portal/incoming.html", {"requests": page, "page_obj": page})
 
 
 @portal_page(role="publisher")

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -73,6 +74,14 @@ def portal_page(role=None):
         return login_required(wrapper) if role else wrapper
 
     return decorator
+
+
+PAGE_SIZE = 25
+
+
+def paginate(request, items):
+    """One page of a portal list (``?halaman=N``); lists of requests grow with the years."""
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
 
 
 def run_service(request, action, success_message="", **kwargs):
