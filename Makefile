@@ -14,7 +14,12 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-install: $(BIN)/.installed
+# A developer checkout runs manage.py in the developer profile; production sets its own environment
+# (and has no .env from make). An existing .env is never touched.
+.env:
+	printf '# Written by make for a developer checkout; not for production (see .env.example).\nDEBUG=1\n' > $@
+
+install: $(BIN)/.installed .env
 
 # Embedded default: SQLite, no Redis, filesystem Celery broker, demo data; portal + worker + beat.
 run: export DEBUG ?= 1

@@ -2,6 +2,8 @@
 
 import os
 
+# The suite runs the production profile (DEBUG off) even in a developer checkout whose .env turns it on.
+os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
 os.environ.setdefault("SPLP_INTERNAL_HOSTS", "127.0.0.1,localhost")
 
