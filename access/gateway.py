@@ -2,8 +2,14 @@
 
 A plain WSGI application mounted in front of Django (splp/wsgi.py) for ``/gateway/``: the hot path skips
 Django's middleware and URL resolver, and reads the database only when its short-lived cache misses.
-Order of checks: API known and live (404/503), key (401), grant for this API (403), operation (404/403),
-client IP (403), rate limit (429), body size (413), upstream address (SSRF guard, 502), then forwarding.
+Order of checks: canonical path (400), API known and live (404/503), key (401), grant for this API (403),
+operation (404/403), client IP (403), rate limit (429), body framing and size (400/413), upstream address
+(SSRF guard, 502), then forwarding.
+
+One canonical path: the raw request path is split on "/" and each segment percent-decoded exactly once;
+a control character, a "." or ".." segment, an empty segment inside the path, or an encoded "/", "?" or
+"#" is refused (400 ``invalid_path``). Operations are matched on the decoded segments, and the upstream
+receives the same segments re-encoded per RFC 3986, so it sees exactly the path that was authorised.
 
 Cache window: key, grant and API records are cached per process for ``SPLP_GATEWAY_CACHE_SECONDS``
 (default 5 s): a revoked or expired key stops working within that time (expiry itself is checked on every
@@ -20,13 +26,14 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
+from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
 
 from . import keys
 from .choices import AccessRequestStatusChoices
@@ -38,15 +45,14 @@ from .upstream_client import Pools, UpstreamError
 logger = logging.getLogger(__name__)
 
 PREFIX = "/gateway/"
-# RFC 9110 7.6.1 hop-by-hop fields, plus credentials and cookies that belong to the SPLP, not the upstream.
-HOP_BY_HOP = {
-    "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te",
-    "trailer", "transfer-encoding", "upgrade",
-}
-REQUEST_DROP = HOP_BY_HOP | {"authorization", "x-api-key", "cookie", "host", "content-length", "x-forwarded-for",
-                             "x-request-id", "x-splp-organization"}
+# Never forwarded from the requester: hop-by-hop fields, its credentials and cookies (they belong to the
+# SPLP), and every name the bus sets itself (splp.http): a requester must not be able to forge those.
+REQUEST_DROP = HOP_BY_HOP | BUS_HEADERS | {"authorization", "x-api-key", "cookie"}
 RESPONSE_DROP = HOP_BY_HOP | {"set-cookie", "content-length"}
-CHUNK = 64 * 1024
+# RFC 3986 pchar besides the unreserved characters (which quote() never encodes): what a path segment
+# may carry unencoded. A query keeps its own percent-escapes, and "/" and "?" besides.
+SEGMENT_SAFE = "!$&'()*+,;=:@"
+QUERY_SAFE = SEGMENT_SAFE + "/?%"
 
 
 class GatewayError(Exception):
@@ -126,9 +132,55 @@ class TTLCache:
 
 
 def path_pattern(template):
-    """/v1/penduduk/{nik} -> a regex matching one segment per parameter."""
+    """/v1/penduduk/{nik} -> a regex matching one non-empty segment, without control characters, per
+    parameter."""
     parts = re.split(r"(\{[^}/]+\})", template)
-    return re.compile("^" + "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts) + "$")
+    return re.compile(
+        "^" + "".join("[^/\x00-\x1f\x7f]+" if p.startswith("{") else re.escape(p) for p in parts) + "$"
+    )
+
+
+def _raw_segments(environ):
+    """The request path split on "/", each segment still percent-encoded as the client sent it.
+
+    Servers give the raw request target as RAW_URI (gunicorn, Granian) or REQUEST_URI (uWSGI). Without it,
+    PATH_INFO is already decoded, so an encoded "/" cannot be told from a real one: it then counts as a
+    separator, which still forwards exactly what was matched.
+    """
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw is None:
+        return [quote(s.encode("latin-1"), safe="") for s in environ.get("PATH_INFO", "").split("/")]
+    path = raw.partition("?")[0].partition("#")[0]
+    if not path.startswith("/"):
+        path = urlsplit(path).path  # absolute-form target (http://host/path)
+    return path.split("/")
+
+
+def canonical_call(environ):
+    """(API slug, decoded path segments below it); GatewayError 400 ``invalid_path`` for a path that
+    could mean something else to the upstream than what the bus matched."""
+    raw = _raw_segments(environ)
+    if raw[:2] != ["", PREFIX.strip("/")] or len(raw) < 3:
+        raise GatewayError(400, "invalid_path", _("The path is not a gateway path."))
+    segments = []
+    for i, part in enumerate(raw[2:]):
+        try:
+            segment = unquote_to_bytes(part.encode("latin-1")).decode()
+        except (UnicodeError, ValueError):
+            raise GatewayError(400, "invalid_path", _("The path is not valid UTF-8."))
+        if _CONTROL.search(segment):
+            raise GatewayError(400, "invalid_path", _("The path contains a control character."))
+        if segment in (".", ".."):
+            raise GatewayError(400, "invalid_path", _('The path contains a "." or ".." segment.'))
+        if "/" in segment or "?" in segment or "#" in segment:
+            raise GatewayError(400, "invalid_path", _('The path contains an encoded "/", "?" or "#".'))
+        if not segment and 0 < i < len(raw) - 3:
+            raise GatewayError(400, "invalid_path", _("The path contains an empty segment (//)."))
+        segments.append(segment)
+    return segments[0], segments[1:]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _error_body(code, message, request_id):
@@ -276,7 +328,7 @@ class Gateway:
         request_id = uuid.uuid4().hex
         record = {
             "request_id": request_id,
-            "time": datetime.datetime.fromtimestamp(now, datetime.timezone.utc).isoformat(),
+            "time": datetime.datetime.fromtimestamp(now, datetime.UTC).isoformat(),
             "method": environ.get("REQUEST_METHOD", "GET")[:10],
             "path": environ.get("PATH_INFO", "")[:1000],
         }
@@ -301,9 +353,7 @@ class Gateway:
         return LoggedBody(self, body, record, started, upstream)
 
     def _handle(self, environ, record, client_ip, forwarded, request_id, now):
-        rest = environ.get("PATH_INFO", "")[len(PREFIX):]
-        slug, _sep, path = rest.partition("/")
-        path = "/" + path
+        slug, segments = canonical_call(environ)
         service = self._service(slug, now) if slug else None
         if service is None or not service.versions:
             raise GatewayError(404, "api_not_found", _("No published API with this name."))
@@ -329,11 +379,11 @@ class Gateway:
             raise GatewayError(403, "no_grant", _("This key grants no access to this API."))
 
         # An explicit version segment (/v<version>/...) selects the version; it must be the granted one.
-        head, _sep, tail = path[1:].partition("/")
-        if head.startswith("v") and head[1:] in service.versions:
-            if head[1:] != grant.version:
+        if segments and segments[0].startswith("v") and segments[0][1:] in service.versions:
+            if segments[0][1:] != grant.version:
                 raise GatewayError(403, "no_grant", _("This key grants no access to this version of the API."))
-            path = "/" + tail
+            segments = segments[1:]
+        path = "/" + "/".join(segments)
         record["api_version_id"] = grant.version_id
 
         method = record["method"]
@@ -358,10 +408,10 @@ class Gateway:
 
         body = _read_body(environ)
         record["bytes_in"] = len(body)
-        target = grant.upstream_path + path
+        target = grant.upstream_path + "/" + "/".join(quote(s, safe=SEGMENT_SAFE) for s in segments)
         query = environ.get("QUERY_STRING", "")
         if query:
-            target += "?" + query
+            target += "?" + quote(query.encode("latin-1"), safe=QUERY_SAFE)
         pool = self._upstream_pool(grant, now)
         return self._forward(environ, record, grant, pool, target, body, client_ip, forwarded, request_id)
 
@@ -373,12 +423,16 @@ class Gateway:
             return self.fallback_limiter.hit(grant.id, grant.per_minute, grant.per_day)
 
     def _forward(self, environ, record, grant, pool, target, body, client_ip, forwarded, request_id):
-        headers = _forward_headers(environ)
-        headers["X-Request-ID"] = request_id
-        headers["X-Forwarded-For"] = f"{forwarded}, {client_ip}" if forwarded else client_ip
-        headers["X-SPLP-Organization"] = grant.organization_code
+        headers = _forward_headers(environ, grant.auth_header)
+        headers += [
+            ("X-Request-ID", request_id),
+            ("X-Forwarded-For", f"{forwarded}, {client_ip}" if forwarded else client_ip),
+            ("X-Forwarded-Proto", self._forwarded_value(environ, "HTTP_X_FORWARDED_PROTO", "wsgi.url_scheme")),
+            ("X-Forwarded-Host", self._forwarded_value(environ, "HTTP_X_FORWARDED_HOST", "HTTP_HOST")),
+            ("X-SPLP-Organization", grant.organization_code),
+        ]
         if grant.auth_header and grant.auth_secret:
-            headers[grant.auth_header] = grant.auth_secret
+            headers.append((grant.auth_header, grant.auth_secret))
         sent = time.perf_counter()
         try:
             response = pool.request(record["method"], target, headers, body, grant.connect_timeout, grant.read_timeout)
@@ -393,19 +447,34 @@ class Gateway:
         # Small bodies are read whole before answering, so a reset upstream becomes a clean 502.
         first, stream = _prefetch(response, min(limit, settings.SPLP_GATEWAY_BUFFER_BYTES), limit)
         record["upstream_latency_ms"] = round((time.perf_counter() - sent) * 1000, 3)
-        out_headers = [(k, v) for k, v in response.headers if k.lower() not in RESPONSE_DROP]
+        out_headers = _response_headers(response.headers)
         if stream is None:
-            out_headers.append(("Content-Length", str(len(first))))
+            if record["method"] != "HEAD":  # a HEAD answer keeps the upstream's own Content-Length
+                out_headers.append(("Content-Length", str(len(first))))
             response.release()
             return response.status, out_headers, [first], None
+        # Streamed: the declared length goes to the client, so a body cut short is visibly short; without
+        # one, the server's chunked framing is aborted without its final chunk (LoggedBody re-raises).
+        if response.content_length is not None:
+            out_headers.append(("Content-Length", str(response.content_length)))
         return response.status, out_headers, _chain(first, stream, limit), response
+
+    def _forwarded_value(self, environ, trusted_key, own_key):
+        """X-Forwarded-Proto/-Host: a trusted proxy's word, else what this server saw."""
+        if self.trusted_proxies and environ.get(trusted_key):
+            try:
+                if any(ipaddress.ip_address(environ.get("REMOTE_ADDR", "")) in net for net in self.trusted_proxies):
+                    return environ[trusted_key]
+            except ValueError:
+                pass
+        return environ.get(own_key, "")
 
 
 def _prefetch(response, buffer_limit, limit):
     """Read up to ``buffer_limit`` bytes. Returns (bytes, None) when that was the whole body,
     or (bytes, iterator) to stream the rest."""
     chunks, size = [], 0
-    iterator = response.stream(CHUNK)
+    iterator = response.stream()
     try:
         for chunk in iterator:
             chunks.append(chunk)
@@ -430,6 +499,11 @@ def _upstream_failure(exc):
     if exc.kind == "reset":
         return GatewayError(502, "upstream_reset",
                             _("The upstream closed the connection before the response was complete."))
+    if exc.kind == "truncated":
+        return GatewayError(502, "upstream_truncated",
+                            _("The upstream closed the connection before the body it declared was complete."))
+    if exc.kind == "request_invalid":
+        return GatewayError(400, "invalid_request", _("The call cannot be forwarded: a header is not valid HTTP."))
     return GatewayError(502, "upstream_invalid", _("The upstream gave an invalid response."))
 
 
@@ -456,9 +530,11 @@ class LoggedBody:
                 self.bytes_out += len(chunk)
                 yield chunk
         except (GatewayError, UpstreamError) as exc:
-            # Too late for a status: the client sees a cut connection; the log says what happened.
-            self.record["error_code"] = getattr(exc, "code", "upstream_reset")
+            # Too late for a status: the log says what happened, and the exception makes the server cut the
+            # connection (short of the Content-Length, or without the final chunk), so the client sees it.
+            self.record["error_code"] = exc.code if isinstance(exc, GatewayError) else _upstream_failure(exc).code
             self.record["status"] = 502
+            raise
 
     def close(self):
         if self.upstream is not None:
@@ -475,35 +551,68 @@ def _presented_key(environ):
     return environ.get("HTTP_X_API_KEY", "").strip()
 
 
-def _forward_headers(environ):
-    connection_named = {h.strip().lower() for h in environ.get("HTTP_CONNECTION", "").split(",") if h.strip()}
-    drop = REQUEST_DROP | connection_named
-    headers = {}
+def _connection_named(value):
+    return {name.strip().lower() for name in value.split(",")}
+
+
+def _forward_headers(environ, auth_header):
+    """The requester's headers the upstream may see, as (name, value) pairs in bytes (h11 validates them).
+
+    WSGI hands every name over upper-cased, so all comparisons here are case-insensitive by construction;
+    the publisher's credential header is dropped under any spelling.
+    """
+    drop = REQUEST_DROP | _connection_named(environ.get("HTTP_CONNECTION", ""))
+    drop |= {auth_header.lower().replace("_", "-")}
+    headers = []
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
+        if key[:5] == "HTTP_":
             name = key[5:].replace("_", "-").lower()
-            if name not in drop:
-                headers[name] = value
+            if name not in drop and not name.startswith(BUS_HEADER_PREFIXES):
+                headers.append((name.encode("latin-1"), value.encode("latin-1")))
     if environ.get("CONTENT_TYPE"):
-        headers["content-type"] = environ["CONTENT_TYPE"]
+        headers.append((b"content-type", environ["CONTENT_TYPE"].encode("latin-1")))
     return headers
 
 
+def _response_headers(headers):
+    """The upstream's response headers less hop-by-hop ones, those its Connection header names, and cookies."""
+    drop = RESPONSE_DROP
+    for name, value in headers:
+        if name.lower() == "connection":
+            drop = drop | _connection_named(value)
+    return [(name, value) for name, value in headers if name.lower() not in drop]
+
+
+def _too_large(limit):
+    return GatewayError(413, "request_too_large",
+                        _("The request body is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+
+
 def _read_body(environ):
+    """The request body, framed by Content-Length or chunked (decoded by the server), never both."""
     limit = settings.SPLP_GATEWAY_MAX_REQUEST_BYTES
     length = environ.get("CONTENT_LENGTH") or ""
-    if length.isdigit():
-        if int(length) > limit:
-            raise GatewayError(413, "request_too_large",
-                               _("The request body is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
-        return environ["wsgi.input"].read(int(length)) if int(length) else b""
-    if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+    coding = environ.get("HTTP_TRANSFER_ENCODING", "")
+    if coding:
+        if length:
+            raise GatewayError(400, "invalid_request",
+                               _("Content-Length and Transfer-Encoding must not be sent together."))
+        if coding.strip().lower() != "chunked":
+            raise GatewayError(400, "invalid_request", _("Only the chunked transfer coding is accepted."))
         body = environ["wsgi.input"].read(limit + 1)
         if len(body) > limit:
-            raise GatewayError(413, "request_too_large",
-                               _("The request body is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+            raise _too_large(limit)
         return body
-    return b""
+    if not length:
+        return b""
+    if not length.isdigit():
+        raise GatewayError(400, "invalid_request", _("The Content-Length is not a number."))
+    if int(length) > limit:
+        raise _too_large(limit)
+    body = environ["wsgi.input"].read(int(length))
+    if len(body) != int(length):
+        raise GatewayError(400, "invalid_request", _("The request body is shorter than its Content-Length."))
+    return body
 
 
 def _status_line(status):

@@ -1,10 +1,13 @@
-"""A small HTTP/1.1 client with keep-alive pools, for the bus' hot path.
+"""The bus' upstream HTTP/1.1 client: h11 speaks the protocol, this module keeps the connections.
 
-The bus measured urllib3 (and requests above it) at about 70 % of its own CPU per call, most of it in
-generic machinery (the e-mail header parser, URL normalisation, retry bookkeeping) that a proxy forwarding
-to a fixed origin does not need. This client does one thing: send a request on a pooled connection and
-read the response (Content-Length, chunked, or until close), never following redirects, never retrying
-a request that may have reached the upstream.
+h11 (python-hyper, maintained, no I/O of its own) serialises every request and parses every response: it
+validates the method, target, header names and values (no CR/LF can reach the wire), frames bodies by
+Content-Length or chunked, refuses conflicting framing, and tells a complete body from one cut short.
+What stays here is what a proxy to a fixed origin needs around it: keep-alive pools shared by a process'
+threads, connecting only to the addresses the SSRF guard checked (no DNS rebinding), timeouts, and never
+following redirects or retrying a request that may have reached the upstream. urllib3 would add its own
+URL and header machinery on top (it cost the bus 70 % of its CPU per call); bench/upstream_client.py
+measures this client.
 """
 
 import select
@@ -13,15 +16,17 @@ import ssl
 import threading
 from collections import deque
 
-NO_BODY_STATUSES = {204, 304}
+import h11
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-MAX_HEADER_LINES = 200
-MAX_LINE = 65536
+RECV_BYTES = 64 * 1024
+MAX_HEAD_BYTES = 64 * 1024  # status line and headers of a response
 
 
 class UpstreamError(Exception):
-    """kind: "connect" (cannot connect), "connect_timeout", "read_timeout", "reset" (closed mid-way),
-    "invalid" (not HTTP/1.x)."""
+    """kind: "connect" (cannot connect), "connect_timeout", "read_timeout", "reset" (connection reset, or
+    closed before the response), "truncated" (closed before the declared body was complete), "invalid"
+    (not valid HTTP/1.1), "request_invalid" (the request itself cannot be sent as valid HTTP/1.1)."""
 
     def __init__(self, kind, message=""):
         super().__init__(message or kind)
@@ -29,79 +34,45 @@ class UpstreamError(Exception):
 
 
 class Response:
-    def __init__(self, conn, status, headers, method):
-        self._conn, self.status, self.headers = conn, status, headers  # headers: list of (name, value)
-        lower = {k.lower(): v for k, v in headers}
-        self.content_length = None
-        self._chunked = "chunked" in lower.get("transfer-encoding", "").lower()
-        if method == "HEAD" or status in NO_BODY_STATUSES or 100 <= status < 200:
-            self.content_length = 0
-        elif not self._chunked and lower.get("content-length", "").strip().isdigit():
-            self.content_length = int(lower["content-length"])
-        self._keep_alive = lower.get("connection", "").lower() != "close" and (
-            self.content_length is not None or self._chunked
-        )
-        self._done = False
+    def __init__(self, conn, event):
+        self._conn = conn
+        self.status = event.status_code
+        self.headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in event.headers.raw_items()]
+        self._done = conn.h11.their_state is not h11.SEND_BODY  # HEAD, 204, 304: no body
+        # h11 has validated the framing: one Content-Length, or chunked, or read until close.
+        self.content_length = 0 if self._done else None
+        for name, value in event.headers:
+            if name == b"content-length" and not self._done:
+                self.content_length = int(value)
 
-    def stream(self, size):
-        """Yield the body in pieces of at most ``size`` bytes; raises UpstreamError("reset") when cut short."""
-        fp = self._conn.fp
-        try:
-            if self._chunked:
-                yield from self._chunks(fp, size)
-            elif self.content_length is not None:
-                left = self.content_length
-                while left:
-                    piece = fp.read(min(size, left))
-                    if not piece:
-                        raise UpstreamError("reset", "connection closed before the body was complete")
-                    left -= len(piece)
-                    yield piece
-            else:
-                while piece := fp.read1(size):
-                    yield piece
-        except socket.timeout:
-            raise UpstreamError("read_timeout")
-        except OSError as exc:
-            raise UpstreamError("reset", str(exc))
-        self._done = True
-
-    def _chunks(self, fp, size):
-        while True:
-            line = fp.readline(MAX_LINE)
-            if not line.endswith(b"\n"):
-                raise UpstreamError("reset", "connection closed inside a chunked body")
-            try:
-                length = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                raise UpstreamError("invalid", "bad chunk size")
-            if length == 0:
-                while fp.readline(MAX_LINE) not in (b"\r\n", b"\n", b""):
-                    pass  # trailers: dropped
-                return
-            while length:
-                piece = fp.read(min(size, length))
-                if not piece:
-                    raise UpstreamError("reset", "connection closed inside a chunk")
-                length -= len(piece)
-                yield piece
-            fp.readline(MAX_LINE)
+    def stream(self):
+        """Yield the body as it arrives (at most one recv() at a time); raises UpstreamError("truncated")
+        when the upstream closes before the body it declared is complete."""
+        while not self._done:
+            event = self._conn.next_event()
+            if type(event) is h11.Data:
+                yield event.data
+            elif type(event) is h11.EndOfMessage:
+                self._done = True
 
     def release(self):
-        """Give the connection back to its pool when the body was read whole, else close it."""
-        if self._conn is None:
+        """Give the connection back to its pool when the exchange ended cleanly, else close it."""
+        conn, self._conn = self._conn, None
+        if conn is None:
             return
-        if self._done and self._keep_alive:
-            self._conn.pool.put(self._conn)
+        if self._done and conn.h11.our_state is h11.DONE and conn.h11.their_state is h11.DONE:
+            conn.h11.start_next_cycle()
+            conn.pool.put(conn)
         else:
-            self._conn.close()
-        self._conn = None
+            conn.close()
 
 
 class Connection:
     def __init__(self, pool, sock):
         self.pool, self.sock = pool, sock
-        self.fp = sock.makefile("rb", buffering=65536)
+        self.h11 = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
+        self.received = False  # any byte of the current response yet
+        self.closed = False  # the upstream closed its side
 
     def dropped(self):
         """An idle connection the upstream closed (or sent junk on) must not be reused."""
@@ -111,9 +82,31 @@ class Connection:
             return True
         return bool(readable)
 
+    def next_event(self):
+        """The next h11 event of the response, reading from the socket as needed."""
+        while True:
+            state = self.h11.their_state
+            try:
+                event = self.h11.next_event()
+            except h11.RemoteProtocolError as exc:
+                # Closed inside the body it framed: truncated. Anything else h11 refuses: not valid HTTP/1.1.
+                kind = "truncated" if state is h11.SEND_BODY and self.closed else "invalid"
+                raise UpstreamError(kind, str(exc))
+            if event is not h11.NEED_DATA:
+                return event
+            try:
+                data = self.sock.recv(RECV_BYTES)
+            except TimeoutError:
+                raise UpstreamError("read_timeout")
+            except OSError as exc:
+                raise UpstreamError("reset", str(exc))
+            if not data and not self.received:
+                raise UpstreamError("reset", "connection closed before the response")
+            self.received, self.closed = True, not data
+            self.h11.receive_data(data)
+
     def close(self):
         try:
-            self.fp.close()
             self.sock.close()
         except OSError:
             pass
@@ -125,6 +118,7 @@ class Pool:
     def __init__(self, scheme, host, port, maxsize):
         self.scheme, self.host, self.port, self.maxsize = scheme, host, port, maxsize
         self.addresses = []  # checked IP addresses to connect to (set by the SSRF guard); empty: resolve host
+        self.authority = host if port == (443 if scheme == "https" else 80) else f"{host}:{port}"
         self._idle = deque()
         self._lock = threading.Lock()
         self._tls = ssl.create_default_context() if scheme == "https" else None
@@ -148,7 +142,7 @@ class Pool:
         try:
             sock = socket.create_connection((self.addresses[0] if self.addresses else self.host, self.port),
                                             timeout=connect_timeout)
-        except socket.timeout:
+        except TimeoutError:
             raise UpstreamError("connect_timeout")
         except OSError as exc:
             raise UpstreamError("connect", str(exc))
@@ -162,29 +156,41 @@ class Pool:
         return Connection(self, sock)
 
     def request(self, method, target, headers, body, connect_timeout, read_timeout):
-        """Send the request and read the status line and headers. headers: dict name -> value."""
-        host = self.host if self.port in (80, 443) else f"{self.host}:{self.port}"
-        lines = [f"{method} {target} HTTP/1.1", f"Host: {host}"]
-        lines += [f"{name}: {value}" for name, value in headers.items()]
+        """Send the request and read the response head. headers: (name, value) pairs, without Host and
+        Content-Length, which are set here."""
+        fields = [("Host", self.authority), *headers]
         if body or method in ("POST", "PUT", "PATCH"):
-            lines.append(f"Content-Length: {len(body)}")
-        payload = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+            fields.append(("Content-Length", str(len(body))))
+        try:
+            request = h11.Request(method=method, target=target, headers=fields)
+        except (h11.LocalProtocolError, UnicodeError) as exc:  # e.g. a header value h11 refuses
+            raise UpstreamError("request_invalid", str(exc))
         reused = self._get()
         try:
-            return self._exchange(reused or self._connect(connect_timeout), method, payload, read_timeout)
+            return self._exchange(reused or self._connect(connect_timeout), request, body, read_timeout)
         except UpstreamError as exc:
             if reused is None or method not in SAFE_METHODS or exc.kind != "reset":
                 raise
         # The upstream closed an idle kept-alive connection just as it was reused: once more, fresh.
-        return self._exchange(self._connect(connect_timeout), method, payload, read_timeout)
+        return self._exchange(self._connect(connect_timeout), request, body, read_timeout)
 
     @staticmethod
-    def _exchange(conn, method, payload, read_timeout):
+    def _exchange(conn, request, body, read_timeout):
         conn.sock.settimeout(read_timeout)
+        conn.received = False
         try:
+            payload = conn.h11.send(request)
+            if body:
+                payload += conn.h11.send(h11.Data(data=body))
+            payload += conn.h11.send(h11.EndOfMessage())
             conn.sock.sendall(payload)
-            status, response_headers = _read_head(conn.fp)
-        except socket.timeout:
+            while True:
+                event = conn.next_event()
+                if type(event) is h11.Response:
+                    return Response(conn, event)
+                if type(event) is not h11.InformationalResponse:  # 1xx come before the real response
+                    raise UpstreamError("invalid", f"unexpected {type(event).__name__} before the response")
+        except TimeoutError:
             conn.close()
             raise UpstreamError("read_timeout")
         except UpstreamError:
@@ -193,33 +199,6 @@ class Pool:
         except OSError as exc:
             conn.close()
             raise UpstreamError("reset", str(exc))
-        return Response(conn, status, response_headers, method)
-
-
-def _read_head(fp):
-    while True:
-        line = fp.readline(MAX_LINE)
-        if not line:
-            raise UpstreamError("reset", "connection closed before the response")
-        parts = line.split(None, 2)
-        if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
-            raise UpstreamError("invalid", "not an HTTP/1.x status line")
-        status = int(parts[1])
-        headers = []
-        for _ in range(MAX_HEADER_LINES):
-            header = fp.readline(MAX_LINE)
-            if header in (b"\r\n", b"\n"):
-                break
-            if not header:
-                raise UpstreamError("reset", "connection closed inside the headers")
-            name, sep, value = header.decode("latin-1").partition(":")
-            if not sep:
-                raise UpstreamError("invalid", "malformed header line")
-            headers.append((name.strip(), value.strip()))
-        else:
-            raise UpstreamError("invalid", "too many header lines")
-        if status != 100:  # 100 Continue is followed by the real response
-            return status, headers
 
 
 class Pools:

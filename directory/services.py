@@ -1,7 +1,6 @@
 """Every state change of API registrations; views, admin and API call these."""
 
 import json
-import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from splp import crypto
 from splp.audit import audit_record
+from splp.http import HEADER_NAME, HEADER_VALUE, is_reserved_header
 from splp.notifications import notify
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
@@ -245,9 +245,6 @@ def review_note_add(*, actor, api_version, body):
     return note
 
 
-HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
-
-
 @transaction.atomic
 def api_version_configure_upstream(*, actor, api_version, auth_header, auth_secret=None, connect_timeout,
                                    read_timeout):
@@ -261,9 +258,11 @@ def api_version_configure_upstream(*, actor, api_version, auth_header, auth_secr
     errors = {}
     if auth_header and not HEADER_NAME.match(auth_header):
         errors["auth_header"] = _("Not a valid HTTP header name.")
-    if auth_header.lower() in {"host", "content-length", "connection", "transfer-encoding", "x-request-id",
-                               "x-forwarded-for", "x-splp-organization"}:
+    elif auth_header and is_reserved_header(auth_header):
         errors["auth_header"] = _("The bus sets this header itself; choose another.")
+    if auth_secret is not None and auth_header and not HEADER_VALUE.match(auth_secret):
+        errors["auth_secret"] = _("The credential may hold only visible ASCII characters and inner spaces "
+                                  "(no line breaks).")
     if not 0.1 <= connect_timeout <= 30:
         errors["connect_timeout"] = _("Between 0.1 and 30 seconds.")
     if not 0.1 <= read_timeout <= 300:

@@ -62,7 +62,7 @@ def probe(url, headers=None, *, timeout=None):
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     started = time.perf_counter()
     try:
-        response = pool.request("GET", target, headers or {}, b"", timeout, timeout)
+        response = pool.request("GET", target, list((headers or {}).items()), b"", timeout, timeout)
     except UpstreamError as exc:
         if exc.kind == "connect":
             return _failure(f"cannot connect: {exc}")

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote_to_bytes
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -19,7 +20,7 @@ from ..factories import service_fields
 
 OK_SCHEMA = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
 BUS_PATHS = ["/v1/echo", "/v1/items/{id}", "/v1/sleep", "/v1/reset", "/v1/big", "/v1/redirect", "/v1/error", "/v1/secret",
-             "/v1/chunked", "/v1/close"]
+             "/v1/chunked", "/v1/close", "/v1/hop", "/v1/truncated", "/v1/chunked-cut", "/v1/malformed"]
 
 
 def bus_spec():
@@ -62,6 +63,30 @@ class Upstream(BaseHTTPRequestHandler):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             self.wfile.write(b"0\r\n\r\n")
             return None
+        if path == "/api/v1/hop":
+            return self._json(200, {"ok": True}, [("Connection", "X-Secret-Hop, keep-alive"),
+                                                  ("X-Secret-Hop", "internal"), ("X-Kept", "yes")])
+        if path == "/api/v1/truncated":  # declares 8000 bytes, sends 4000, then closes cleanly (FIN)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", "8000")
+            self.end_headers()
+            self.wfile.write(b"x" * 4000)
+            self.close_connection = True
+            return None
+        if path == "/api/v1/chunked-cut":  # chunked, then closes without the final chunk
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            for _ in range(3):
+                self.wfile.write(b"bb8\r\n" + b"y" * 3000 + b"\r\n")
+            self.close_connection = True
+            return None
+        if path == "/api/v1/malformed":  # two different lengths: a response smuggling attempt
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello!!")
+            self.close_connection = True
+            return None
         if path == "/api/v1/close":
             self.close_connection = True
             return self._json(200, {"closed": True}, [("Connection", "close")])
@@ -89,7 +114,8 @@ class Upstream(BaseHTTPRequestHandler):
             return self._json(500, {"upstream": "broken"})
         self._json(
             200,
-            {"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body.decode()},
+            {"method": self.command, "path": self.path, "headers": dict(self.headers),
+             "header_list": list(self.headers.items()), "body": body.decode()},
             [("Set-Cookie", "upstream=1"), ("X-Upstream", "yes"), ("Connection", "keep-alive")],
         )
 
@@ -151,24 +177,41 @@ class Answer:
         return json.loads(self.body)
 
 
-def call(app, method, path, headers=None, body=b"", remote="127.0.0.1", query=""):
+def wsgi_environ(method, path, headers=None, body=b"", remote="127.0.0.1", query="", raw_uri=True, **extra):
+    """The environ gunicorn would build: ``path`` is the raw request path (percent-encoded as sent);
+    PATH_INFO is its decoded form (latin-1, per PEP 3333), RAW_URI the request target as received (left
+    out with raw_uri=False, as servers that only give PATH_INFO do). ``extra`` overrides environ keys."""
     environ = {
-        "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "REMOTE_ADDR": remote,
-        "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)) if body else "",
+        "REQUEST_METHOD": method, "PATH_INFO": unquote_to_bytes(path).decode("latin-1"), "QUERY_STRING": query,
+        "REMOTE_ADDR": remote, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)) if body else "",
     }
+    if raw_uri:
+        environ["RAW_URI"] = path + (f"?{query}" if query else "")
     setup_testing_defaults(environ)
     for name, value in (headers or {}).items():
         key = name.upper().replace("-", "_")
         environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+    environ.update(extra)
+    return environ
+
+
+def start(app, environ):
+    """Run the app up to its response head: (status, headers with lower-case names, unread body)."""
     captured = {}
 
     def start_response(status, response_headers, exc_info=None):
         captured["status"] = int(status.split()[0])
         captured["headers"] = response_headers
 
-    result = app(environ, start_response)
+    body = app(environ, start_response)
+    return captured["status"], {k.lower(): v for k, v in captured["headers"]}, body
+
+
+def call(app, method, path, headers=None, body=b"", remote="127.0.0.1", query="", **environ_options):
+    status, response_headers, result = start(
+        app, wsgi_environ(method, path, headers, body, remote, query, **environ_options))
     try:
         data = b"".join(result)
     finally:
         result.close()
-    return Answer(captured["status"], {k.lower(): v for k, v in captured["headers"]}, data)
+    return Answer(status, response_headers, data)
