@@ -4,11 +4,13 @@ from .models import AuditEvent
 
 
 def audit_record(*, actor, target, action, old_state="", new_state="", reason="", data=None):
-    """Write one audit row; callers run inside the transaction of the change they record."""
+    """Write one audit row; callers run inside the transaction of the change they record.
+
+    An unsaved ``target`` stands for an object that does not exist (a login to an unknown username)."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         content_type=ContentType.objects.get_for_model(target),
-        object_id=str(target.pk),
+        object_id="" if target.pk is None else str(target.pk),
         object_repr=str(target)[:255],
         action=action,
         old_state=old_state or "",

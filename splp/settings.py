@@ -4,6 +4,7 @@ Embedded default (``make run``): SQLite, no Redis, a filesystem Celery broker.
 Production: DATABASE_URL, REDIS_URL and SECRET_KEY set, DEBUG off.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,7 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out portal or admin login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "splp.urls"
@@ -89,6 +93,21 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Login lockout (django-axes) on the portal, the admin and the API token login: after SPLP_LOGIN_FAILURE_LIMIT
+# failures for one username from one client address, that pair is refused (the right password included) for
+# SPLP_LOGIN_COOLOFF_MINUTES after its last failure. Per username and address together, so an attacker does
+# not lock an account out everywhere, nor a whole office that shares one NAT address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("SPLP_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SPLP_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "splp.login_security.request_client_ip"
+AXES_LOCKOUT_CALLABLE = "splp.login_security.lockout_response"
+# Logins are recorded in the audit trail; unlocking early is `manage.py axes_reset_username <username>`.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -199,7 +218,7 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "splp.token_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -213,6 +232,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "splp.api.exception_handler",
 }
+# API tokens (django-rest-knox): only a hash is stored; each expires, and a logout or a password change ends it.
+REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("SPLP_API_TOKEN_TTL_DAYS", default=30))}
 SPECTACULAR_SETTINGS = {
     "TITLE": "SPLP API",
     "DESCRIPTION": "Sistem Penghubung Layanan Pemerintah: direktori layanan, repositori metadata, dan akses.",

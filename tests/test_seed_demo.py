@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from access.choices import AccessRequestStatusChoices
 from access.models import AccessRequest, PendingAccessRequest
@@ -86,7 +87,8 @@ def test_demo_accounts_log_in_with_demo_password(username, client, db, debug):
     # The password is reset on every run, so the README stays true.
     seed()
 
-    assert client.login(username=username, password="demo-password")
+    # django-axes needs the request behind a login to count failures.
+    assert client.login(request=HttpRequest(), username=username, password="demo-password")
 
 
 def test_accounts_have_their_roles(db, debug):
