@@ -33,6 +33,7 @@ from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
+from splp import clientip
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
 
 from . import keys
@@ -255,7 +256,6 @@ class Gateway:
             self.limiter = build_limiter(self.redis)
             self.fallback_limiter = LocalLimiter()
             self.buffer = build_buffer()
-            self.trusted_proxies = [ipaddress.ip_network(p, strict=False) for p in settings.SPLP_TRUSTED_PROXIES]
             self._ready = True
 
     # -- lookups (cached) ---------------------------------------------------------------------------
@@ -309,15 +309,10 @@ class Gateway:
         return pool
 
     def _client_ip(self, environ):
-        remote = environ.get("REMOTE_ADDR", "")
-        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded and self.trusted_proxies:
-            try:
-                if any(ipaddress.ip_address(remote) in net for net in self.trusted_proxies):
-                    return forwarded.split(",")[-1].strip(), forwarded
-            except ValueError:
-                pass
-        return remote, ""
+        """(client address, the trusted proxy's X-Forwarded-For chain or "")."""
+        if clientip.from_trusted_proxy(environ):
+            return clientip.client_ip(environ), environ.get("HTTP_X_FORWARDED_FOR", "")
+        return environ.get("REMOTE_ADDR", ""), ""
 
     # -- the call -----------------------------------------------------------------------------------
     def __call__(self, environ, start_response):
@@ -426,9 +421,10 @@ class Gateway:
         headers = _forward_headers(environ, grant.auth_header)
         headers += [
             ("X-Request-ID", request_id),
-            ("X-Forwarded-For", f"{forwarded}, {client_ip}" if forwarded else client_ip),
-            ("X-Forwarded-Proto", self._forwarded_value(environ, "HTTP_X_FORWARDED_PROTO", "wsgi.url_scheme")),
-            ("X-Forwarded-Host", self._forwarded_value(environ, "HTTP_X_FORWARDED_HOST", "HTTP_HOST")),
+            # The chain a trusted proxy sent, extended by that proxy's own address, as each hop does.
+            ("X-Forwarded-For", f"{forwarded}, {environ.get('REMOTE_ADDR', '')}" if forwarded else client_ip),
+            ("X-Forwarded-Proto", _forwarded_value(environ, forwarded, "HTTP_X_FORWARDED_PROTO", "wsgi.url_scheme")),
+            ("X-Forwarded-Host", _forwarded_value(environ, forwarded, "HTTP_X_FORWARDED_HOST", "HTTP_HOST")),
             ("X-SPLP-Organization", grant.organization_code),
         ]
         if grant.auth_header and grant.auth_secret:
@@ -459,15 +455,10 @@ class Gateway:
             out_headers.append(("Content-Length", str(response.content_length)))
         return response.status, out_headers, _chain(first, stream, limit), response
 
-    def _forwarded_value(self, environ, trusted_key, own_key):
-        """X-Forwarded-Proto/-Host: a trusted proxy's word, else what this server saw."""
-        if self.trusted_proxies and environ.get(trusted_key):
-            try:
-                if any(ipaddress.ip_address(environ.get("REMOTE_ADDR", "")) in net for net in self.trusted_proxies):
-                    return environ[trusted_key]
-            except ValueError:
-                pass
-        return environ.get(own_key, "")
+
+def _forwarded_value(environ, forwarded, proxy_key, own_key):
+    """X-Forwarded-Proto/-Host: the trusted proxy's word when it forwarded the call, else what this server saw."""
+    return (forwarded and environ.get(proxy_key)) or environ.get(own_key, "")
 
 
 def _prefetch(response, buffer_limit, limit):

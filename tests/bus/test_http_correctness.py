@@ -137,7 +137,7 @@ def test_trusted_proxy_may_state_proto_and_host(bus, bus_grant, settings):
     })
     seen = {k.lower(): v for k, v in answer.json()["header_list"]}
     assert (seen["x-forwarded-proto"], seen["x-forwarded-host"]) == ("https", "splp.kota.go.id")
-    assert seen["x-forwarded-for"] == "10.9.8.7, 10.9.8.7"
+    assert seen["x-forwarded-for"] == "10.9.8.7, 127.0.0.1"
 
 
 def test_headers_named_by_the_upstream_connection_header_do_not_reach_the_client(bus, bus_grant):
