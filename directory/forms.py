@@ -132,7 +132,9 @@ class UpstreamForm(ServiceErrorsMixin, forms.Form):
     connect_timeout = forms.FloatField(
         label=_("Connect timeout (seconds)"), min_value=MIN_TIMEOUT, max_value=MAX_CONNECT_TIMEOUT
     )
-    read_timeout = forms.FloatField(label=_("Read timeout (seconds)"), min_value=MIN_TIMEOUT, max_value=MAX_READ_TIMEOUT)
+    read_timeout = forms.FloatField(
+        label=_("Read timeout (seconds)"), min_value=MIN_TIMEOUT, max_value=MAX_READ_TIMEOUT
+    )
 
     @classmethod
     def for_version(cls, api_version):

@@ -36,7 +36,7 @@ def parse_spec(text):
         except ValueError:
             doc = load_yaml(text, max_bytes=settings.SPLP_MAX_SPEC_BYTES)
     except DocumentError as exc:
-        raise ValidationError(exc.message)
+        raise ValidationError(exc.message) from None
     if not isinstance(doc, dict):
         raise ValidationError(_("The OpenAPI document must be a JSON/YAML object."))
     # JSON round trip: YAML may produce dates and other types a JSONField cannot store (nor can PostgreSQL

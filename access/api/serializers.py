@@ -13,7 +13,6 @@ from directory.api.serializers import (
 )
 from directory.models import Organization
 from directory.selectors import published_services, requester_org_ids
-
 from splp.api import MAX_ID
 
 from ..models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, Grant
