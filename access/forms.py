@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.forms import ServiceErrorsMixin
 
+from .models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE
+
 
 class OperationChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
@@ -36,7 +38,7 @@ class AccessRequestForm(ServiceErrorsMixin, forms.Form):
         label=_("Period end"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     expected_daily_volume = forms.IntegerField(
-        label=_("Expected calls per day"), min_value=1, widget=forms.NumberInput(attrs={"min": 1})
+        label=_("Expected calls per day"), min_value=1, max_value=MAX_CALLS_PER_DAY
     )
 
     def __init__(self, *args, requesters, operations, **kwargs):
@@ -58,10 +60,10 @@ class GrantForm(forms.Form):
     """Empty rate limits leave the service's defaults."""
 
     rate_limit_per_minute = forms.IntegerField(
-        label=_("Calls per minute"), min_value=1, required=False, widget=forms.NumberInput(attrs={"min": 1})
+        label=_("Calls per minute"), min_value=1, max_value=MAX_CALLS_PER_MINUTE, required=False
     )
     rate_limit_per_day = forms.IntegerField(
-        label=_("Calls per day"), min_value=1, required=False, widget=forms.NumberInput(attrs={"min": 1})
+        label=_("Calls per day"), min_value=1, max_value=MAX_CALLS_PER_DAY, required=False
     )
     ip_allowlist = forms.CharField(
         label=_("Allowed IP addresses"),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from directory.models import ApiOperation, ApiVersion, Organization
 
 from .choices import AccessRequestStatusChoices
+
+# The most calls a requester may ask for and a publisher may grant. Forms, serializers and services use
+# these bounds: 10 million a day is far above any Pemda's traffic between two Perangkat Daerah, and 100,000
+# a minute (~1,700 a second) is about half of what one bus node serves.
+MAX_CALLS_PER_DAY = 10_000_000
+MAX_CALLS_PER_MINUTE = 100_000
+CALLS_PER_DAY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(MAX_CALLS_PER_DAY)]
+CALLS_PER_MINUTE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(MAX_CALLS_PER_MINUTE)]
 
 
 class AccessRequest(models.Model):
@@ -27,7 +36,9 @@ class AccessRequest(models.Model):
     legal_basis = models.TextField(_("legal basis"))
     period_start = models.DateField(_("start"))
     period_end = models.DateField(_("end"))
-    expected_daily_volume = models.PositiveIntegerField(_("expected volume per day"))
+    expected_daily_volume = models.PositiveIntegerField(
+        _("expected volume per day"), validators=CALLS_PER_DAY_VALIDATORS
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=AccessRequestStatusChoices.choices,
         default=AccessRequestStatusChoices.SUBMITTED, db_index=True,
@@ -75,8 +86,12 @@ class Grant(models.Model):
     )
     all_operations = models.BooleanField(_("all operations"), default=True)
     operations = models.ManyToManyField(ApiOperation, verbose_name=_("allowed operations"), blank=True)
-    rate_limit_per_minute = models.PositiveIntegerField(_("limit per minute"), default=60)
-    rate_limit_per_day = models.PositiveIntegerField(_("limit per day"), default=10000)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("limit per minute"), default=60, validators=CALLS_PER_MINUTE_VALIDATORS
+    )
+    rate_limit_per_day = models.PositiveIntegerField(
+        _("limit per day"), default=10000, validators=CALLS_PER_DAY_VALIDATORS
+    )
     ip_allowlist = models.TextField(
         _("IP allow-list"), blank=True, help_text=_("One address/CIDR per line; empty = any.")
     )

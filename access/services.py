@@ -6,6 +6,7 @@ import ipaddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from directory.choices import ApiVersionStatusChoices
@@ -18,7 +19,7 @@ from splp.workflow import TransitionError, lock, require, require_reason, requir
 
 from .choices import AccessRequestStatusChoices as S
 from .keys import generate_key
-from .models import AccessRequest, ApiKey, Grant
+from .models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, Grant
 
 OPEN_STATES = (S.SUBMITTED, S.APPROVED, S.GRANTED)
 
@@ -51,8 +52,9 @@ def access_request_submit(
         errors["period_end"] = _("The end date must be after the start date.")
     elif period_end < timezone.localdate():
         errors["period_end"] = _("The end date has already passed.")
-    if expected_daily_volume is None or expected_daily_volume < 1:
-        errors["expected_daily_volume"] = _("The expected volume must be at least 1 call per day.")
+    if expected_daily_volume is None or not 1 <= expected_daily_volume <= MAX_CALLS_PER_DAY:
+        errors["expected_daily_volume"] = _("The expected volume must be between 1 and %(max)s calls per day.") % {
+            "max": number_format(MAX_CALLS_PER_DAY, force_grouping=True)}
     operations = list(operations or [])
     if any(op.api_version_id != api_version.pk for op in operations):
         errors["operations"] = _("The selected operations do not belong to this API version.")
@@ -150,9 +152,18 @@ def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, r
     if access_request.period_end < timezone.localdate():
         raise TransitionError(_("The requested period has ended; the requester needs to apply again."))
     rate_limit_per_minute = rate_limit_per_minute or 60
-    rate_limit_per_day = rate_limit_per_day or max(access_request.expected_daily_volume * 2, 1000)
-    if rate_limit_per_minute < 1 or rate_limit_per_day < 1:
-        raise ValidationError(_("Rate limits must be positive numbers."))
+    # Twice the expected volume, within what a grant may allow (requests stored before the bound may ask more).
+    rate_limit_per_day = rate_limit_per_day or min(max(access_request.expected_daily_volume * 2, 1000),
+                                                   MAX_CALLS_PER_DAY)
+    errors = {}
+    if not 1 <= rate_limit_per_minute <= MAX_CALLS_PER_MINUTE:
+        errors["rate_limit_per_minute"] = _("The limit per minute must be between 1 and %(max)s calls.") % {
+            "max": number_format(MAX_CALLS_PER_MINUTE, force_grouping=True)}
+    if not 1 <= rate_limit_per_day <= MAX_CALLS_PER_DAY:
+        errors["rate_limit_per_day"] = _("The limit per day must be between 1 and %(max)s calls.") % {
+            "max": number_format(MAX_CALLS_PER_DAY, force_grouping=True)}
+    if errors:
+        raise ValidationError(errors)
     ip_allowlist = _clean_ip_allowlist(ip_allowlist)
     grant = Grant.objects.create(
         access_request=access_request, organization=access_request.requester,

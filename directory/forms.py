@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .interop import parse_spec
-from .models import ApiService
+from .models import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiService
 from .services import SERVICE_FIELDS
 
 
@@ -129,8 +129,12 @@ class UpstreamForm(ServiceErrorsMixin, forms.Form):
         label=_("Credential value"), required=False, widget=forms.PasswordInput(render_value=False),
         help_text=_("Stored encrypted and never shown again. Leave empty to keep the stored value."),
     )
-    connect_timeout = forms.FloatField(label=_("Connect timeout (seconds)"), min_value=0.1, max_value=30)
-    read_timeout = forms.FloatField(label=_("Read timeout (seconds)"), min_value=0.1, max_value=300)
+    connect_timeout = forms.FloatField(
+        label=_("Connect timeout (seconds)"), min_value=MIN_TIMEOUT, max_value=MAX_CONNECT_TIMEOUT
+    )
+    read_timeout = forms.FloatField(
+        label=_("Read timeout (seconds)"), min_value=MIN_TIMEOUT, max_value=MAX_READ_TIMEOUT
+    )
 
     @classmethod
     def for_version(cls, api_version):

@@ -6,11 +6,12 @@ import json
 import re
 from urllib.parse import urlsplit
 
-import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+from splp.parsing import DocumentError, load_json, load_yaml
 
 from .choices import SpecFormatChoices
 
@@ -30,17 +31,18 @@ def parse_spec(text):
     if len(text.encode("utf-8")) > settings.SPLP_MAX_SPEC_BYTES:
         raise ValidationError(_spec_too_large())
     try:
-        doc = json.loads(text)
-    except ValueError:
         try:
-            doc = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ValidationError(_("The OpenAPI document is not valid JSON or YAML: %(err)s") % {"err": exc})
+            doc = load_json(text)
+        except ValueError:
+            doc = load_yaml(text, max_bytes=settings.SPLP_MAX_SPEC_BYTES)
+    except DocumentError as exc:
+        raise ValidationError(exc.message) from None
     if not isinstance(doc, dict):
         raise ValidationError(_("The OpenAPI document must be a JSON/YAML object."))
-    # JSON round trip: YAML may produce dates and other types a JSONField cannot store.
+    # JSON round trip: YAML may produce dates and other types a JSONField cannot store (nor can PostgreSQL
+    # store NaN or infinity).
     try:
-        doc = json.loads(json.dumps(doc, default=str))
+        doc = json.loads(json.dumps(doc, default=str, allow_nan=False))
     except (TypeError, ValueError):
         raise ValidationError(_("The OpenAPI document contains values that cannot be stored as JSON."))
     remote = find_remote_refs(doc)

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,10 @@ from .choices import (
 )
 
 LIVE_STATUSES = (ApiVersionStatusChoices.PUBLISHED, ApiVersionStatusChoices.DEPRECATED)
+
+
+# Bounds of an upstream's timeouts (seconds), used by the model, the portal form and the service.
+MIN_TIMEOUT, MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT = 0.1, 30, 300
 
 
 class Organization(models.Model):
@@ -137,8 +142,14 @@ class ApiVersion(models.Model):
         _("status"), max_length=20, choices=ApiVersionStatusChoices.choices, default=ApiVersionStatusChoices.DRAFT
     )
     interop_report = models.JSONField(_("interoperability check results"), default=list)
-    connect_timeout = models.FloatField(_("connect timeout (s)"), default=3.0)
-    read_timeout = models.FloatField(_("read timeout (s)"), default=30.0)
+    connect_timeout = models.FloatField(
+        _("connect timeout (s)"), default=3.0,
+        validators=[MinValueValidator(MIN_TIMEOUT), MaxValueValidator(MAX_CONNECT_TIMEOUT)],
+    )
+    read_timeout = models.FloatField(
+        _("read timeout (s)"), default=30.0,
+        validators=[MinValueValidator(MIN_TIMEOUT), MaxValueValidator(MAX_READ_TIMEOUT)],
+    )
     upstream_auth_header = models.CharField(
         _("upstream credential header"), max_length=100, blank=True,
         help_text=_("Header the bus adds when calling the upstream, e.g. Authorization or X-Api-Key."),

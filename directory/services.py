@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from splp import crypto
@@ -15,7 +16,7 @@ from splp.workflow import TransitionError, lock, require, require_reason, requir
 
 from .choices import ApiVersionStatusChoices as S
 from .interop import detect_format, extract_operations, parse_spec, run_interop_check
-from .models import ApiOperation, ApiService, ApiVersion, ReviewNote
+from .models import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiOperation, ApiService, ApiVersion, ReviewNote
 from .selectors import is_administrator, publisher_org_ids
 
 SERVICE_FIELDS = (
@@ -263,10 +264,11 @@ def api_version_configure_upstream(*, actor, api_version, auth_header, auth_secr
     if auth_secret is not None and auth_header and not HEADER_VALUE.match(auth_secret):
         errors["auth_secret"] = _("The credential may hold only visible ASCII characters and inner spaces "
                                   "(no line breaks).")
-    if not 0.1 <= connect_timeout <= 30:
-        errors["connect_timeout"] = _("Between 0.1 and 30 seconds.")
-    if not 0.1 <= read_timeout <= 300:
-        errors["read_timeout"] = _("Between 0.1 and 300 seconds.")
+    for field, value, maximum in (("connect_timeout", connect_timeout, MAX_CONNECT_TIMEOUT),
+                                  ("read_timeout", read_timeout, MAX_READ_TIMEOUT)):
+        if not MIN_TIMEOUT <= value <= maximum:
+            errors[field] = _("Between %(min)s and %(max)s seconds.") % {
+                "min": number_format(MIN_TIMEOUT), "max": maximum}
     if auth_header and auth_secret is None and not api_version.upstream_auth_secret:
         errors["auth_secret"] = _("A credential is required with a header name.")
     if errors:

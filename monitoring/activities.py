@@ -57,22 +57,55 @@ MAGIC = {
 }
 # What an office document's zip must hold, so a renamed zip (or .exe in a zip) is not accepted.
 ZIP_MEMBER = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml", ODT: "content.xml"}
+# Members that could run when the document is opened: programs, scripts, macro-enabled documents, VBA
+# projects (vbaProject.bin) and other binary parts (OLE objects); printer settings are the one harmless
+# binary part of Word/Excel files. OpenDocument keeps its macros under Basic/ and Scripts/.
+RISKY_SUFFIXES = (
+    ".exe", ".dll", ".com", ".bat", ".cmd", ".msi", ".scr", ".pif", ".cpl", ".hta", ".lnk", ".jar", ".js",
+    ".jse", ".vbs", ".vbe", ".wsf", ".wsh", ".ps1", ".sh", ".bin", ".docm", ".dotm", ".xlsm", ".xltm", ".xlam",
+    ".pptm",
+)
+RISKY_FOLDERS = ("basic/", "scripts/")
+# A real office document has tens of parts and unpacks to a few times its size (at most 10 MB uploaded);
+# a zip bomb unpacks to gigabytes. Sizes are the ones the zip declares: nothing is ever extracted here.
+MAX_ZIP_MEMBERS = 1000
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 
 
-def _zip_matches(uploaded_file, content_type):
+def _risky(name):
+    name = name.lower()
+    if name.endswith(".bin") and "/printersettings/" in f"/{name}":
+        return False
+    return name.endswith(RISKY_SUFFIXES) or name.startswith(RISKY_FOLDERS)
+
+
+def _zip_problem(uploaded_file, content_type, extension):
+    """Why an office document's zip is refused, or None. The archive is only listed, never extracted."""
+    mismatch = _("The content of the file does not match its type (%(ext)s). Upload the original document.") % {
+        "ext": extension.lstrip(".").upper()}
     try:
         uploaded_file.seek(0)
         with zipfile.ZipFile(uploaded_file) as archive:
-            names = set(archive.namelist())
-            if ZIP_MEMBER[content_type] not in names:
-                return False
+            members = archive.infolist()
+            unzipped = sum(member.file_size for member in members)
+            if len(members) > MAX_ZIP_MEMBERS or unzipped > MAX_UNZIPPED_BYTES:
+                return _("The document would unpack to far more than an office document does (%(size)s in "
+                         "%(count)s parts); it is refused.") % {"size": filesizeformat(unzipped),
+                                                                 "count": len(members)}
+            if ZIP_MEMBER[content_type] not in {m.filename for m in members}:
+                return mismatch
             if content_type == ODT:
                 # The first member of an OpenDocument file names its type.
                 with archive.open("mimetype") as member:
-                    return member.read(100).strip() == ODT.encode()
-            return True
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return False
+                    if member.read(100).strip() != ODT.encode():
+                        return mismatch
+            risky = [m.filename for m in members if _risky(m.filename)]
+            if risky:
+                return _("The document contains a program, script or macro (%(name)s) and is refused. Save it "
+                         "as an ordinary document without macros and upload it again.") % {"name": risky[0][:100]}
+            return None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return mismatch  # not a readable zip (or an encrypted / unsupported member)
     finally:
         uploaded_file.seek(0)
 
@@ -101,11 +134,13 @@ def evidence_check(uploaded_file):
     uploaded_file.seek(0)
     head = uploaded_file.read(16)
     uploaded_file.seek(0)
-    if not head.startswith(MAGIC[content_type]) or (content_type in ZIP_MEMBER and not _zip_matches(
-            uploaded_file, content_type)):
+    if not head.startswith(MAGIC[content_type]):
         raise ValidationError({"file": _(
             "The content of the file does not match its type (%(ext)s). Upload the original document."
         ) % {"ext": extension.lstrip(".").upper()}})
+    problem = _zip_problem(uploaded_file, content_type, extension) if content_type in ZIP_MEMBER else None
+    if problem:
+        raise ValidationError({"file": problem})
     return extension, content_type
 
 

@@ -1,12 +1,31 @@
-"""Shared REST pieces: every error is JSON with a code, and domain refusals map to HTTP statuses."""
+"""Shared REST pieces: every error is JSON with a code, and domain refusals map to HTTP statuses.
 
+Everything under /api/ answers in that shape, also what never reaches a DRF view: unknown routes, bodies
+over the size limit, and crashes (the handlers below, installed in splp/urls.py)."""
+
+import django_filters
+from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import status
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
+from rest_framework import parsers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .parsing import DocumentError, load_json
 from .workflow import TransitionError
+
+# The largest id a primary key can hold (BigAutoField); bigger numbers are refused, not sent to the database.
+MAX_ID = 2**63 - 1
+
+
+def error_body(code, message, **extra):
+    return {"error": {"code": code, "message": message, **extra}}
 
 
 def _messages(exc):
@@ -18,19 +37,19 @@ def _messages(exc):
 def exception_handler(exc, context):
     if isinstance(exc, TransitionError):
         return Response(
-            {"error": {"code": "invalid_transition", "message": " ".join(exc.messages)}},
+            error_body("invalid_transition", " ".join(exc.messages)),
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, DjangoValidationError):
         fields = _messages(exc)
         message = " ".join(m for msgs in fields.values() for m in msgs)
         return Response(
-            {"error": {"code": "invalid", "message": message, "fields": fields}},
+            error_body("invalid", message, fields=fields),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DjangoPermissionDenied):
         return Response(
-            {"error": {"code": "permission_denied", "message": " ".join(exc.args) or str(exc)}},
+            error_body("permission_denied", " ".join(exc.args) or str(exc)),
             status=status.HTTP_403_FORBIDDEN,
         )
     response = drf_exception_handler(exc, context)
@@ -39,10 +58,61 @@ def exception_handler(exc, context):
     data = response.data
     code = getattr(exc, "default_code", "error")
     if isinstance(data, dict) and set(data) == {"detail"}:
-        response.data = {"error": {"code": getattr(data["detail"], "code", code), "message": str(data["detail"])}}
+        response.data = error_body(getattr(data["detail"], "code", code), str(data["detail"]))
     else:
         message = " ".join(
             f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in (data.items() if isinstance(data, dict) else [("non_field_errors", data)])
         )
-        response.data = {"error": {"code": "invalid", "message": message, "fields": data}}
+        response.data = error_body("invalid", message, fields=data)
     return response
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser through splp.parsing: a body nested too deeply is a 400, not a RecursionError."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return load_json(stream.read().decode(encoding))
+        except (ValueError, DocumentError) as exc:  # UnicodeDecodeError is a ValueError
+            raise ParseError(_("JSON parse error - %(err)s") % {"err": getattr(exc, "message", exc)}) from None
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on an id: a whole number within what a key can hold, so a huge one is a 400, not an overflow."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def _json_error(code, message, status_code):
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+def bad_request(request, exception):
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _json_error("request_too_large", _(
+            "The request body is too large (maximum %(kb)d KB)."
+        ) % {"kb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}, 413)
+    return _json_error("bad_request", _("The request could not be understood."), 400)
+
+
+def page_not_found(request, exception):
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return _json_error("not_found", _("There is no API endpoint at this address."), 404)
+
+
+def server_error(request):
+    if not _is_api(request):
+        return defaults.server_error(request)
+    # The traceback goes to the log (django.request), never to the client.
+    return _json_error("server_error", _("An unexpected error occurred on the server. It has been logged."), 500)

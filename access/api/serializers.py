@@ -13,8 +13,9 @@ from directory.api.serializers import (
 )
 from directory.models import Organization
 from directory.selectors import published_services, requester_org_ids
+from splp.api import MAX_ID
 
-from ..models import AccessRequest, ApiKey, Grant
+from ..models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, Grant
 
 
 class IpAllowlistField(serializers.ListField):
@@ -72,7 +73,7 @@ class AccessRequestSubmitSerializer(serializers.ModelSerializer):
         required=False, help_text=_("A published version of the API; the live version when left out.")
     )
     operations = serializers.ListField(
-        child=serializers.IntegerField(), required=False,
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
         help_text=_("Ids of the operations wanted; empty or left out means all operations."),
     )
     requester = serializers.SlugRelatedField(
@@ -123,8 +124,8 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class GrantIssueSerializer(serializers.Serializer):
-    rate_limit_per_minute = serializers.IntegerField(min_value=1, required=False)
-    rate_limit_per_day = serializers.IntegerField(min_value=1, required=False)
+    rate_limit_per_minute = serializers.IntegerField(min_value=1, max_value=MAX_CALLS_PER_MINUTE, required=False)
+    rate_limit_per_day = serializers.IntegerField(min_value=1, max_value=MAX_CALLS_PER_DAY, required=False)
     ip_allowlist = IpAllowlistField(required=False, help_text=_("Addresses or CIDR networks; empty means any."))
 
 

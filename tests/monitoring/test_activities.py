@@ -368,3 +368,59 @@ def test_a_future_year_is_in_progress(register):
     status = pasal8_status(year=2027)  # today is 10 March 2026
     assert status["as_of"] == D(2026, 3, 10)
     assert {c["light"] for p in status["periods"].values() for c in p["categories"].values()} == {"amber"}
+
+
+DOCX_PARTS = {"[Content_Types].xml": "<x/>", "word/document.xml": "<w/>"}
+
+
+def zip_bomb():
+    """A docx whose one extra member unpacks to 101 MiB of zeros (about 100 KB compressed)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in DOCX_PARTS.items():
+            archive.writestr(name, content)
+        with archive.open("word/media/zeros.xml", "w") as member:
+            for _ in range(101):
+                member.write(bytes(1024 * 1024))
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("laporan.docx", zip_bytes({**DOCX_PARTS, "word/payload.exe": "MZ"}), "payload.exe"),
+    ("laporan.docx", zip_bytes({**DOCX_PARTS, "word/vbaProject.bin": "VBA"}), "vbaProject.bin"),
+    ("laporan.docx", zip_bytes({**DOCX_PARTS, "word/embeddings/run.PS1": "x"}), "run.PS1"),
+    ("rekap.xlsx", zip_bytes({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "<w/>", "xl/macro.xlsm": "x"}),
+     "macro.xlsm"),
+    ("notulen.odt", zip_bytes({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<o/>",
+                               "Basic/Standard/Module1.xml": "<macro/>"}), "Basic/Standard/Module1.xml"),
+    ("laporan.docx", zip_bytes({**DOCX_PARTS, **{f"word/p{i}.xml": "" for i in range(1000)}}), "1002 bagian"),
+    ("laporan.docx", zip_bomb(), "101,0\xa0MB dalam 3 bagian"),
+    ("laporan.docx", b"PK\x03\x04 but no zip after all", "tidak sesuai"),
+])
+def test_office_documents_with_programs_macros_or_bombs_are_refused(activity, admin_user, media, name, content,
+                                                                     words):
+    with pytest.raises(ValidationError) as refused:
+        activities.activity_evidence_add(actor=admin_user, activity=activity, uploaded_file=upload(name, content))
+    assert words in refused.value.message_dict["file"][0]
+    assert ActivityEvidence.objects.count() == 0 and stored_files(media) == []
+
+
+def test_printer_settings_are_the_binary_part_an_office_document_may_hold(activity, admin_user):
+    content = zip_bytes({**DOCX_PARTS, "word/printerSettings/printerSettings1.bin": "\x00"})
+    evidence = activities.activity_evidence_add(actor=admin_user, activity=activity,
+                                                uploaded_file=upload("laporan.docx", content))
+    assert evidence.size == len(content)
+
+
+def test_admin_upload_of_a_docx_holding_a_program_is_refused_in_indonesian(admin_user, media):
+    alice = login(admin_user)
+    url = admin_url(Activity, "add")
+    data = form_data(alice.get(url))
+    data.update({
+        "kind": AK.PELATIHAN, "date": "2026-03-09", "title": "Pelatihan",
+        "evidence-2-0-file": upload("materi.docx", zip_bytes({**DOCX_PARTS, "word/setup.exe": "MZ"})),
+    })
+    response = alice.post(url, data)
+    assert response.status_code == 200
+    assert "berisi program, skrip, atau makro (word/setup.exe)" in response.content.decode()
+    assert Activity.objects.count() == 0 and stored_files(media) == []
