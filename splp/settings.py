@@ -108,6 +108,7 @@ AXES_LOCKOUT_CALLABLE = "splp.login_security.lockout_response"
 # Logins are recorded in the audit trail; unlocking early is `manage.py axes_reset_username <username>`.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
