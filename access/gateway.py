@@ -157,6 +157,10 @@ def _raw_segments(environ):
     return path.split("/")
 
 
+def _logged_path(environ):
+    return quote("/".join(_raw_segments(environ)).encode("latin-1"), safe="/%" + SEGMENT_SAFE)
+
+
 def canonical_call(environ):
     """(API slug, decoded path segments below it); GatewayError 400 ``invalid_path`` for a path that
     could mean something else to the upstream than what the bus matched."""
@@ -325,7 +329,8 @@ class Gateway:
             "request_id": request_id,
             "time": datetime.datetime.fromtimestamp(now, datetime.UTC).isoformat(),
             "method": environ.get("REQUEST_METHOD", "GET")[:10],
-            "path": environ.get("PATH_INFO", "")[:1000],
+            # As sent (percent-encoded): a decoded path may hold bytes no database text column takes.
+            "path": _logged_path(environ)[:1000],
         }
         client_ip, forwarded = self._client_ip(environ)
         record["client_ip"] = client_ip or None

@@ -23,7 +23,8 @@ def split_prefix(raw):
     if not raw or not raw.startswith(KEY_PREFIX):
         return None
     prefix, sep, _secret = raw[len(KEY_PREFIX):].partition("_")
-    return prefix if sep and len(prefix) == 12 else None
+    # Only our own shape reaches the database: anything else (e.g. a NUL, which PostgreSQL refuses) is no key.
+    return prefix if sep and len(prefix) == 12 and all(c in "0123456789abcdef" for c in prefix) else None
 
 
 def key_matches(raw, key_hash):

@@ -46,7 +46,13 @@ def test_ambiguous_paths_are_refused_before_anything_else(bus, bus_grant, path):
     assert answer.status == 400
     assert answer.json()["error"]["code"] == "invalid_path"
     assert Upstream.hits == []
-    assert drained_row(bus).error_code == "invalid_path"
+    row = drained_row(bus)  # stored as sent, on PostgreSQL too (a decoded NUL would not be)
+    assert (row.error_code, row.path) == ("invalid_path", BASE + path)
+
+
+def test_a_key_of_another_shape_is_not_looked_up(bus, bus_grant):
+    answer = call(bus, "GET", BASE + "/v1/echo", {"X-API-Key": "splp_\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00_x"})
+    assert answer.status == 401 and answer.json()["error"]["code"] == "invalid_key"
 
 
 def test_refused_without_a_key_too(bus, bus_grant):
