@@ -12,6 +12,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from splp.api import CONFLICT
+
 from .. import services
 from ..filtersets import ApiServiceFilterSet
 from ..models import ApiVersion
@@ -142,7 +144,7 @@ class ApiVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ApiVersionSpecSerializer, responses={200: ApiVersionSerializer})
+    @extend_schema(request=ApiVersionSpecSerializer, responses={200: ApiVersionSerializer, 409: CONFLICT})
     def update(self, request, service_slug=None, version=None):
         api_version = self.get_object()
         serializer = ApiVersionSpecSerializer(data=request.data, partial=request.method == "PATCH")
@@ -154,11 +156,11 @@ class ApiVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return Response(self.get_serializer(api_version).data)
 
-    @extend_schema(request=ApiVersionSpecSerializer, responses={200: ApiVersionSerializer})
+    @extend_schema(request=ApiVersionSpecSerializer, responses={200: ApiVersionSerializer, 409: CONFLICT})
     def partial_update(self, request, service_slug=None, version=None):
         return self.update(request, service_slug=service_slug, version=version)
 
-    @extend_schema(request=None, responses={200: ApiVersionSerializer})
+    @extend_schema(request=None, responses={200: ApiVersionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def submit(self, request, service_slug=None, version=None):
         api_version = services.api_version_submit_for_review(actor=request.user, api_version=self.get_object())
