@@ -1,16 +1,32 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from .choices import AccessRequestStatusChoices
 from .models import AccessRequest, ApiKey
 
 
+MAX_ID = 2**63 - 1  # BigAutoField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number within the ids' range. NumberFilter took any decimal, and one past the database's
+    integers answered 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
 class AccessRequestFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AccessRequestStatusChoices.choices)
     api = django_filters.CharFilter(field_name="api_version__service__slug", label=_("API (slug)"))
-    api_id = django_filters.NumberFilter(field_name="api_version__service_id", label=_("API (id)"))
+    api_id = IdFilter(field_name="api_version__service_id", label=_("API (id)"))
     requester = django_filters.CharFilter(field_name="requester__code", label=_("Requesting organisation (code)"))
-    requester_id = django_filters.NumberFilter(field_name="requester_id", label=_("Requesting organisation (id)"))
+    requester_id = IdFilter(field_name="requester_id", label=_("Requesting organisation (id)"))
 
     class Meta:
         model = AccessRequest
@@ -19,7 +35,7 @@ class AccessRequestFilterSet(django_filters.FilterSet):
 
 class ApiKeyFilterSet(django_filters.FilterSet):
     api = django_filters.CharFilter(field_name="grant__api_version__service__slug", label=_("API (slug)"))
-    grant_id = django_filters.NumberFilter(field_name="grant_id", label=_("Grant (id)"))
+    grant_id = IdFilter(field_name="grant_id", label=_("Grant (id)"))
 
     class Meta:
         model = ApiKey

@@ -51,6 +51,17 @@ def exception_handler(exc, context):
     return response
 
 
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing a NUL before the lookup: PostgreSQL cannot compare one (500)."""
+
+    default_error_messages = {"null_characters": _("Null characters are not allowed.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")
+        return super().to_internal_value(data)
+
+
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text=_("Machine-readable reason, e.g. invalid, not_found, permission_denied, invalid_transition.")

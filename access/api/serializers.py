@@ -13,6 +13,7 @@ from directory.api.serializers import (
 )
 from directory.models import Organization
 from directory.selectors import published_services, requester_org_ids
+from splp.api import SlugRelatedField
 
 from ..models import AccessRequest, ApiKey, Grant
 
@@ -64,7 +65,7 @@ class AccessRequestSerializer(serializers.ModelSerializer):
 class AccessRequestSubmitSerializer(serializers.ModelSerializer):
     """Input of a Pasal 7a application; resolves the API, version, operations and requester organisation."""
 
-    api = serializers.SlugRelatedField(
+    api = SlugRelatedField(
         slug_field="slug", queryset=published_services(), help_text=_("Slug of a published API."),
         error_messages={"does_not_exist": _('No published API "{value}".')},
     )
@@ -75,7 +76,7 @@ class AccessRequestSubmitSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(), required=False,
         help_text=_("Ids of the operations wanted; empty or left out means all operations."),
     )
-    requester = serializers.SlugRelatedField(
+    requester = SlugRelatedField(
         slug_field="code", queryset=Organization.objects.all(), required=False,
         help_text=_("Organisation code; may be left out when you request for exactly one organisation."),
         error_messages={"does_not_exist": _('Unknown organisation "{value}".')},

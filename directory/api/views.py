@@ -1,6 +1,7 @@
 """Directory API: thin views over the directory's selectors and services."""
 
 from django.shortcuts import get_object_or_404
+from django.urls.converters import SlugConverter
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -49,6 +50,8 @@ class ServiceFilteringMixin:
     ordering_fields = ["name", "updated_at"]
     ordering = ["name"]
     lookup_field = "slug"
+    # Only what a slug can be reaches the query: PostgreSQL refuses e.g. a NUL with a 500.
+    lookup_value_regex = SlugConverter.regex
 
 
 class PublishedApiServiceViewSet(ServiceFilteringMixin, viewsets.ReadOnlyModelViewSet):
@@ -121,7 +124,8 @@ class ApiVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     queryset = ApiVersion.objects.none()
     filter_backends = []
     lookup_field = "version"
-    lookup_value_regex = r"[^/]+"
+    # Versions may contain dots; a NUL never reaches the query (PostgreSQL refuses it with a 500).
+    lookup_value_regex = r"[^/\x00]+"
 
     def get_service(self):
         # Only the row is needed here: drop the selector's prefetch of every version.
