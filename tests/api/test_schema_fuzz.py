@@ -46,7 +46,8 @@ CONFIG = {
 
 
 def auth_headers(user):
-    """The request headers that authenticate ``user`` (none for the anonymous client)."""
+    """The request headers that authenticate ``user`` (none for the anonymous client); the one place that
+    knows how API tokens are made."""
     if user is None:
         return {}
     token, _created = Token.objects.get_or_create(user=user)
@@ -141,6 +142,7 @@ def aim(case, world):
 
 @schema.parametrize()
 @pytest.mark.parametrize("role", ROLES)
+# The fixtures' data is shared by the cases on purpose: each case rolls its own writes back.
 @settings(deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_every_operation_answers_as_documented(case, role, world, in_process_wsgi, request):
     aim(case, world)
