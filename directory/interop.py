@@ -52,7 +52,24 @@ def parse_spec(text):
             _("$ref references must be local (starting with '#/'); refused: %(refs)s") % {"refs": ", ".join(remote[:5])}
         )
     detect_format(doc)
+    if _contains_nul(doc):
+        # PostgreSQL cannot store a NUL in JSON (it answered 500).
+        raise ValidationError(_("The OpenAPI document contains a NUL character, which cannot be stored."))
     return doc
+
+
+def _contains_nul(node):
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and "\x00" in item:
+            return True
+    return False
 
 
 def _spec_too_large():

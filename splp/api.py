@@ -11,8 +11,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
-from rest_framework import parsers, status
+from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -116,3 +117,14 @@ def server_error(request):
         return defaults.server_error(request)
     # The traceback goes to the log (django.request), never to the client.
     return _json_error("server_error", _("An unexpected error occurred on the server. It has been logged."), 500)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing a NUL before the lookup: PostgreSQL cannot compare one (500)."""
+
+    default_error_messages = {"null_characters": gettext_lazy("Null characters are not allowed.")}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_characters")
+        return super().to_internal_value(data)

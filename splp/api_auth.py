@@ -5,12 +5,13 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from knox.models import get_token_model
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 
+from .api_schema import error_response
 from .login_security import cooloff_seconds, lockout_message
 from .token_auth import TokenAuthentication
 
@@ -40,11 +41,6 @@ class LoginSerializer(serializers.Serializer):
                                      style={"input_type": "password"})
 
 
-ERROR = inline_serializer("Error", {"error": inline_serializer("ErrorBody", {
-    "code": serializers.CharField(), "message": serializers.CharField(),
-})})
-
-
 class TokenLoginView(knox_views.LoginView):
     """Username and password (form or JSON) in, a new token and its expiry out."""
 
@@ -57,8 +53,8 @@ class TokenLoginView(knox_views.LoginView):
             200: inline_serializer("AuthToken", {
                 "token": serializers.CharField(), "expiry": serializers.DateTimeField(),
             }),
-            400: OpenApiResponse(ERROR, description="Wrong username or password (`invalid_credentials`)."),
-            429: OpenApiResponse(ERROR, description="Too many failed logins (`too_many_attempts`); see Retry-After."),
+            400: error_response("Wrong username or password (`invalid_credentials`)."),
+            429: error_response("Too many failed logins (`too_many_attempts`); see Retry-After."),
         },
         summary="Log in: get an API token",
     )
@@ -75,7 +71,7 @@ class TokenLoginView(knox_views.LoginView):
             return super().post(request, format=format)
 
 
-LOGOUT_RESPONSES = {204: None, 401: OpenApiResponse(ERROR, description="No valid token.")}
+LOGOUT_RESPONSES = {204: None, 401: error_response("No valid token.")}
 
 
 class TokenLogoutMixin:

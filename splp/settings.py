@@ -235,7 +235,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "splp.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "splp.api.exception_handler",
 }
 # API tokens (django-rest-knox): only a hash is stored; each expires, and a logout or a password change ends it.
@@ -245,6 +245,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sistem Penghubung Layanan Pemerintah: direktori layanan, repositori metadata, dan akses.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The API's contract is JSON; DRF's form parsers stay for `curl -d` and the browsable API, undocumented.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Swagger UI served from the bundled sidecar: the SPLP may run without internet access.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

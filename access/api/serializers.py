@@ -13,9 +13,15 @@ from directory.api.serializers import (
 )
 from directory.models import Organization
 from directory.selectors import published_services, requester_org_ids
-from splp.api import MAX_ID
+from splp.api import MAX_ID, SlugRelatedField
 
-from ..models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, Grant
+from ..models import (
+    MAX_CALLS_PER_DAY,
+    MAX_CALLS_PER_MINUTE,
+    AccessRequest,
+    ApiKey,
+    Grant,
+)
 
 
 class IpAllowlistField(serializers.ListField):
@@ -65,7 +71,7 @@ class AccessRequestSerializer(serializers.ModelSerializer):
 class AccessRequestSubmitSerializer(serializers.ModelSerializer):
     """Input of a Pasal 7a application; resolves the API, version, operations and requester organisation."""
 
-    api = serializers.SlugRelatedField(
+    api = SlugRelatedField(
         slug_field="slug", queryset=published_services(), help_text=_("Slug of a published API."),
         error_messages={"does_not_exist": _('No published API "{value}".')},
     )
@@ -76,7 +82,7 @@ class AccessRequestSubmitSerializer(serializers.ModelSerializer):
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
         help_text=_("Ids of the operations wanted; empty or left out means all operations."),
     )
-    requester = serializers.SlugRelatedField(
+    requester = SlugRelatedField(
         slug_field="code", queryset=Organization.objects.all(), required=False,
         help_text=_("Organisation code; may be left out when you request for exactly one organisation."),
         error_messages={"does_not_exist": _('Unknown organisation "{value}".')},

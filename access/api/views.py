@@ -9,6 +9,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from splp.api_schema import CONFLICT
+
 from .. import services
 from ..filtersets import AccessRequestFilterSet, ApiKeyFilterSet
 from ..selectors import access_requests_visible_to, keys_for_requester
@@ -58,27 +60,27 @@ class AccessRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         access_request = services.access_request_submit(actor=request.user, **serializer.validated_data)
         return self._respond(access_request, status.HTTP_201_CREATED)
 
-    @extend_schema(request=DecisionSerializer, responses={200: AccessRequestSerializer})
+    @extend_schema(request=DecisionSerializer, responses={200: AccessRequestSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._act(services.access_request_approve, DecisionSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses={200: AccessRequestSerializer})
+    @extend_schema(request=ReasonSerializer, responses={200: AccessRequestSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._act(services.access_request_reject, ReasonSerializer)
 
-    @extend_schema(request=ReasonSerializer, responses={200: AccessRequestSerializer})
+    @extend_schema(request=ReasonSerializer, responses={200: AccessRequestSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         return self._act(services.access_request_revoke, ReasonSerializer)
 
-    @extend_schema(request=None, responses={200: AccessRequestSerializer})
+    @extend_schema(request=None, responses={200: AccessRequestSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._act(services.access_request_withdraw)
 
-    @extend_schema(request=GrantIssueSerializer, responses={200: GrantResultSerializer})
+    @extend_schema(request=GrantIssueSerializer, responses={200: GrantResultSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def grant(self, request, pk=None):
         access_request = self.get_object()
@@ -119,19 +121,19 @@ class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         issued = {"api_key": raw, "key": self._read(key)}
         return Response(IssuedApiKeySerializer(issued, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=None, responses={200: IssuedApiKeySerializer})
+    @extend_schema(request=None, responses={200: IssuedApiKeySerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         key = self.get_object()
         return self._issued(key, services.api_key_reveal(actor=request.user, api_key=key))
 
-    @extend_schema(request=None, responses={200: IssuedApiKeySerializer})
+    @extend_schema(request=None, responses={200: IssuedApiKeySerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def rotate(self, request, pk=None):
         new_key, raw = services.api_key_rotate(actor=request.user, grant=self.get_object().grant)
         return self._issued(new_key, raw)
 
-    @extend_schema(request=DecisionSerializer, responses={200: ApiKeySerializer})
+    @extend_schema(request=DecisionSerializer, responses={200: ApiKeySerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         key = self.get_object()

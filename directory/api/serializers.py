@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from splp.api import SlugRelatedField
+
 from ..choices import SpecFormatChoices
 from ..models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Organization, ReviewNote, Theme
 from ..selectors import is_administrator, publisher_org_ids
@@ -182,7 +184,7 @@ class ManagedApiServiceSerializer(serializers.ModelSerializer):
 class ApiServiceMetadataSerializer(serializers.ModelSerializer):
     """The metadata fields a publisher edits (input of PATCH)."""
 
-    theme = serializers.SlugRelatedField(
+    theme = SlugRelatedField(
         slug_field="slug", queryset=Theme.objects.all(),
         error_messages={"does_not_exist": _('Unknown theme "{value}".')},
     )
@@ -195,7 +197,7 @@ class ApiServiceMetadataSerializer(serializers.ModelSerializer):
 class ApiServiceRegisterSerializer(ApiServiceMetadataSerializer, ApiVersionCreateSerializer):
     """A new registration with its first version (input of POST)."""
 
-    owner = serializers.SlugRelatedField(
+    owner = SlugRelatedField(
         slug_field="code", queryset=Organization.objects.all(), required=False,
         help_text=_("Organisation code; may be left out when you publish for exactly one organisation."),
         error_messages={"does_not_exist": _('Unknown organisation "{value}".')},

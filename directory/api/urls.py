@@ -1,3 +1,4 @@
+from django.urls.converters import SlugConverter
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -8,6 +9,8 @@ router = SimpleRouter()
 router.register("themes", views.ThemeViewSet, basename="theme")
 router.register("services", views.PublishedApiServiceViewSet, basename="service")
 router.register("api-services", views.ApiServiceViewSet, basename="api-service")
-router.register(r"api-services/(?P<service_slug>[^/.]+)/versions", views.ApiVersionViewSet, basename="api-version")
+router.register(
+    rf"api-services/(?P<service_slug>{SlugConverter.regex})/versions", views.ApiVersionViewSet, basename="api-version"
+)
 
 urlpatterns = router.urls

@@ -1,6 +1,7 @@
 """Directory API: thin views over the directory's selectors and services."""
 
 from django.shortcuts import get_object_or_404
+from django.urls.converters import SlugConverter
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -11,6 +12,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+
+from splp.api_schema import CONFLICT
 
 from .. import services
 from ..filtersets import ApiServiceFilterSet
@@ -47,6 +50,8 @@ class ServiceFilteringMixin:
     ordering_fields = ["name", "updated_at"]
     ordering = ["name"]
     lookup_field = "slug"
+    # Only what a slug can be reaches the query: PostgreSQL refuses e.g. a NUL with a 500.
+    lookup_value_regex = SlugConverter.regex
 
 
 class PublishedApiServiceViewSet(ServiceFilteringMixin, viewsets.ReadOnlyModelViewSet):
@@ -119,7 +124,8 @@ class ApiVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     queryset = ApiVersion.objects.none()
     filter_backends = []
     lookup_field = "version"
-    lookup_value_regex = r"[^/]+"
+    # Versions may contain dots; a NUL never reaches the query (PostgreSQL refuses it with a 500).
+    lookup_value_regex = r"[^/\x00]+"
 
     def get_service(self):
         # Only the row is needed here: drop the selector's prefetch of every version.
@@ -142,7 +148,7 @@ class ApiVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return Response(self.get_serializer(version).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ApiVersionSpecSerializer, responses={200: ApiVersionSerializer})
+    @extend_schema(request=ApiVersionSpecSerializer, responses={200: ApiVersionSerializer, 409: CONFLICT})
     def update(self, request, service_slug=None, version=None):
         api_version = self.get_object()
         serializer = ApiVersionSpecSerializer(data=request.data, partial=request.method == "PATCH")
@@ -154,11 +160,11 @@ class ApiVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         )
         return Response(self.get_serializer(api_version).data)
 
-    @extend_schema(request=ApiVersionSpecSerializer, responses={200: ApiVersionSerializer})
+    @extend_schema(request=ApiVersionSpecSerializer, responses={200: ApiVersionSerializer, 409: CONFLICT})
     def partial_update(self, request, service_slug=None, version=None):
         return self.update(request, service_slug=service_slug, version=version)
 
-    @extend_schema(request=None, responses={200: ApiVersionSerializer})
+    @extend_schema(request=None, responses={200: ApiVersionSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def submit(self, request, service_slug=None, version=None):
         api_version = services.api_version_submit_for_review(actor=request.user, api_version=self.get_object())
