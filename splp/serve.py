@@ -19,7 +19,8 @@ DEFAULTS = [
     # HTTP/1.1 only: the SPLP sits behind the Pemda's TLS proxy, so h2c would only add attack surface.
     "--http", "1",
     "--no-ws",
-    # Threads per worker running the application: calls wait on upstreams, so more than one per core.
+    # Threads per worker running the application: calls wait on upstreams, so more than one per core
+    # (Granian warns above two per core; measured and intended).
     "--blocking-threads", "8",
 ]
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}

@@ -105,7 +105,7 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(collected_static, django_db_setup, django_db_blocker, tmp_path_factory):
+def server(collected_static, django_db_setup, tmp_path_factory):
     # A process variable named like a header: a server building environ on os.environ must not pass it on.
     server = Server(collected_static, tmp_path_factory.mktemp("server"), HTTP_X_FROM_PROCESS="leaked")
     yield server
