@@ -22,6 +22,9 @@ $(BIN)/.installed: requirements.txt
 install: $(BIN)/.installed .env
 
 # Embedded default: SQLite, no Redis, filesystem Celery broker, demo data; portal + worker + beat.
+# The portal, admin, bus and demo upstreams run under the production server (Granian, `python -m
+# splp.serve`), so the bus behaves as in production; one worker is enough for SQLite. With DEBUG on,
+# WhiteNoise serves static files from the apps directly (no collectstatic). Ctrl-C stops everything.
 run: export DEBUG ?= 1
 # The demo APIs' upstreams are served by this same server (seed_demo records them on its first run).
 run: export SPLP_DEMO_UPSTREAM_BASE ?= http://127.0.0.1:$(PORT)/demo-upstream
@@ -33,10 +36,11 @@ run: install
 	@echo "SPLP berjalan di http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Akun demo (kata sandi demo-password): admin, publisher, requester"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
+	@# kill 0 signals this shell too: the trap is reset first, or it would run again and again.
+	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	$(BIN)/celery -A splp worker --beat --pool=solo --loglevel=warning \
 		--scheduler django_celery_beat.schedulers:DatabaseScheduler & \
-	$(MANAGE) runserver --noreload 127.0.0.1:$(PORT)
+	$(BIN)/python -m splp.serve --host 127.0.0.1 --port $(PORT) --workers 1 --access-log
 
 # The whole suite on the embedded default (SQLite, no Redis).
 test: install

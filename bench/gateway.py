@@ -1,10 +1,13 @@
 #!/usr/bin/env python
-"""Benchmark the bus: upstream direct, nginx proxy_pass (if nginx is installed), and the gateway with
-auth + rate limit + logging on, under gunicorn on the production profile (PostgreSQL + Redis).
+"""Benchmark the bus: upstream direct (nginx `return`), nginx `proxy_pass`, and the gateway with auth + rate
+limit + logging on, under the production server (`python -m splp.serve`, as the README says) on the
+production profile (PostgreSQL + Redis). Then a graceful stop (SIGTERM) and a count of log rows lost.
 
-Usage: .venv/bin/python bench/gateway.py [--duration 15] [--connections 50] [--workers 3] [--threads 8]
-Needs: wrk, a PostgreSQL on 127.0.0.1:5432 (user postgres) and a Redis on 127.0.0.1:6379. Prints numbers;
-asserts nothing. Traffic goes to 127.0.0.1 only.
+Usage: .venv/bin/python bench/gateway.py [--duration 15] [--connections 50] [--workers 2] [--threads 8]
+       [--server gunicorn --workers 4 --threads 4]  (gunicorn gthread, for comparison)
+Needs: wrk, nginx, a PostgreSQL on 127.0.0.1:5432 (user postgres) and a Redis on 127.0.0.1:6379
+(BENCH_DATABASE_URL, BENCH_REDIS_URL and --port move them). Prints numbers; asserts nothing. Traffic goes
+to 127.0.0.1 only.
 """
 
 import argparse
@@ -21,7 +24,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-UPSTREAM_PORT, NGINX_PROXY_PORT, GATEWAY_PORT = 18081, 18082, 18000
 ENV = {
     **os.environ,
     "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/splp_bench"),
@@ -64,7 +66,7 @@ a.access_request_approve(actor=admin, access_request=ar)
 g, _k, _raw = a.access_request_grant(actor=p, access_request=ar, rate_limit_per_minute=10**8, rate_limit_per_day=10**9)
 _k, raw = a.api_key_rotate(actor=r, grant=g)
 print("KEY=" + raw)
-""" % {"port": UPSTREAM_PORT}
+"""
 
 NGINX_CONF = """
 worker_processes 1;
@@ -125,69 +127,86 @@ def show(name, r):
           f"requests {r['total']}  non-2xx {r['non2xx']} {r['errors']}")
 
 
+def server_command(args, port):
+    if args.server == "gunicorn":
+        return [str(Path(PY).parent / "gunicorn"), "splp.wsgi:application", "-b", f"127.0.0.1:{port}",
+                "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads), "--log-level", "warning",
+                "--keep-alive", "30"]
+    # The production command of the README, with this machine's address and the bench's sizes.
+    return [PY, "-m", "splp.serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
+            "--blocking-threads", str(args.threads), "--log-level", "warning"]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread")
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--port", type=int, default=18000, help="the gateway's; nginx takes the next two")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk)")
     if not shutil.which("nginx"):
         raise SystemExit("nginx is needed for the upstream (apt-get install nginx-light)")
+    gateway_port, upstream_port, proxy_port = args.port, args.port + 1, args.port + 2
 
     db = ENV["DATABASE_URL"].rsplit("/", 1)[1]
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True)
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {db}"], check=True)
     subprocess.run(["redis-cli", "-n", ENV["REDIS_URL"].rsplit("/", 1)[1], "flushdb"], check=True, capture_output=True)
     run([PY, "manage.py", "migrate", "-v0"])
-    key = re.search(r"KEY=(\S+)", run([PY, "manage.py", "shell", "-c", SETUP]).stdout).group(1)
+    run([PY, "manage.py", "collectstatic", "--noinput", "-v0"])  # as in production (the bus does not use it)
+    setup = run([PY, "manage.py", "shell", "-c", SETUP % {"port": upstream_port}])
+    key = re.search(r"KEY=(\S+)", setup.stdout).group(1)
+    auth = [f"Authorization: Bearer {key}"]
 
-    procs = []
     tmp = Path(ENV["SPLP_VAR_DIR"])
-    (tmp / "nginx.conf").write_text(NGINX_CONF.format(dir=tmp, up=UPSTREAM_PORT, proxy=NGINX_PROXY_PORT))
-    procs.append(subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"]))
-    procs.append(subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "splp.wsgi:application", "-b", f"127.0.0.1:{GATEWAY_PORT}",
-         "-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads), "--log-level", "warning",
-         "--keep-alive", "30"],
-        cwd=ROOT, env=ENV,
-    ))
+    (tmp / "nginx.conf").write_text(NGINX_CONF.format(dir=tmp, up=upstream_port, proxy=proxy_port))
+    nginx = subprocess.Popen(["nginx", "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"])
+    server = subprocess.Popen(server_command(args, gateway_port), cwd=ROOT, env=ENV)
+    sent = 0
     try:
-        upstream = f"http://127.0.0.1:{UPSTREAM_PORT}/api/v1/ping"
-        gateway = f"http://127.0.0.1:{GATEWAY_PORT}/gateway/bench/v1/ping"
+        upstream = f"http://127.0.0.1:{upstream_port}/api/v1/ping"
+        gateway = f"http://127.0.0.1:{gateway_port}/gateway/bench/v1/ping"
         wait_http(upstream)
         wait_http(gateway, {"Authorization": f"Bearer {key}"})
-        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; gunicorn {args.worker_class} {args.workers}x{args.threads}; "
-              f"{os.cpu_count()} CPUs, everything on this machine")
+        sent += 1
+        print(f"wrk -t2 -c{args.connections} -d{args.duration}s; {args.server} {args.workers} workers x "
+              f"{args.threads} threads; {os.cpu_count()} CPUs, everything on this machine")
         direct = wrk(upstream, args)
         show("upstream direct (nginx return)", direct)
-        show("nginx proxy_pass", wrk(f"http://127.0.0.1:{NGINX_PROXY_PORT}/v1/ping", args))
+        proxied = wrk(f"http://127.0.0.1:{proxy_port}/v1/ping", args)
+        show("nginx proxy_pass", proxied)
         # Warm every worker's cache and pool before measuring.
-        warm = wrk(gateway, argparse.Namespace(connections=args.connections, duration=2), [f"Authorization: Bearer {key}"])
-        result = wrk(gateway, args, [f"Authorization: Bearer {key}"])
+        warm = wrk(gateway, argparse.Namespace(connections=args.connections, duration=2), auth)
+        result = wrk(gateway, args, auth)
+        sent += warm["total"] + result["total"]
         show("SPLP gateway (auth+limit+log)", result)
-        print(f"added latency vs direct at {args.connections} connections: p50 {result['p50'] - direct['p50']:.2f} ms, "
+        print(f"gateway / nginx proxy_pass: {result['rps'] / proxied['rps']:.2f} of the throughput; added latency vs "
+              f"direct at {args.connections} connections: p50 {result['p50'] - direct['p50']:.2f} ms, "
               f"p99 {result['p99'] - direct['p99']:.2f} ms (queueing: {args.connections} in flight / throughput)")
         # One connection: the bus' own cost per call, without queueing behind other calls.
         one = argparse.Namespace(connections=1, duration=args.duration)
-        direct1, single = wrk(upstream, one), wrk(gateway, one, [f"Authorization: Bearer {key}"])
+        direct1, single = wrk(upstream, one), wrk(gateway, one, auth)
+        sent += single["total"]
         show("upstream direct, 1 connection", direct1)
         show("SPLP gateway, 1 connection", single)
         print(f"added latency per call (1 connection): p50 {single['p50'] - direct1['p50']:.2f} ms, "
               f"p99 {single['p99'] - direct1['p99']:.2f} ms")
     finally:
-        for p in reversed(procs):
-            p.send_signal(signal.SIGTERM)  # gunicorn's graceful stop flushes each worker's log buffer
-        for p in procs:
-            p.wait(timeout=30)
+        # A graceful stop right after the last call: whatever is still in the workers' log buffers must be
+        # flushed on the way out, not lost.
+        for p in (server, nginx):
+            p.send_signal(signal.SIGTERM)
+        for p in (server, nginx):
+            p.wait(timeout=60)
     out = run([PY, "manage.py", "drain_request_log"]).stdout.strip()
-    count = run([PY, "manage.py", "shell", "-c",
-                 "from monitoring.models import RequestLog; print(RequestLog.objects.count())"]).stdout.split()[-1]
-    sent = 1 + warm["total"] + result["total"] + single["total"]  # probe, warm-up and the measured runs
-    print(f"drain: {out} gateway calls answered {sent}, log rows {count}, lost {max(0, sent - int(count))}")
+    count = int(run([PY, "manage.py", "shell", "-c",
+                     "from monitoring.models import RequestLog; print(RequestLog.objects.count())"]).stdout.split()[-1])
+    print(f"graceful stop (SIGTERM): {out} gateway calls answered {sent}, log rows {count}, "
+          f"lost {max(0, sent - count)}")
     print(run([PY, "manage.py", "verify_request_log"]).stdout.strip())
 
 

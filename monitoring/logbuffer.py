@@ -5,12 +5,14 @@ them, in one round trip per flush, to the shared buffer: a Redis list in product
 in the embedded default (and whenever Redis cannot be reached, so a Redis outage loses nothing).
 
 Crash window: records still in memory when a process is killed without a normal shutdown (SIGKILL, power
-loss) are lost: at most ``SPLP_LOG_FLUSH_SECONDS`` of that process' calls. A normal shutdown flushes.
+loss) are lost: at most ``SPLP_LOG_FLUSH_SECONDS`` of that process' calls. A normal shutdown flushes,
+including SIGTERM/SIGINT to gunicorn or Granian: their workers finish the calls in flight, then exit.
 """
 
 import atexit
 import json
 import logging
+import multiprocessing.util
 import sqlite3
 import threading
 from collections import deque
@@ -130,6 +132,9 @@ class LogBuffer:
                 self._thread = threading.Thread(target=self._run, name="splp-log-flusher", daemon=True)
                 self._thread.start()
                 atexit.register(self.flush)
+                # Granian's workers are multiprocessing children: they end with os._exit, which skips
+                # atexit but runs multiprocessing's exit finalizers. (flush is idempotent.)
+                multiprocessing.util.Finalize(None, self.flush, exitpriority=10)
 
     def _run(self):
         while True:

@@ -2,8 +2,11 @@
 a requester operator, and an outsider from a third organisation."""
 
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 from rest_framework.test import APIClient
 
+import splp.settings
 from access import services as access_services
 from directory import services as directory_services
 
@@ -18,6 +21,15 @@ from .factories import (
     period,
     service_fields,
 )
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """``collectstatic`` with the production storage (hashed, compressed) into ``<var>/static``; returns <var>."""
+    var = tmp_path_factory.mktemp("var")
+    with override_settings(STATIC_ROOT=var / "static", STORAGES=splp.settings.STORAGES):
+        call_command("collectstatic", "--noinput", verbosity=0)
+    return var
 
 
 @pytest.fixture

@@ -8,13 +8,15 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret")
 os.environ.setdefault("SPLP_INTERNAL_HOSTS", "127.0.0.1,localhost")
 
 from splp.settings import *  # noqa: E402,F403
-from splp.settings import DATABASES, VAR_DIR  # noqa: E402
+from splp.settings import DATABASES, STORAGES, VAR_DIR  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 LANGUAGE_CODE = "id"
+# Pages render without a collectstatic manifest; tests/core/test_static_files.py covers the production storage.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # Per-process test database names, so parallel runs on one machine never share a database.
 _suffix = os.getpid()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
