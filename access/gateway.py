@@ -345,8 +345,8 @@ class Gateway:
         except GatewayError as exc:
             record["error_code"] = exc.code
             body = _error_body(exc.code, exc.message, request_id)
-            status, headers, upstream = exc.status, exc.headers + [("Content-Type", "application/json")], None
-            body = [body]
+            headers = exc.headers + [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+            status, upstream, body = exc.status, None, [body]
         record["status"] = status
         headers.append(("X-Request-ID", request_id))
         start_response(_status_line(status), headers)

@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import unquote_to_bytes
+from urllib.parse import parse_qsl, unquote_to_bytes, urlsplit
 from wsgiref.util import setup_testing_defaults
 
 import pytest
@@ -66,20 +66,22 @@ class Upstream(BaseHTTPRequestHandler):
         if path == "/api/v1/hop":
             return self._json(200, {"ok": True}, [("Connection", "X-Secret-Hop, keep-alive"),
                                                   ("X-Secret-Hop", "internal"), ("X-Kept", "yes")])
-        if path == "/api/v1/truncated":  # declares 8000 bytes, sends 4000, then closes cleanly (FIN)
+        query = dict(parse_qsl(urlsplit(self.path).query))
+        if path == "/api/v1/truncated":  # declares 8000 bytes (or ?declared=), sends half, closes cleanly (FIN)
+            declared = int(query.get("declared", 8000))
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", "8000")
+            self.send_header("Content-Length", str(declared))
             self.end_headers()
-            self.wfile.write(b"x" * 4000)
+            self.wfile.write(b"x" * (declared // 2))
             self.close_connection = True
             return None
-        if path == "/api/v1/chunked-cut":  # chunked, then closes without the final chunk
+        if path == "/api/v1/chunked-cut":  # 3 chunks (or ?chunks=) of 3000 bytes, closes without the final one
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
-            for _ in range(3):
+            for _ in range(int(query.get("chunks", 3))):
                 self.wfile.write(b"bb8\r\n" + b"y" * 3000 + b"\r\n")
             self.close_connection = True
             return None

@@ -150,6 +150,38 @@ def test_content_length_with_transfer_encoding_cannot_smuggle(server, bus_grant,
     assert [(method, path) for method, path, *_ in Upstream.hits] == [("POST", "/api/v1/echo")]
 
 
+@pytest.mark.parametrize("path, code", [
+    ("/v1/items/x%20HTTP/1.1%0d%0aX-SPLP-Organization:%20dinkes%0d%0aX-Pad:%20z", "invalid_path"),
+    ("/v1/items/%2e%2e/%2e%2e", "invalid_path"),
+    ("/v1/items/a%3Fb", "invalid_path"),
+    # Granian decodes PATH_INFO and gives no raw target: an encoded "/" is a separator by the time the bus
+    # sees it, so the two segments match no operation, and nothing reaches the upstream.
+    ("/v1/items/a%2Fb", "unknown_operation"),
+])
+def test_ambiguous_paths_are_refused_through_the_real_server(server, bus_grant, upstream, path, code):
+    _grant, raw = bus_grant
+    status, _headers, body = server.request("GET", f"/gateway/data-bus{path}", bearer(raw))  # sent as is
+    assert (status, json.loads(body)["error"]["code"]) == (400 if code == "invalid_path" else 404, code)
+    assert Upstream.hits == []
+
+
+@pytest.mark.parametrize("query, framing", [
+    ("/v1/truncated?declared=4194304", b"content-length: 4194304"),  # 2 MiB of a declared 4 MiB
+    ("/v1/chunked-cut?chunks=700", b"transfer-encoding: chunked"),  # 2.1 MB, then no final chunk
+])
+def test_a_truncated_upstream_body_reaches_the_client_truncated(server, bus_grant, upstream, query, framing):
+    """Larger than the buffer, so streamed: the status is out, and the client must still see the cut."""
+    _grant, raw = bus_grant
+    answer = server.raw(f"GET /gateway/data-bus{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        f"Authorization: Bearer {raw}\r\n\r\n".encode())
+    head, _sep, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 ") and framing in head.lower()
+    if b"content-length" in framing:
+        assert len(body) == 2 * 1024 * 1024  # fewer bytes than declared, then the connection closes
+    else:
+        assert body.count(b"y" * 3000) > 300 and not body.endswith(b"0\r\n\r\n")  # no final chunk
+
+
 def test_process_environment_is_not_taken_for_request_headers(server, bus_grant, upstream):
     _grant, raw = bus_grant
     status, _headers, body = server.request("GET", ECHO, bearer(raw))
