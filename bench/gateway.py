@@ -3,7 +3,7 @@
 limit + logging on, under the production server (`python -m splp.serve`, as the README says) on the
 production profile (PostgreSQL + Redis). Then a graceful stop (SIGTERM) and a count of log rows lost.
 
-Usage: .venv/bin/python bench/gateway.py [--duration 15] [--connections 50] [--workers 2] [--threads 8]
+Usage: .venv/bin/python bench/gateway.py [--duration 15] [--connections 50] [--workers 4] [--threads 4]
        [--server gunicorn --workers 4 --threads 4]  (gunicorn gthread, for comparison)
 Needs: wrk, nginx, a PostgreSQL on 127.0.0.1:5432 (user postgres) and a Redis on 127.0.0.1:6379
 (BENCH_DATABASE_URL, BENCH_REDIS_URL and --port move them). Prints numbers; asserts nothing. Traffic goes
@@ -144,8 +144,8 @@ def main():
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)  # as the README runs production: two per core
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=18000, help="the gateway's; nginx takes the next two")
     args = parser.parse_args()
     if not shutil.which("wrk"):
