@@ -1,7 +1,7 @@
 """Shared REST pieces: every error is JSON with a code, and domain refusals map to HTTP statuses.
 
 Everything under /api/ answers in that shape, also what never reaches a DRF view: unknown routes, bodies
-over the size limit, and crashes (the handlers below, installed in splp/urls.py)."""
+over the size limit, and crashes (JsonErrorsMiddleware)."""
 
 import django_filters
 from django import forms
@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import defaults
 from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
@@ -96,27 +95,41 @@ def _json_error(code, message, status_code):
     return JsonResponse(error_body(code, message), status=status_code)
 
 
-def bad_request(request, exception):
-    if not _is_api(request):
-        return defaults.bad_request(request, exception)
-    if isinstance(exception, RequestDataTooBig):
-        return _json_error("request_too_large", _(
-            "The request body is too large (maximum %(kb)d KB)."
-        ) % {"kb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}, 413)
-    return _json_error("bad_request", _("The request could not be understood."), 400)
+def _error_for_status(status_code):
+    """The JSON error for an answer Django made without DRF (its own error views, DEBUG's technical pages)."""
+    if status_code == 404:
+        return _json_error("not_found", _("There is no API endpoint at this address."), 404)
+    if status_code >= 500:
+        # The traceback goes to the log (django.request), never to the client.
+        return _json_error("server_error", _("An unexpected error occurred on the server. It has been logged."),
+                           status_code)
+    if status_code == 403:
+        return _json_error("permission_denied", _("You do not have permission to perform this action."), 403)
+    return _json_error("bad_request", _("The request could not be understood."), status_code)
 
 
-def page_not_found(request, exception):
-    if not _is_api(request):
-        return defaults.page_not_found(request, exception)
-    return _json_error("not_found", _("There is no API endpoint at this address."), 404)
+class JsonErrorsMiddleware:
+    """Under /api/, every error answer is JSON in the error shape, in every profile: what DRF's handler never
+    sees (an unknown route, a body over the size limit, a crash) arrives here as Django's HTML error page, or
+    DEBUG's technical one, and leaves as JSON. Place it right after SecurityMiddleware."""
 
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-def server_error(request):
-    if not _is_api(request):
-        return defaults.server_error(request)
-    # The traceback goes to the log (django.request), never to the client.
-    return _json_error("server_error", _("An unexpected error occurred on the server. It has been logged."), 500)
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (response.status_code >= 400 and _is_api(request)
+                and not response.get("Content-Type", "").startswith("application/json")):
+            return _error_for_status(response.status_code)
+        return response
+
+    def process_exception(self, request, exception):
+        # Django answers a too-large body with a plain 400; the client should learn it was the size.
+        if _is_api(request) and isinstance(exception, RequestDataTooBig):
+            return _json_error("request_too_large", _(
+                "The request body is too large (maximum %(kb)d KB)."
+            ) % {"kb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}, 413)
+        return None
 
 
 class SlugRelatedField(serializers.SlugRelatedField):

@@ -29,8 +29,3 @@ urlpatterns = [
     path("", include("directory.urls")),
     path("", include("access.urls")),
 ]
-
-# Under /api/ these answer JSON in the API's error shape; elsewhere Django's pages (templates/404.html).
-handler400 = "splp.api.bad_request"
-handler404 = "splp.api.page_not_found"
-handler500 = "splp.api.server_error"

@@ -45,6 +45,22 @@ def test_unknown_routes_and_methods_answer_json(db, browser, method, url, status
     assert "<" not in message
 
 
+def test_json_also_in_the_developer_profile(db, browser, settings, monkeypatch):
+    """DEBUG (make run) swaps Django's error views for its technical pages; the API still answers JSON."""
+    settings.DEBUG = True
+    assert_error(browser.get(f"{API}tidak-ada/"), 404, "not_found")
+    assert_error(browser.post(f"{API}auth/token/", "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1),
+                              content_type="application/json"), 413, "request_too_large")
+
+    def crash(self, request, *args, **kwargs):
+        raise RuntimeError("secret detail of the crash")
+
+    monkeypatch.setattr(directory_views.ThemeViewSet, "list", crash)
+    response = browser.get(f"{API}themes/")
+    assert_error(response, 500, "server_error")
+    assert "secret detail" not in response.content.decode()
+
+
 def test_pages_outside_the_api_keep_their_html_error_page(db, browser):
     response = browser.get("/direktori/tidak-ada/sama-sekali/")
     assert response.status_code == 404
