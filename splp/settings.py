@@ -47,7 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "splp.api.JsonErrorsMiddleware",
+    "splp.api_errors.JsonErrorsMiddleware",
     # Static files from the application server, in both profiles (the bus' /gateway/ never gets here).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
