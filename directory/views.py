@@ -10,9 +10,9 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -80,7 +80,7 @@ PAGE_SIZE = 25
 
 
 def paginate(request, items):
-    """One page of a portal list (``?halaman=N``); lists of requests grow with the years."""
+    """One page of a portal list (``?halaman=N``): requests grow with the years, the directory with the Pemdas."""
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
 
 
@@ -120,8 +120,8 @@ def theme_list(request):
 @portal_page()
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
-    services_qs = selectors.published_services().filter(theme=theme)
-    return render(request, "portal/theme.html", {"theme": theme, "services": services_qs})
+    page = paginate(request, selectors.published_services().filter(theme=theme))
+    return render(request, "portal/theme.html", {"theme": theme, "services": page, "page_obj": page})
 
 
 @portal_page()
@@ -139,10 +139,13 @@ def search(request):
         results = results.filter(classification=filters["classification"])
     if filters["theme"]:
         results = results.filter(theme__slug=filters["theme"])
+    # One page at a time, an empty search included: rendering every API ties up the server.
+    page = paginate(request, results)
     context = {
         "term": term,
         "filters": filters,
-        "services": results,
+        "services": page,
+        "page_obj": page,
         "organizations": Organization.objects.filter(api_services__versions__status__in=LIVE_STATUSES).distinct(),
         "classifications": ClassificationChoices.choices,
         "themes": Theme.objects.all(),
