@@ -19,6 +19,7 @@ from .. import services
 from ..filtersets import ApiServiceFilterSet
 from ..models import ApiVersion
 from ..selectors import published_service_detail, published_services, services_managed_by, themes_with_counts
+from .pagination import ServicePagination
 from .serializers import (
     ApiServiceDetailSerializer,
     ApiServiceMetadataSerializer,
@@ -58,6 +59,7 @@ class PublishedApiServiceViewSet(ServiceFilteringMixin, viewsets.ReadOnlyModelVi
     """The public service directory: published APIs only."""
 
     permission_classes = [AllowAny]
+    pagination_class = ServicePagination
 
     def get_queryset(self):
         return published_services()

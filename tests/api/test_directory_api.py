@@ -4,6 +4,7 @@ import pytest
 from rest_framework.pagination import PageNumberPagination
 
 from directory import services as directory_services
+from directory.api.pagination import KeysetPagination
 from directory.choices import ClassificationChoices
 from directory.models import ApiService
 
@@ -108,6 +109,49 @@ def test_services_list_query_count_is_fixed(anon, publish):
     five, body = count_queries(anon, f"{API}services/")
     assert body["count"] == 5
     assert one == five == 3  # count + page + live versions
+
+
+
+@pytest.fixture
+def seven_apis(publish, monkeypatch):
+    """Seven published APIs, three of them with the same name, two to a keyset page."""
+    monkeypatch.setattr(KeysetPagination, "page_size", 2)
+    for slug, name in [("api-e", "E"), ("sama-1", "Sama"), ("api-a", "A"), ("sama-2", "Sama"), ("api-z", "Z"),
+                       ("sama-3", "Sama"), ("api-c", "C")]:
+        publish(slug, name=name)
+
+
+@pytest.mark.parametrize("ordering", ["", "name", "-name"])
+def test_services_list_cursor_walk_returns_every_api_once_in_order(anon, seven_apis, ordering):
+    expected = list(ApiService.objects.order_by(*(["-name", "-id"] if ordering == "-name" else ["name", "id"]))
+                    .values_list("slug", flat=True))
+    walked, query_counts, pages = [], set(), []
+    url = f"{API}services/?cursor=&ordering={ordering}"
+    while url:
+        queries, body = count_queries(anon, url)
+        assert "count" not in body  # keyset pages skip the count
+        pages.append(url)
+        walked += [row["slug"] for row in body["results"]]
+        query_counts.add(queries)
+        url = body["next"]
+    assert walked == expected
+    assert len(pages) == 4 and query_counts == {2}  # page + live versions, at any depth
+    # Previous links walk back over the same pages.
+    last = anon.get(pages[-1]).json()
+    assert slugs(anon.get(last["previous"])) == expected[4:6]
+
+
+def test_services_list_cursor_keeps_filters_and_search(anon, seven_apis):
+    first = anon.get(f"{API}services/", {"cursor": "", "search": "sama"})
+    assert slugs(first) == ["sama-1", "sama-2"]
+    assert "search=sama" in first.json()["next"]
+    assert slugs(anon.get(first.json()["next"])) == ["sama-3"]
+
+
+@pytest.mark.parametrize("cursor", ["not-base64!", "cD0AYQ=="])  # the second decodes to a position with a NUL
+def test_services_list_refuses_a_broken_cursor(anon, service, cursor):
+    response = anon.get(f"{API}services/", {"cursor": cursor})
+    assert response.status_code == 404 and error_code(response) == "not_found"
 
 
 # Published services: filters, search, ordering
