@@ -1,4 +1,4 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from .choices import MembershipRoleChoices
 from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Theme
@@ -29,28 +29,32 @@ def requester_org_ids(user):
     return user_organization_ids(user, MembershipRoleChoices.REQUESTER)
 
 
+# The version columns directory lists show: never the spec, the interoperability report or the upstream secret.
+LIST_VERSION_FIELDS = ("id", "service_id", "version", "status", "spec_format", "published_at")
+
+
+def _live_versions():
+    return ApiVersion.objects.filter(status__in=LIVE_STATUSES).order_by("-id")
+
+
+def _listed_services():
+    """Services with a live version: an EXISTS on the (service, status) index, no join + DISTINCT over all columns."""
+    live = ApiVersion.objects.filter(service=OuterRef("pk"), status__in=LIVE_STATUSES)
+    return ApiService.objects.filter(Exists(live)).select_related("owner", "theme")
+
+
 def published_services():
-    """Services with a live version, with what directory pages and the API need prefetched."""
-    live_versions = ApiVersion.objects.filter(status__in=LIVE_STATUSES).order_by("-id")
-    return (
-        ApiService.objects.filter(versions__status__in=LIVE_STATUSES)
-        .distinct()
-        .select_related("owner", "theme")
-        .prefetch_related(Prefetch("versions", queryset=live_versions))
+    """Services with a live version, with what directory lists and the API list need prefetched."""
+    return _listed_services().prefetch_related(
+        Prefetch("versions", queryset=_live_versions().only(*LIST_VERSION_FIELDS))
     )
 
 
 def published_service_detail(slug):
-    live_versions = ApiVersion.objects.filter(status__in=LIVE_STATUSES).order_by("-id").prefetch_related(
+    live_versions = _live_versions().prefetch_related(
         Prefetch("operations", queryset=ApiOperation.objects.order_by("path", "method"))
     )
-    return (
-        ApiService.objects.filter(slug=slug, versions__status__in=LIVE_STATUSES)
-        .distinct()
-        .select_related("owner", "theme")
-        .prefetch_related(Prefetch("versions", queryset=live_versions))
-        .first()
-    )
+    return _listed_services().filter(slug=slug).prefetch_related(Prefetch("versions", queryset=live_versions)).first()
 
 
 def themes_with_counts():

@@ -1,0 +1,77 @@
+"""The directory at scale: constant query counts, lists that load only what they show."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory import services as directory_services
+from directory.selectors import published_services
+from tests.factories import openapi_doc
+
+pytestmark = pytest.mark.django_db
+
+LIST_URLS = [
+    "/api/v1/services/",
+    "/api/v1/services/?ordering=name",
+    "/api/v1/services/?search=API",
+    "/api/v1/themes/",
+    "/",
+    "/direktori/tema/kependudukan/",
+    "/direktori/cari/?q=API",
+    "/direktori/cari/",
+]
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return ctx.captured_queries
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_list_query_count_does_not_grow_with_the_number_of_apis(client, publish, url):
+    for n in range(2):
+        publish(f"api-{n}")
+    client.get(url)  # warm-up: one-off queries (the Pemda, cached theme counts) are not what is measured
+    with_two = len(_queries(client, url))
+    for n in range(2, 10):
+        publish(f"api-{n}")
+
+    assert len(_queries(client, url)) == with_two
+
+
+def test_the_api_detail_page_query_count_does_not_grow_with_the_number_of_apis(client, publish):
+    publish("api-0")
+    client.get("/direktori/api/api-0/")
+    with_one = len(_queries(client, "/direktori/api/api-0/"))
+    for n in range(1, 10):
+        publish(f"api-{n}")
+
+    assert len(_queries(client, "/direktori/api/api-0/")) == with_one
+
+
+@pytest.mark.parametrize("url", ["/api/v1/services/", "/direktori/cari/", "/direktori/tema/kependudukan/"])
+def test_lists_never_read_the_spec_the_interop_report_or_the_upstream_secret(client, publish, url):
+    publish("api-0")
+
+    sql = " ".join(q["sql"] for q in _queries(client, url))
+
+    assert "apiversion" in sql  # the live version is read...
+    for column in ("spec", "interop_report", "upstream_auth_secret"):
+        assert f'"{column}"' not in sql  # ...but not these columns
+
+
+def test_a_service_with_several_live_versions_is_listed_once(publish, publisher, admin_user):
+    first = publish("api-0")
+    second = directory_services.api_version_create(
+        actor=publisher, service=first.service, version="2.0.0", upstream_base_url="https://api.example.test/v2",
+        spec=openapi_doc(),
+    )
+    directory_services.api_version_submit_for_review(actor=publisher, api_version=second)
+    directory_services.api_version_publish(actor=admin_user, api_version=second)
+
+    services = list(published_services())
+
+    assert [s.slug for s in services] == ["api-0"]
+    assert services[0].live_version.version == "2.0.0"
