@@ -1,4 +1,4 @@
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 
 from .choices import MembershipRoleChoices
 from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Theme
@@ -66,10 +66,20 @@ def themes_with_counts():
 
 
 def search_services(queryset, term):
+    """Substring search (no stemming: "penduduk" finds "Kependudukan"), name matches first.
+
+    On PostgreSQL the UPPER(..) LIKE of icontains is served by trigram GIN indexes (migration 0007).
+    """
     term = (term or "").strip()
     if not term:
         return queryset
-    return queryset.filter(Q(name__icontains=term) | Q(description__icontains=term))
+    return (
+        queryset.filter(Q(name__icontains=term) | Q(description__icontains=term))
+        .annotate(
+            search_rank=Case(When(name__icontains=term, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("search_rank", "name", "id")
+    )
 
 
 def services_managed_by(user):

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory import services as directory_services
-from directory.selectors import published_services
+from directory.selectors import published_services, search_services
 from tests.factories import openapi_doc
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +75,38 @@ def test_a_service_with_several_live_versions_is_listed_once(publish, publisher,
 
     assert [s.slug for s in services] == ["api-0"]
     assert services[0].live_version.version == "2.0.0"
+
+
+def test_search_finds_a_substring_of_a_word_and_lists_name_matches_first(client, publish):
+    publish("a-description-match", name="Alpha Statistik", description="Rekap data kependudukan per kelurahan.")
+    publish("a-name-match", name="Zeta Layanan Kependudukan Terpadu", description="Untuk rumah sakit.")
+    publish("no-match", name="Beta Pariwisata", description="Kunjungan wisata.")
+
+    # "penduduk" sits inside "Kependudukan" (no stemming, no word boundary), any case.
+    response = client.get("/direktori/cari/?q=PENDUDUK")
+    found = [s.slug for s in response.context["services"]]
+
+    assert found == ["a-name-match", "a-description-match"]
+    assert [s.slug for s in search_services(published_services(), "penduduk")] == found
+
+
+def test_search_is_backed_by_trigram_indexes_on_postgresql():
+    if connection.vendor != "postgresql":
+        assert "directory_service_name_trgm" not in str(connection.introspection.get_constraints(
+            connection.cursor(), "directory_apiservice"
+        ))
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'directory_apiservice' "
+            "AND indexdef LIKE '%gin_trgm_ops%'"
+        )
+        indexes = dict(cursor.fetchall())
+        # The planner uses them for the exact query icontains sends (a small table still gets a seq scan).
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = published_services().filter(name__icontains="penduduk").values("id").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert set(indexes) == {"directory_service_name_trgm", "directory_service_description_trgm"}
+    assert "directory_service_name_trgm" in plan
