@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 
 from .choices import MembershipRoleChoices
@@ -57,12 +58,27 @@ def published_service_detail(slug):
     return _listed_services().filter(slug=slug).prefetch_related(Prefetch("versions", queryset=live_versions)).first()
 
 
+# Published APIs per theme, counted once and kept until the directory services change them (publish,
+# deprecate, retire, theme change); the timeout bounds changes made outside the services (the admin).
+THEME_COUNTS_KEY = "directory:theme-published-counts"
+THEME_COUNTS_TIMEOUT = 300
+
+
+def invalidate_theme_counts():
+    cache.delete(THEME_COUNTS_KEY)
+
+
 def themes_with_counts():
-    return Theme.objects.annotate(
-        published_count=Count(
-            "api_services", filter=Q(api_services__versions__status__in=LIVE_STATUSES), distinct=True
-        )
-    ).order_by("order", "name")  # an aggregate query drops Meta.ordering
+    """The themes (fresh: a renamed theme shows at once), each with its cached published_count."""
+    counts = cache.get(THEME_COUNTS_KEY)
+    if counts is None:
+        grouped = _listed_services().order_by().values("theme_id").annotate(n=Count("id"))
+        counts = {row["theme_id"]: row["n"] for row in grouped}
+        cache.set(THEME_COUNTS_KEY, counts, THEME_COUNTS_TIMEOUT)
+    themes = list(Theme.objects.order_by("order", "name"))
+    for theme in themes:
+        theme.published_count = counts.get(theme.pk, 0)
+    return themes
 
 
 def search_services(queryset, term):

@@ -1,12 +1,14 @@
 """The directory at scale: constant query counts, lists that load only what they show."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory import services as directory_services
-from directory.selectors import published_services, search_services
-from tests.factories import openapi_doc
+from directory.models import ApiService
+from directory.selectors import THEME_COUNTS_KEY, published_services, search_services, themes_with_counts
+from tests.factories import ThemeFactory, openapi_doc
 
 pytestmark = pytest.mark.django_db
 
@@ -29,26 +31,29 @@ def _queries(client, url):
     return ctx.captured_queries
 
 
+def _steady_query_count(client, url):
+    client.get(url)  # warm-up: one-off queries (the Pemda, the cached theme counts) are not what is measured
+    return len(_queries(client, url))
+
+
 @pytest.mark.parametrize("url", LIST_URLS)
 def test_list_query_count_does_not_grow_with_the_number_of_apis(client, publish, url):
     for n in range(2):
         publish(f"api-{n}")
-    client.get(url)  # warm-up: one-off queries (the Pemda, cached theme counts) are not what is measured
-    with_two = len(_queries(client, url))
+    with_two = _steady_query_count(client, url)
     for n in range(2, 10):
         publish(f"api-{n}")
 
-    assert len(_queries(client, url)) == with_two
+    assert _steady_query_count(client, url) == with_two
 
 
 def test_the_api_detail_page_query_count_does_not_grow_with_the_number_of_apis(client, publish):
     publish("api-0")
-    client.get("/direktori/api/api-0/")
-    with_one = len(_queries(client, "/direktori/api/api-0/"))
+    with_one = _steady_query_count(client, "/direktori/api/api-0/")
     for n in range(1, 10):
         publish(f"api-{n}")
 
-    assert len(_queries(client, "/direktori/api/api-0/")) == with_one
+    assert _steady_query_count(client, "/direktori/api/api-0/") == with_one
 
 
 @pytest.mark.parametrize("url", ["/api/v1/services/", "/direktori/cari/", "/direktori/tema/kependudukan/"])
@@ -110,3 +115,46 @@ def test_search_is_backed_by_trigram_indexes_on_postgresql():
 
     assert set(indexes) == {"directory_service_name_trgm", "directory_service_description_trgm"}
     assert "directory_service_name_trgm" in plan
+
+
+def _counts(client):
+    return {t["slug"]: t["api_count"] for t in client.get("/api/v1/themes/").json()["results"]}
+
+
+def test_theme_counts_are_cached_and_follow_publish_deprecate_retire_and_theme_changes(
+    client, publish, publisher, admin_user, theme, django_assert_num_queries
+):
+    other = ThemeFactory(name="Pariwisata", slug="pariwisata")
+    first = publish("api-0")
+    assert _counts(client) == {"kependudukan": 1, "pariwisata": 0}
+
+    # Cached: a change made behind the services' back is not counted, and no count query runs.
+    ApiService.objects.filter(pk=first.service_id).update(theme=other)
+    with django_assert_num_queries(1):  # the themes themselves
+        assert _counts(client) == {"kependudukan": 1, "pariwisata": 0}
+    ApiService.objects.filter(pk=first.service_id).update(theme=theme)
+
+    second = publish("api-1")
+    assert _counts(client) == {"kependudukan": 2, "pariwisata": 0}
+
+    directory_services.api_service_update(actor=publisher, service=second.service, theme=other)
+    assert _counts(client) == {"kependudukan": 1, "pariwisata": 1}
+
+    directory_services.api_version_deprecate(actor=publisher, api_version=second)
+    assert _counts(client) == {"kependudukan": 1, "pariwisata": 1}  # a deprecated version is still live
+    ApiService.objects.filter(pk=first.service_id).update(theme=other)  # only a service call shows this
+    directory_services.api_version_retire(actor=publisher, api_version=second)
+    assert _counts(client) == {"kependudukan": 0, "pariwisata": 1}
+
+
+def test_theme_counts_are_dropped_again_after_the_commit(publish, django_capture_on_commit_callbacks):
+    publish("api-0")
+    themes_with_counts()
+    with django_capture_on_commit_callbacks() as callbacks:
+        publish("api-1")
+    themes_with_counts()  # e.g. a concurrent page, re-caching before the publication is committed
+
+    for callback in callbacks:
+        callback()
+
+    assert cache.get(THEME_COUNTS_KEY) is None
