@@ -117,7 +117,8 @@ class ApiService(models.Model):
     class Meta:
         verbose_name = _("API registration")
         verbose_name_plural = _("API registrations")
-        ordering = ["name"]
+        ordering = ["name", "id"]  # id: a stable order for pages; both served by the index below
+        indexes = [models.Index(fields=["name", "id"], name="directory_service_name_id")]
 
     def __str__(self):
         return self.name
@@ -169,6 +170,8 @@ class ApiVersion(models.Model):
         verbose_name_plural = _("API versions")
         ordering = ["service__name", "-id"]
         constraints = [models.UniqueConstraint(fields=["service", "version"], name="uniq_service_version")]
+        # "Has a live version" (the directory's EXISTS) and the live-version prefetch.
+        indexes = [models.Index(fields=["service", "status"], name="directory_version_live")]
 
     def __str__(self):
         return f"{self.service.name} v{self.version}"

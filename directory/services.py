@@ -17,7 +17,7 @@ from splp.workflow import TransitionError, lock, require, require_reason, requir
 from .choices import ApiVersionStatusChoices as S
 from .interop import detect_format, extract_operations, parse_spec, run_interop_check
 from .models import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiOperation, ApiService, ApiVersion, ReviewNote
-from .selectors import is_administrator, publisher_org_ids
+from .selectors import invalidate_theme_counts, is_administrator, publisher_org_ids
 
 SERVICE_FIELDS = (
     "name",
@@ -128,6 +128,8 @@ def api_service_update(*, actor, service, **fields):
         _full_clean(service)
         service.save()
         audit_record(actor=actor, target=service, action="update", data={"changed": sorted(changed)})
+        if "theme" in changed:
+            _theme_counts_changed()
     return service
 
 
@@ -145,6 +147,13 @@ def api_version_update(*, actor, api_version, upstream_base_url, spec):
         new_state=api_version.status, data={"interop_passed": api_version.interop_passed},
     )
     return api_version
+
+
+def _theme_counts_changed():
+    # Now, for the rest of this transaction; again after the commit, in case a concurrent page re-cached the
+    # old counts in between.
+    invalidate_theme_counts()
+    transaction.on_commit(invalidate_theme_counts)
 
 
 def _move(api_version, *, actor, allowed, to, action, label, reason=""):
@@ -209,6 +218,7 @@ def api_version_publish(*, actor, api_version, note=""):
     api_version.save()
     _add_note(actor, api_version, note)
     notify("api_published", api_version)
+    _theme_counts_changed()
     return api_version
 
 
@@ -219,6 +229,7 @@ def api_version_deprecate(*, actor, api_version, reason=""):
     _move(api_version, actor=actor, allowed=(S.PUBLISHED,), to=S.DEPRECATED, action="deprecate",
           label=_("deprecate"), reason=reason)
     api_version.save()
+    _theme_counts_changed()
     return api_version
 
 
@@ -229,6 +240,7 @@ def api_version_retire(*, actor, api_version, reason=""):
     _move(api_version, actor=actor, allowed=(S.DEPRECATED,), to=S.RETIRED, action="retire",
           label=_("retire"), reason=reason)
     api_version.save()
+    _theme_counts_changed()
     return api_version
 
 

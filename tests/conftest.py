@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 import splp.settings
 from access import services as access_services
 from directory import services as directory_services
+from directory.selectors import invalidate_theme_counts
 
 from .factories import (
     PASSWORD,
@@ -30,6 +31,12 @@ def collected_static(tmp_path_factory):
     with override_settings(STATIC_ROOT=var / "static", STORAGES=splp.settings.STORAGES):
         call_command("collectstatic", "--noinput", verbosity=0)
     return var
+
+
+@pytest.fixture(autouse=True)
+def _fresh_theme_counts():
+    """Cached theme counts must not leak from one test's database into the next."""
+    invalidate_theme_counts()
 
 
 @pytest.fixture

@@ -39,11 +39,12 @@ def test_themes_list_counts_zero_for_drafts(anon, draft_version):
 
 def test_themes_list_query_count_is_fixed(anon, db):
     ThemeFactory()
+    anon.get(f"{API}themes/")  # caches the published counts
     one, _ = count_queries(anon, f"{API}themes/")
     ThemeFactory.create_batch(4)
     five, body = count_queries(anon, f"{API}themes/")
     assert len(body["results"]) == 5
-    assert one == five == 2  # count + page
+    assert one == five == 1  # the themes; their counts come from the cache
 
 
 # Published services: list

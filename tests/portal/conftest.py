@@ -36,8 +36,10 @@ def assert_fixed_queries(django_assert_num_queries):
         client.get(url)  # warm-up: session and translation loading
         with CaptureQueriesContext(connection) as before:
             assert client.get(url).status_code == 200
+        expected = len(before)  # now: the next request clears the query log
         add_items()
-        with django_assert_num_queries(len(before)):
+        client.get(url)  # warm-up again: publishing drops the cached theme counts
+        with django_assert_num_queries(expected):
             response = client.get(url)
         assert response.status_code == 200
         return response
