@@ -49,7 +49,8 @@ class ServiceFilteringMixin:
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = ApiServiceFilterSet
     ordering_fields = ["name", "updated_at"]
-    ordering = ["name"]
+    # No default: the queryset's own order stands (name, id; or a search's rank, name matches first).
+    ordering = None
     lookup_field = "slug"
     # Only what a slug can be reaches the query: PostgreSQL refuses e.g. a NUL with a 500.
     lookup_value_regex = SlugConverter.regex

@@ -95,6 +95,10 @@ def test_search_finds_a_substring_of_a_word_and_lists_name_matches_first(client,
 
     assert found == ["a-name-match", "a-description-match"]
     assert [s.slug for s in search_services(published_services(), "penduduk")] == found
+    # The REST list keeps that rank unless the client asks for an ordering.
+    assert [s["slug"] for s in client.get("/api/v1/services/?search=penduduk").json()["results"]] == found
+    response = client.get("/api/v1/services/?search=penduduk&ordering=name")
+    assert [s["slug"] for s in response.json()["results"]] == ["a-description-match", "a-name-match"]
 
 
 def test_search_is_backed_by_trigram_indexes_on_postgresql():
