@@ -177,7 +177,9 @@ def test_a_truncated_upstream_body_reaches_the_client_truncated(server, bus_gran
     head, _sep, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ") and framing in head.lower()
     if b"content-length" in framing:
-        assert len(body) == 2 * 1024 * 1024  # fewer bytes than declared, then the connection closes
+        # Fewer bytes than declared, then the connection closes. (Some of the upstream's last bytes may
+        # still be in flight when the server aborts; the client sees a short body either way.)
+        assert 1024 * 1024 < len(body) <= 2 * 1024 * 1024
     else:
         assert body.count(b"y" * 3000) > 300 and not body.endswith(b"0\r\n\r\n")  # no final chunk
 
