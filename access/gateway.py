@@ -157,14 +157,9 @@ def _raw_segments(environ):
     return path.split("/")
 
 
-def _logged_path(environ):
-    return quote("/".join(_raw_segments(environ)).encode("latin-1"), safe="/%" + SEGMENT_SAFE)
-
-
-def canonical_call(environ):
-    """(API slug, decoded path segments below it); GatewayError 400 ``invalid_path`` for a path that
-    could mean something else to the upstream than what the bus matched."""
-    raw = _raw_segments(environ)
+def canonical_call(raw):
+    """(API slug, decoded path segments below it) from the raw segments; GatewayError 400 ``invalid_path``
+    for a path that could mean something else to the upstream than what the bus matched."""
     if raw[:2] != ["", PREFIX.strip("/")] or len(raw) < 3:
         raise GatewayError(400, "invalid_path", _("The path is not a gateway path."))
     segments = []
@@ -329,14 +324,16 @@ class Gateway:
             "request_id": request_id,
             "time": datetime.datetime.fromtimestamp(now, datetime.UTC).isoformat(),
             "method": environ.get("REQUEST_METHOD", "GET")[:10],
-            # As sent (percent-encoded): a decoded path may hold bytes no database text column takes.
-            "path": _logged_path(environ)[:1000],
         }
+        raw_segments = _raw_segments(environ)
+        # As sent (percent-encoded): a decoded path may hold bytes no database text column takes.
+        record["path"] = quote("/".join(raw_segments).encode("latin-1"), safe="/%" + SEGMENT_SAFE)[:1000]
         client_ip, forwarded = self._client_ip(environ)
         record["client_ip"] = client_ip or None
         try:
             try:
-                status, headers, body, upstream = self._handle(environ, record, client_ip, forwarded, request_id, now)
+                status, headers, body, upstream = self._handle(environ, raw_segments, record, client_ip, forwarded,
+                                                                   request_id, now)
             except GatewayError:
                 raise
             except Exception:  # a fault of the SPLP itself (e.g. database down): still JSON, still logged
@@ -352,8 +349,8 @@ class Gateway:
         start_response(_status_line(status), headers)
         return LoggedBody(self, body, record, started, upstream)
 
-    def _handle(self, environ, record, client_ip, forwarded, request_id, now):
-        slug, segments = canonical_call(environ)
+    def _handle(self, environ, raw_segments, record, client_ip, forwarded, request_id, now):
+        slug, segments = canonical_call(raw_segments)
         service = self._service(slug, now) if slug else None
         if service is None or not service.versions:
             raise GatewayError(404, "api_not_found", _("No published API with this name."))
@@ -450,8 +447,10 @@ class Gateway:
         record["upstream_latency_ms"] = round((time.perf_counter() - sent) * 1000, 3)
         out_headers = _response_headers(response.headers)
         if stream is None:
-            if record["method"] != "HEAD":  # a HEAD answer keeps the upstream's own Content-Length
-                out_headers.append(("Content-Length", str(len(first))))
+            # A HEAD answer has no body: the length it states is the upstream's own.
+            length = _header(response.headers, "content-length") if record["method"] == "HEAD" else str(len(first))
+            if length is not None:
+                out_headers.append(("Content-Length", length))
             response.release()
             return response.status, out_headers, [first], None
         # Streamed: the declared length goes to the client, so a body cut short is visibly short; without
@@ -568,6 +567,10 @@ def _forward_headers(environ, auth_header):
     if environ.get("CONTENT_TYPE"):
         headers.append((b"content-type", environ["CONTENT_TYPE"].encode("latin-1")))
     return headers
+
+
+def _header(headers, name):
+    return next((value for key, value in headers if key.lower() == name), None)
 
 
 def _response_headers(headers):

@@ -26,6 +26,7 @@ BUS_PATHS = ["/v1/echo", "/v1/items/{id}", "/v1/sleep", "/v1/reset", "/v1/big", 
 def bus_spec():
     paths = {p: {"get": {"summary": f"GET {p}", "responses": OK_SCHEMA}} for p in BUS_PATHS}
     paths["/v1/echo"]["post"] = {"summary": "POST echo", "responses": OK_SCHEMA}
+    paths["/v1/big"]["head"] = {"summary": "HEAD big", "responses": OK_SCHEMA}
     paths["/v1/items/{id}"]["get"]["parameters"] = [
         {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
     ]
@@ -122,6 +123,13 @@ class Upstream(BaseHTTPRequestHandler):
         )
 
     do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+    def do_HEAD(self):
+        Upstream.hits.append((self.command, self.path, dict(self.headers), self.client_address[1]))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "5012")
+        self.end_headers()
 
 
 @pytest.fixture(scope="session")

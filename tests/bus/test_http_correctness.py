@@ -212,6 +212,12 @@ def test_truncated_streamed_response_is_cut_visibly(bus, bus_grant, settings, pa
     assert (row.status, row.upstream_status, row.error_code) == (502, 200, "upstream_truncated")
 
 
+def test_a_head_answer_states_the_upstream_length_without_a_body(bus, bus_grant):
+    _grant, raw = bus_grant
+    answer = call(bus, "HEAD", BASE + "/v1/big", bearer(raw))
+    assert (answer.status, answer.headers["content-length"], answer.body) == (200, "5012", b"")
+
+
 def test_malformed_upstream_framing_is_a_502(bus, bus_grant):
     _grant, raw = bus_grant
     answer = call(bus, "GET", BASE + "/v1/malformed", bearer(raw))
