@@ -94,7 +94,7 @@ def seed(n, batch=2000):
                 classification=classifications[i % len(classifications)], has_personal_data=i % 3 == 0,
                 legal_basis="Perpres 39/2019 tentang Satu Data Indonesia", update_frequency=frequencies[i % 6],
                 contact_name="Operator", contact_email="operator@pemda.test", sla="99.5% per bulan",
-                data_producer="Bidang Data", data_steward="Diskominfo",
+                data_producer="Bidang Data", data_steward="Diskominfo", is_listed=True,  # every version is live
             ))
         services = ApiService.objects.bulk_create(services)
         versions = []
@@ -151,6 +151,9 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.test import Client
+    from rest_framework.pagination import Cursor
+
+    from directory.api.pagination import KeysetPagination
 
     from directory.models import ApiService, Theme
     from directory.selectors import invalidate_theme_counts
@@ -164,17 +167,26 @@ def main():
     invalidate_theme_counts()
     theme = Theme.objects.order_by("order").first()
     service = ApiService.objects.order_by("id").first()
+    # A keyset cursor half-way down the name-ordered list, as a client walking it would hold.
+    middle = ApiService.objects.filter(is_listed=True).order_by("name", "id")[args.apis // 2].name
+    keyset = KeysetPagination()
+    keyset.base_url = "/api/v1/services/"
+    deep_cursor = keyset.encode_cursor(Cursor(offset=0, reverse=False, position=middle)).split("cursor=")[1]
     urls = [
         "/api/v1/services/",
         "/api/v1/services/?ordering=name",
         "/api/v1/services/?page=200",
+        f"/api/v1/services/?page={args.apis // 20 // 2}",
+        f"/api/v1/services/?cursor={deep_cursor}",
         "/api/v1/services/?search=penduduk",
         "/api/v1/services/?theme=" + theme.slug + "&classification=terbuka",
         f"/api/v1/services/{service.slug}/",
         "/api/v1/themes/",
         "/",
         f"/direktori/tema/{theme.slug}/",
+        "/direktori/cari/",
         "/direktori/cari/?q=data",
+        "/direktori/cari/?q=data&halaman=200",
         "/direktori/cari/?q=penduduk",
         f"/direktori/api/{service.slug}/",
     ]

@@ -1,8 +1,10 @@
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Value, When
+from django.db.models.functions import Upper
 
 from .choices import MembershipRoleChoices
-from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Theme
+from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Organization, Theme
 
 
 def is_administrator(user):
@@ -39,16 +41,20 @@ def _live_versions():
 
 
 def _listed_services():
-    """Services with a live version: an EXISTS on the (service, status) index, no join + DISTINCT over all columns."""
-    live = ApiVersion.objects.filter(service=OuterRef("pk"), status__in=LIVE_STATUSES)
-    return ApiService.objects.filter(Exists(live)).select_related("owner", "theme")
+    """Services with a live version, by the flag the publishing services keep (a partial index serves it)."""
+    return ApiService.objects.filter(is_listed=True).select_related("owner", "theme")
 
 
 def published_services():
     """Services with a live version, with what directory lists and the API list need prefetched."""
-    return _listed_services().prefetch_related(
+    return _listed_services().defer("search_text").prefetch_related(
         Prefetch("versions", queryset=_live_versions().only(*LIST_VERSION_FIELDS))
     )
+
+
+def publishing_organizations():
+    """Organisations with an API in the directory (the search page's filter)."""
+    return Organization.objects.filter(Exists(ApiService.objects.filter(owner=OuterRef("pk"), is_listed=True)))
 
 
 def published_service_detail(slug):
@@ -84,18 +90,60 @@ def themes_with_counts():
 def search_services(queryset, term):
     """Substring search (no stemming: "penduduk" finds "Kependudukan"), name matches first.
 
-    On PostgreSQL the UPPER(..) LIKE of icontains is served by trigram GIN indexes (migration 0007).
+    It reads the stored upper-cased name and description; the term is upper-cased by the same database
+    function. On PostgreSQL a trigram GIN index serves the LIKE (migration 0008).
     """
     term = (term or "").strip()
     if not term:
         return queryset
     return (
-        queryset.filter(Q(name__icontains=term) | Q(description__icontains=term))
+        queryset.filter(search_text__contains=Upper(Value(term)))
         .annotate(
             search_rank=Case(When(name__icontains=term, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
-        .order_by("search_rank", "name", "id")
+        .order_by(*RANKED_ORDER)
     )
+
+
+RANKED_ORDER = ("search_rank", "name", "id")
+
+
+def _ranked_slice(queryset, start, stop):
+    """Rows start..stop of a search, name matches first, without sorting every match.
+
+    Each rank is read in (name, id) order, which the listed index serves, so a LIMIT stops the scan early:
+    "data" matches all of 100,000 APIs, and a sort over them all costs seconds.
+    """
+    by_name = queryset.filter(search_rank=0).order_by("name", "id")
+    rows = list(by_name[start:stop])
+    if len(rows) < stop - start:
+        names = start + len(rows) if rows else by_name[:start].count()
+        by_description = queryset.filter(search_rank=1).order_by("name", "id")
+        rows += by_description[max(0, start - names):stop - names]
+    return rows
+
+
+class DirectoryPaginator(Paginator):
+    """Pages of a directory list at 100,000 APIs.
+
+    A page's ids are read first, then its rows: the ids of a deep page come from an index-only scan, where an
+    OFFSET over whole rows reads every row it skips. A search's pages are read rank by rank (_ranked_slice).
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self._slice(bottom, top), number, self)
+
+    def _slice(self, start, stop):
+        if tuple(self.object_list.query.order_by) == RANKED_ORDER:
+            return _ranked_slice(self.object_list, start, stop)
+        ids = list(self.object_list.values_list("pk", flat=True)[start:stop])
+        rows = self.object_list.in_bulk(ids)
+        return [rows[pk] for pk in ids]
 
 
 def services_managed_by(user):

@@ -16,7 +16,9 @@ from splp.workflow import TransitionError, lock, require, require_reason, requir
 
 from .choices import ApiVersionStatusChoices as S
 from .interop import detect_format, extract_operations, parse_spec, run_interop_check
-from .models import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiOperation, ApiService, ApiVersion, ReviewNote
+from .models import (
+    LIVE_STATUSES, MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiOperation, ApiService, ApiVersion, ReviewNote,
+)
 from .selectors import invalidate_theme_counts, is_administrator, publisher_org_ids
 
 SERVICE_FIELDS = (
@@ -156,6 +158,13 @@ def _theme_counts_changed():
     transaction.on_commit(invalidate_theme_counts)
 
 
+def _listing_changed(api_version):
+    """Keep the service's directory flag in step with its versions after one went live (publish) or off (retire)."""
+    live = ApiVersion.objects.filter(service_id=api_version.service_id, status__in=LIVE_STATUSES).exists()
+    ApiService.objects.filter(pk=api_version.service_id).update(is_listed=live)
+    _theme_counts_changed()
+
+
 def _move(api_version, *, actor, allowed, to, action, label, reason=""):
     require_state(api_version, allowed, label)
     old = api_version.status
@@ -218,7 +227,7 @@ def api_version_publish(*, actor, api_version, note=""):
     api_version.save()
     _add_note(actor, api_version, note)
     notify("api_published", api_version)
-    _theme_counts_changed()
+    _listing_changed(api_version)
     return api_version
 
 
@@ -240,7 +249,7 @@ def api_version_retire(*, actor, api_version, reason=""):
     _move(api_version, actor=actor, allowed=(S.DEPRECATED,), to=S.RETIRED, action="retire",
           label=_("retire"), reason=reason)
     api_version.save()
-    _theme_counts_changed()
+    _listing_changed(api_version)
     return api_version
 
 

@@ -79,9 +79,9 @@ def portal_page(role=None):
 PAGE_SIZE = 25
 
 
-def paginate(request, items):
+def paginate(request, items, paginator=Paginator):
     """One page of a portal list (``?halaman=N``): requests grow with the years, the directory with the Pemdas."""
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
+    return paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
 
 
 def run_service(request, action, success_message="", **kwargs):
@@ -120,7 +120,7 @@ def theme_list(request):
 @portal_page()
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
-    page = paginate(request, selectors.published_services().filter(theme=theme))
+    page = paginate(request, selectors.published_services().filter(theme=theme), selectors.DirectoryPaginator)
     return render(request, "portal/theme.html", {"theme": theme, "services": page, "page_obj": page})
 
 
@@ -140,13 +140,13 @@ def search(request):
     if filters["theme"]:
         results = results.filter(theme__slug=filters["theme"])
     # One page at a time, an empty search included: rendering every API ties up the server.
-    page = paginate(request, results)
+    page = paginate(request, results, selectors.DirectoryPaginator)
     context = {
         "term": term,
         "filters": filters,
         "services": page,
         "page_obj": page,
-        "organizations": Organization.objects.filter(api_services__versions__status__in=LIVE_STATUSES).distinct(),
+        "organizations": selectors.publishing_organizations(),
         "classifications": ClassificationChoices.choices,
         "themes": Theme.objects.all(),
     }

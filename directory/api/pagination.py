@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from ..selectors import DirectoryPaginator
+
 
 class KeysetPagination(CursorPagination):
     """DRF's cursor: the next page starts after the last row's sort key, so page 2,000 costs what page 2 does."""
@@ -29,6 +31,8 @@ class KeysetPagination(CursorPagination):
 
 class ServicePagination(PageNumberPagination):
     """``?page=N`` with a count (what clients use today); the ``cursor`` parameter switches to keyset paging."""
+
+    django_paginator_class = DirectoryPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
         self.keyset = KeysetPagination() if KeysetPagination.cursor_query_param in request.query_params else None

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from directory import services as directory_services
 from directory.models import ApiService
-from directory.selectors import THEME_COUNTS_KEY, published_services, search_services, themes_with_counts
+from directory.selectors import (
+    THEME_COUNTS_KEY, DirectoryPaginator, published_services, search_services, themes_with_counts,
+)
 from tests.factories import ThemeFactory, openapi_doc
 
 pytestmark = pytest.mark.django_db
@@ -101,11 +103,28 @@ def test_search_finds_a_substring_of_a_word_and_lists_name_matches_first(client,
     assert [s["slug"] for s in response.json()["results"]] == ["a-description-match", "a-name-match"]
 
 
-def test_search_is_backed_by_trigram_indexes_on_postgresql():
+def test_search_pages_cross_from_name_matches_to_description_matches(client, publish):
+    for n in (3, 1, 2):
+        publish(f"name-{n}", name=f"Layanan Kependudukan {n}", description="Lain.")
+    for n in (4, 2, 1, 3):
+        publish(f"desc-{n}", name=f"Rekap {n}", description="Data kependudukan.")
+    publish("no-match", name="Pariwisata", description="Wisata.")
+    expected = ["name-1", "name-2", "name-3", "desc-1", "desc-2", "desc-3", "desc-4"]
+    paginator = DirectoryPaginator(search_services(published_services(), "penduduk"), 2)
+
+    pages = [[s.slug for s in paginator.page(n)] for n in paginator.page_range]
+
+    assert pages == [expected[0:2], expected[2:4], expected[4:6], expected[6:]]
+    assert paginator.count == 7
+    # The portal and the REST list page the same way.
+    response = client.get("/direktori/cari/?q=penduduk")
+    assert [s.slug for s in response.context["services"]] == expected
+    assert [s["slug"] for s in client.get("/api/v1/services/?search=penduduk").json()["results"]] == expected
+
+
+def test_search_is_backed_by_a_trigram_index_on_postgresql():
     if connection.vendor != "postgresql":
-        assert "directory_service_name_trgm" not in str(connection.introspection.get_constraints(
-            connection.cursor(), "directory_apiservice"
-        ))
+        assert "trgm" not in str(connection.introspection.get_constraints(connection.cursor(), "directory_apiservice"))
         return
     with connection.cursor() as cursor:
         cursor.execute(
@@ -113,15 +132,32 @@ def test_search_is_backed_by_trigram_indexes_on_postgresql():
             "AND indexdef LIKE '%gin_trgm_ops%'"
         )
         indexes = dict(cursor.fetchall())
-        # Indexed on the very expressions icontains sends (the planner only picks them on a large table).
-        for field in ("name", "description"):
-            sql, params = ApiService.objects.filter(**{f"{field}__icontains": "penduduk"}).query.sql_with_params()
-            cursor.execute("EXPLAIN " + sql, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            expression = re.search(r"Filter: \((upper\(.+\)) ~~ '%PENDUDUK%'", plan).group(1)
-            assert f"({expression} gin_trgm_ops)" in indexes[f"directory_service_{field}_trgm"]
+        # The search's pattern reaches the planner as a constant (folded from UPPER(..)), which the index needs.
+        sql, params = search_services(ApiService.objects.all(), "penduduk").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    assert set(indexes) == {"directory_service_name_trgm", "directory_service_description_trgm"}
+    assert "(search_text ~~ '%PENDUDUK%'::text)" in plan
+    assert list(indexes) == ["directory_service_search_trgm"]
+    assert "(search_text gin_trgm_ops)" in indexes["directory_service_search_trgm"]
+
+
+def test_the_listed_flag_follows_publish_and_retire(client, publish, publisher, admin_user):
+    first = publish("api-0")
+    second = directory_services.api_version_create(
+        actor=publisher, service=first.service, version="2.0.0", upstream_base_url="https://api.example.test/v2",
+        spec=openapi_doc(),
+    )
+    directory_services.api_version_submit_for_review(actor=publisher, api_version=second)
+    directory_services.api_version_publish(actor=admin_user, api_version=second)
+    for version, listed in ((first, True), (second, False)):
+        directory_services.api_version_deprecate(actor=publisher, api_version=version)
+        directory_services.api_version_retire(actor=publisher, api_version=version)
+
+        # Listed while one version is live; gone from every list and page once none is.
+        assert ApiService.objects.get(pk=first.service_id).is_listed is listed
+        assert client.get("/direktori/api/api-0/").status_code == (200 if listed else 404)
+        assert client.get("/api/v1/services/").json()["count"] == (1 if listed else 0)
 
 
 def _counts(client):
