@@ -135,6 +135,9 @@ class ApiService(models.Model):
         indexes = [
             models.Index(fields=["name", "id"], name="directory_service_name_id"),
             models.Index(fields=["name", "id"], condition=models.Q(is_listed=True), name="directory_service_listed"),
+            models.Index(
+                fields=["theme", "name", "id"], condition=models.Q(is_listed=True), name="directory_service_listed_theme"
+            ),
         ]
 
     def __str__(self):

@@ -55,6 +55,10 @@ class Migration(migrations.Migration):
             model_name='apiservice',
             index=models.Index(condition=models.Q(('is_listed', True)), fields=['name', 'id'], name='directory_service_listed'),
         ),
+        migrations.AddIndex(
+            model_name='apiservice',
+            index=models.Index(condition=models.Q(('is_listed', True)), fields=['theme', 'name', 'id'], name='directory_service_listed_theme'),
+        ),
         migrations.AddField(
             model_name='apiservice',
             name='search_text',
