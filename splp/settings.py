@@ -150,6 +150,8 @@ if TIME_ZONE not in ZONE_ABBREVIATIONS:
     )
 USE_I18N = True
 USE_TZ = True
+# Date-times Django renders by default (the admin's) carry the zone abbreviation: splp/formats/.
+FORMAT_MODULE_PATH = ["splp.formats"]
 
 STATIC_URL = "static/"
 MEDIA_URL = "media/"

@@ -14,6 +14,8 @@ from monitoring.exports import display
 from monitoring.models import MonevReport
 from monitoring.reminders import send_reminders_task
 from monitoring.reports import generate_annual_monev_report_task
+from splp.models import AuditEvent
+from splp.timezones import ZONE_ABBREVIATIONS
 
 UTC = datetime.UTC
 # 23:00 UTC on 1 January: 06:00 WIB, 07:00 WITA, 08:00 WIT on 2 January.
@@ -119,3 +121,17 @@ def test_upgrade_leaves_a_wib_installation_alone(settings, db):
     before = sorted(CrontabSchedule.objects.values_list("id", "timezone"))
     zone_migration.move_to_local_zone(apps, None)
     assert sorted(CrontabSchedule.objects.values_list("id", "timezone")) == before
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura"])
+def test_dates_django_renders_by_default_carry_the_same_abbreviation(settings, zone):
+    # The admin's date-time fields use the time zone database's name (format "T"): it must agree with ours.
+    settings.TIME_ZONE = zone
+    assert render("{{ t }}", t=MOMENT).endswith(" " + ZONE_ABBREVIATIONS[zone])
+
+
+def test_audit_trail_in_the_admin_shows_wita(baubau, client, admin_user, submitted_request):
+    AuditEvent.objects.update(created_at=MOMENT)
+    client.force_login(admin_user)
+    page = client.get("/admin/splp/auditevent/").content.decode()
+    assert ">2 Jan. 2026, 7.00 WITA</a>" in page
