@@ -84,7 +84,8 @@ def test_the_mail_port_follows_tls_or_ssl_unless_given(tmp_path):
     zone = {"SPLP_TIME_ZONE": "Asia/Makassar"}
     assert start(tmp_path, **zone)[2]["EMAIL_PORT"] == 25
     tls = start(tmp_path, **zone, EMAIL_USE_TLS="1")[2]
-    assert (tls["EMAIL_PORT"], tls["EMAIL_USE_TLS"], tls["EMAIL_USE_SSL"], tls["EMAIL_TIMEOUT"]) == (587, True, False, 30)
+    assert (tls["EMAIL_PORT"], tls["EMAIL_USE_TLS"], tls["EMAIL_USE_SSL"], tls["EMAIL_TIMEOUT"]) == (
+        587, True, False, 30)
     assert start(tmp_path, **zone, EMAIL_USE_SSL="1")[2]["EMAIL_PORT"] == 465
     assert start(tmp_path, **zone, EMAIL_USE_SSL="1", EMAIL_PORT="2465")[2]["EMAIL_PORT"] == 2465
 
