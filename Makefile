@@ -28,6 +28,8 @@ install: $(BIN)/.installed .env
 run: export DEBUG ?= 1
 # The demo APIs' upstreams are served by this same server (seed_demo records them on its first run).
 run: export SPLP_DEMO_UPSTREAM_BASE ?= http://127.0.0.1:$(PORT)/demo-upstream
+# Links in the e-mails the console prints lead back to this server.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@mkdir -p var/broker/processed
 	$(MANAGE) migrate --noinput

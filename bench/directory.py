@@ -27,6 +27,7 @@ os.environ.update(
     REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
     SECRET_KEY="bench-only",
     DEBUG="0",
+    SPLP_TIME_ZONE="Asia/Jakarta",
     ALLOWED_HOSTS="testserver",
     CONN_MAX_AGE="600",
     SPLP_VAR_DIR=tempfile.mkdtemp(prefix="splp-bench-dir-"),

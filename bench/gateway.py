@@ -30,6 +30,7 @@ ENV = {
     "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
     "SECRET_KEY": "bench-only",
     "DEBUG": "0",
+    "SPLP_TIME_ZONE": "Asia/Jakarta",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SPLP_INTERNAL_HOSTS": "127.0.0.1",
     "SPLP_VAR_DIR": tempfile.mkdtemp(prefix="splp-bench-"),

@@ -47,6 +47,7 @@ def child_env(url):
         "DJANGO_SETTINGS_MODULE": "splp.settings",
         "SECRET_KEY": "bench-only",
         "DEBUG": "0",
+        "SPLP_TIME_ZONE": "Asia/Jakarta",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "REDIS_URL": "",
         "CELERY_TASK_ALWAYS_EAGER": "1",

@@ -1,7 +1,7 @@
 """Demo data for `manage.py seed_demo`: two Pemda presets, organisations, themes, accounts and APIs.
 
-Everything that names a city or regency lives in PEMDA_PRESETS, so the same demo serves a city (Kota Baubau)
-and a regency (Kabupaten Bungo). Records are matched by natural keys (organisation code, theme slug,
+Everything that names a city or regency lives in PEMDA_PRESETS (splp/presets.py), so the same demo serves a
+city (Kota Baubau) and a regency (Kabupaten Bungo). Records are matched by natural keys (organisation code, theme slug,
 username, service slug + version), so seeding twice creates nothing twice. API registrations go through
 directory.services like every other change, so they carry their interoperability report and audit trail.
 """
@@ -17,6 +17,7 @@ from django.utils import timezone
 from access.models import AccessRequest
 from access.services import access_request_submit
 from splp.models import Pemda
+from splp.presets import DEFAULT_PEMDA, PEMDA_PRESETS
 
 from . import services
 from .choices import ApiVersionStatusChoices as S
@@ -27,32 +28,6 @@ from .choices import UpdateFrequencyChoices as F
 from .models import ApiService, ApiVersion, Membership, Organization, Theme
 
 DEMO_PASSWORD = "demo-password"
-DEFAULT_PEMDA = "kota-baubau"
-
-PEMDA_PRESETS = {
-    "kota-baubau": {
-        "name": "Kota Baubau",
-        "dinas_name": "Dinas Komunikasi dan Informatika Kota Baubau",
-        "domain": "splp.baubaukota.go.id",
-        "logo_text": "SPLP Baubau",
-        "mail_domain": "baubaukota.go.id",
-        "phone_prefix": "(0402)",
-        "region_code": "7472",
-        "district": "Wolio",
-        "coordinates": {"lintang": -5.4667, "bujur": 122.6167},
-    },
-    "kabupaten-bungo": {
-        "name": "Kabupaten Bungo",
-        "dinas_name": "Dinas Komunikasi dan Informatika Kabupaten Bungo",
-        "domain": "splp.bungokab.go.id",
-        "logo_text": "SPLP Bungo",
-        "mail_domain": "bungokab.go.id",
-        "phone_prefix": "(0747)",
-        "region_code": "1508",
-        "district": "Muara Bungo",
-        "coordinates": {"lintang": -1.4903, "bujur": 102.1144},
-    },
-}
 
 # code, kind, name before the Pemda's name, contact unit. The Dinas (administrator) takes the preset's dinas_name.
 ORGANIZATIONS = [

@@ -28,6 +28,7 @@ from splp.admin import (
     WorkflowAdminMixin,
     admin_access,
 )
+from splp.timezones import format_local
 
 from . import activities, findings
 from .models import (
@@ -67,8 +68,7 @@ class FindingAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "Period"), ordering="period_end")
     def period(self, obj):
-        start, end = timezone.localtime(obj.period_start), timezone.localtime(obj.period_end)
-        return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+        return f"{format_local(obj.period_start, 'Y-m-d H:i')} – {format_local(obj.period_end, 'Y-m-d H:i')}"
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "Detail"))
     def detail_text(self, obj):

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 
 from access.choices import AccessRequestStatusChoices
 from directory.choices import ApiVersionStatusChoices, ClassificationChoices, OrganizationKindChoices
+from splp.timezones import format_local
 
 from . import charts
 from .models import ActivityKindChoices, FindingKindChoices, FindingStatusChoices, ReportStatusChoices
@@ -67,7 +68,7 @@ def display(value):
         decimals = 0 if value == int(value) else 1
         return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value), "d/m/Y H:i")
+        return format_local(value, "d/m/Y H:i")
     if isinstance(value, datetime.date):
         return date_format(value, "d/m/Y")
     return str(value)

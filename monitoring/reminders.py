@@ -32,7 +32,7 @@ from access.choices import AccessRequestStatusChoices as S
 from access.models import AccessRequest, Grant
 from access.services import access_request_expire
 from directory.choices import MembershipRoleChoices as R
-from splp.context_processors import current_pemda
+from splp.context_processors import current_pemda, site_url
 from splp.workflow import TransitionError
 
 from .activities import half_year_of, pasal8_status
@@ -73,7 +73,7 @@ def _send_once(kind, period_key, *, to, subject, template, context):
             return False
         with translation.override(settings.LANGUAGE_CODE):
             pemda = current_pemda()
-            body = render_to_string(template, {**context, "pemda": pemda, "site": f"https://{pemda.domain}"})
+            body = render_to_string(template, {**context, "pemda": pemda, "site": site_url(pemda)})
             send_mail(f"[SPLP {pemda.name}] {subject}", body, settings.DEFAULT_FROM_EMAIL, to)
     return True
 

@@ -29,7 +29,7 @@ from directory.choices import MembershipRoleChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Organization, Theme
 from directory.selectors import is_administrator
 from splp.audit import audit_record
-from splp.context_processors import current_pemda
+from splp.context_processors import current_pemda, site_url
 from splp.models import AuditEvent
 from splp.workflow import TransitionError, lock, require, require_state
 
@@ -805,7 +805,7 @@ def _send_report_ready(report_id, recipients):
     report = MonevReport.objects.get(pk=report_id)
     with translation.override(settings.LANGUAGE_CODE):
         pemda = current_pemda()
-        context = {"report": report, "pemda": pemda}
+        context = {"report": report, "pemda": pemda, "site": site_url(pemda)}
         subject = _("[SPLP] Monitoring and evaluation report ready for review: %(title)s") % {"title": report.title}
         body = render_to_string("monitoring/emails/monev_report_ready.txt", context)
     send_mail(subject, body, None, recipients)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from directory.choices import MembershipRoleChoices as R
 from directory.models import Membership
-from splp.context_processors import current_pemda
+from splp.context_processors import current_pemda, site_url
 
 from .models import ReminderLog, UsageRollup
 
@@ -61,7 +61,8 @@ def usage_summary_send(*, today=None):
         pemda = current_pemda()
         subject = _("[SPLP %(pemda)s] Usage summary %(month)s") % {"pemda": pemda.name, "month": f"{first:%m/%Y}"}
         messages = [
-            (subject, render_to_string("emails/usage_summary.txt", {"rows": own, "month": first, "pemda": pemda}),
+            (subject, render_to_string("emails/usage_summary.txt",
+                                      {"rows": own, "month": first, "pemda": pemda, "site": site_url(pemda)}),
              settings.DEFAULT_FROM_EMAIL, [email])
             for email, own in sorted(recipients.items())
         ]

@@ -16,5 +16,10 @@ def current_pemda():
     )
 
 
+def site_url(pemda=None):
+    """Base of the links in e-mails: SITE_URL, else https:// and the domain of the Pemda identity."""
+    return settings.SITE_URL or f"https://{(pemda or current_pemda()).domain}"
+
+
 def pemda(request):
     return {"pemda": current_pemda()}

@@ -6,8 +6,12 @@ Production: DATABASE_URL, REDIS_URL and SECRET_KEY set, DEBUG off.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+
+from splp.presets import DEFAULT_PEMDA, PEMDA_PRESETS
+from splp.timezones import ZONE_ABBREVIATIONS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("SPLP_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -126,9 +130,28 @@ LOCALE_PATHS = [
     BASE_DIR / "locale" / part
     for part in ("core", "portal", "api", "admin", "monitoring-rollups", "monitoring-pasal8", "monitoring-report")
 ]
-TIME_ZONE = "Asia/Jakarta"
+# The demo Pemda `seed_demo` loads (splp/presets.py): Kota Baubau in the developer profile, none otherwise.
+SPLP_PEMDA_PRESET = env.str("SPLP_PEMDA_PRESET", default=DEFAULT_PEMDA if DEBUG else "")
+if SPLP_PEMDA_PRESET and SPLP_PEMDA_PRESET not in PEMDA_PRESETS:
+    raise environ.ImproperlyConfigured(
+        f"SPLP_PEMDA_PRESET={SPLP_PEMDA_PRESET!r} is not a preset; choose one of: {', '.join(sorted(PEMDA_PRESETS))}."
+    )
+# The Pemda's own zone: dates ("today"), times shown, reminders and the yearly report follow it. Defaults to
+# the preset's zone; production names it (no default fits every Pemda: a wrong one is silently an hour off).
+TIME_ZONE = env.str(
+    "SPLP_TIME_ZONE", default=PEMDA_PRESETS[SPLP_PEMDA_PRESET]["time_zone"] if SPLP_PEMDA_PRESET else ""
+)
+if TIME_ZONE not in ZONE_ABBREVIATIONS:
+    raise environ.ImproperlyConfigured(
+        (f"SPLP_TIME_ZONE={TIME_ZONE!r} is not one of Indonesia's zones. " if TIME_ZONE else
+         "SPLP_TIME_ZONE must be set when DEBUG is off (production). ")
+        + "Set it to the Pemda's zone: "
+        + ", ".join(f"{zone} ({abbreviation})" for zone, abbreviation in ZONE_ABBREVIATIONS.items()) + "."
+    )
 USE_I18N = True
 USE_TZ = True
+# Date-times Django renders by default (the admin's) carry the zone abbreviation: splp/formats/.
+FORMAT_MODULE_PATH = ["splp.formats"]
 
 STATIC_URL = "static/"
 MEDIA_URL = "media/"
@@ -196,8 +219,34 @@ SPLP_DEMO_UPSTREAM_BASE = env.str("SPLP_DEMO_UPSTREAM_BASE", default="http://127
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+# STARTTLS on a plain connection (usually port 587) or TLS from the first byte (usually 465): one or neither.
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise environ.ImproperlyConfigured(
+        "EMAIL_USE_TLS (STARTTLS, usually port 587) and EMAIL_USE_SSL (TLS from the start, usually port 465) "
+        "exclude each other: set only the one the mail server offers."
+    )
+EMAIL_PORT = env.int("EMAIL_PORT", default=465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+# Seconds before an unanswering mail server fails the send (it is retried on the next run), instead of hanging
+# a worker that holds the reminder's claim.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="splp@localhost")
+# Where links in e-mails point, e.g. https://splp.example.go.id (no trailing slash). Empty: https:// and the
+# domain of the Pemda identity (admin, else SPLP_DOMAIN). `make run` sets http://127.0.0.1:<PORT>.
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
+if SITE_URL:
+    _site = urlsplit(SITE_URL)
+    if _site.scheme not in ("http", "https") or not _site.netloc or _site.query or _site.fragment:
+        raise environ.ImproperlyConfigured(
+            f"SITE_URL={SITE_URL!r} must be an address such as https://splp.example.go.id (scheme and host)."
+        )
+    if _site.scheme != "https" and not DEBUG:
+        raise environ.ImproperlyConfigured(
+            f"SITE_URL={SITE_URL!r} must start with https:// when DEBUG is off: e-mailed links lead to the login."
+        )
 
 # Celery: Redis in production; a filesystem broker in the embedded default so no server is needed.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"

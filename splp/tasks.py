@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from directory.choices import MembershipRoleChoices as R
 
-from .context_processors import current_pemda
+from .context_processors import current_pemda, site_url
 from .notifications import EVENTS
 
 
@@ -47,6 +47,6 @@ def send_notification_task(event, model_label, pk):
         pemda = current_pemda()
         body = render_to_string(
             "emails/notification.txt",
-            {"event": event, "obj": obj, "pemda": pemda, "site": f"https://{pemda.domain}"},
+            {"event": event, "obj": obj, "pemda": pemda, "site": site_url(pemda)},
         )
         return send_mail(f"[SPLP {pemda.name}] {_(subject)}", body, settings.DEFAULT_FROM_EMAIL, to)

@@ -6,6 +6,8 @@ import os
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
 os.environ.setdefault("SPLP_INTERNAL_HOSTS", "127.0.0.1,localhost")
+# Production names its zone; the suite's dated expectations are written in WIB.
+os.environ.setdefault("SPLP_TIME_ZONE", "Asia/Jakarta")
 
 from splp.settings import *  # noqa: E402,F403
 from splp.settings import DATABASES, STORAGES, VAR_DIR  # noqa: E402

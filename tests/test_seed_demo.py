@@ -224,3 +224,33 @@ def test_unknown_pemda_refused(db, debug):
     with pytest.raises(CommandError):
         seed("--pemda", "kota-lain")
     assert not Pemda.objects.exists()
+
+
+def seed_with_warnings(*args):
+    out, err = StringIO(), StringIO()
+    call_command("seed_demo", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_baubau_preset_runs_in_wita_without_a_warning(db, debug):
+    debug.SPLP_PEMDA_PRESET, debug.TIME_ZONE = "kota-baubau", "Asia/Makassar"  # what `make run` starts with
+    output, warnings = seed_with_warnings()
+    assert "Data demo siap untuk Kota Baubau" in output
+    assert warnings == ""
+
+
+def test_the_default_preset_is_the_setting(db, debug):
+    debug.SPLP_PEMDA_PRESET, debug.TIME_ZONE = "kabupaten-bungo", "Asia/Jakarta"
+    output, warnings = seed_with_warnings()
+    assert current_pemda().name == "Kabupaten Bungo"
+    assert warnings == ""
+
+
+def test_a_preset_in_another_zone_than_the_installation_warns_how_to_fix_it(db, debug):
+    debug.SPLP_PEMDA_PRESET, debug.TIME_ZONE = "kabupaten-bungo", "Asia/Jakarta"
+    output, warnings = seed_with_warnings("--pemda", "kota-baubau")
+    assert current_pemda().name == "Kota Baubau"  # seeded all the same: the data does not depend on the zone
+    assert (
+        "Kota Baubau memakai WITA (Asia/Makassar), tetapi instalasi ini berjalan di WIB (Asia/Jakarta)" in warnings
+    )
+    assert "Setel SPLP_PEMDA_PRESET=kota-baubau (atau SPLP_TIME_ZONE=Asia/Makassar) lalu jalankan ulang." in warnings

@@ -1,8 +1,11 @@
-"""Installs the default schedule of the periodic jobs; the Dinas edits it in the admin afterwards."""
+"""Installs the default schedule of the periodic jobs; the Dinas edits it in the admin afterwards.
 
+Times are in the installation's zone (settings.TIME_ZONE, SPLP_TIME_ZONE): reminders at 07:00 local.
+"""
+
+from django.conf import settings
 from django.db import migrations
 
-TZ = "Asia/Jakarta"
 # name, task, schedule: ("every", seconds) or ("cron", minute, hour, day_of_month, month_of_year)
 JOBS = [
     ("Kuras log permintaan bus", "monitoring.tasks.drain_request_log_task", ("every", 5)),
@@ -32,7 +35,7 @@ def install(apps, schema_editor):
             minute, hour, day_of_month, month_of_year = schedule[1:]
             crontab, _ = CrontabSchedule.objects.get_or_create(
                 minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
-                day_of_week="*", timezone=TZ,
+                day_of_week="*", timezone=settings.TIME_ZONE,
             )
             PeriodicTask.objects.create(name=name, task=task, crontab=crontab)
 

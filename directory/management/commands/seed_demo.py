@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from directory.demo import DEFAULT_PEMDA, DEMO_PASSWORD, PEMDA_PRESETS, seed_demo
+from splp.timezones import ZONE_ABBREVIATIONS
 
 CATEGORY_LABELS = {
     "organizations": "Perangkat daerah",
@@ -21,8 +22,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--pemda", choices=sorted(PEMDA_PRESETS), default=DEFAULT_PEMDA,
-            help=f"Which Pemda identity to seed and activate (default: {DEFAULT_PEMDA}).",
+            "--pemda", choices=sorted(PEMDA_PRESETS), default=settings.SPLP_PEMDA_PRESET or DEFAULT_PEMDA,
+            help=f"Which Pemda identity to seed and activate (default: SPLP_PEMDA_PRESET, else {DEFAULT_PEMDA}).",
         )
         parser.add_argument(
             "--force", action="store_true",
@@ -45,6 +46,19 @@ class Command(BaseCommand):
                 + ". Periksa SPLP_DEMO_UPSTREAM_BASE dan SPLP_INTERNAL_HOSTS."
             )
         self._print_report(report)
+        self._warn_other_zone(pemda)
+
+    def _warn_other_zone(self, pemda):
+        """The zone is read at start-up, so a preset cannot switch it: say how to (SPLP_PEMDA_PRESET)."""
+        zone = PEMDA_PRESETS[pemda]["time_zone"]
+        if zone == settings.TIME_ZONE:
+            return
+        self.stderr.write(self.style.WARNING(
+            f"Peringatan: {PEMDA_PRESETS[pemda]['name']} memakai {ZONE_ABBREVIATIONS[zone]} ({zone}), tetapi "
+            f"instalasi ini berjalan di {ZONE_ABBREVIATIONS[settings.TIME_ZONE]} ({settings.TIME_ZONE}): jam, "
+            f"\"hari ini\" dan jadwal pengingat akan meleset. Setel SPLP_PEMDA_PRESET={pemda} (atau "
+            f"SPLP_TIME_ZONE={zone}) lalu jalankan ulang."
+        ))
 
     def _print_report(self, report):
         out = self.stdout
