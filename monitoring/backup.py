@@ -169,7 +169,7 @@ def backup_create(*, destination, keep=None, now=None):
     destination = _check_destination(destination)
     if keep is not None and keep < 1:
         raise BackupError("--keep must be at least 1.")
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     name = f"{ARCHIVE_PREFIX}{now:%Y%m%d-%H%M%S}{ARCHIVE_SUFFIX}"
     target = destination / name
     if target.exists():

@@ -40,7 +40,7 @@ def media(settings, tmp_path):
 
 
 def log_records(grant, start, n):
-    at = datetime.datetime(2026, 3, 10, 8, tzinfo=datetime.timezone.utc)
+    at = datetime.datetime(2026, 3, 10, 8, tzinfo=datetime.UTC)
     return [
         {"request_id": f"req-{i}", "time": (at + datetime.timedelta(seconds=i)).isoformat(), "grant_id": grant.pk,
          "organization_id": grant.organization_id, "method": "GET", "path": "/gateway/data-penduduk/v1/x",
@@ -201,7 +201,7 @@ def test_backup_refuses_bad_destinations(db, tmp_path, media):
 
 
 def test_keep_deletes_all_but_the_newest_archives(db, tmp_path):
-    at = datetime.datetime(2026, 3, 1, 1, tzinfo=datetime.timezone.utc)
+    at = datetime.datetime(2026, 3, 1, 1, tzinfo=datetime.UTC)
     for day in range(3):
         backup_create(destination=tmp_path, keep=2, now=at + datetime.timedelta(days=day))
     assert sorted(p.name for p in tmp_path.glob("splp-backup-*")) == [

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def clock():
-    with time_machine.travel(datetime.datetime(2026, 3, 10, 8, tzinfo=datetime.timezone.utc), tick=False):
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 8, tzinfo=datetime.UTC), tick=False):
         yield
 
 

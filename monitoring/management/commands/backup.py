@@ -19,10 +19,10 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         head = manifest["request_log_chain_head"]
+        head = f"#{head['batch']} {head['hash']}" if head else "none (no batches)"
         self.stdout.write(
             f"{archive} ({archive.stat().st_size} bytes): {sum(manifest['counts'].values())} rows in "
-            f"{len(manifest['counts'])} tables, {len(manifest['files'])} files, request-log chain head "
-            f"{('#%s %s' % (head['batch'], head['hash'])) if head else 'none (no batches)'}."
+            f"{len(manifest['counts'])} tables, {len(manifest['files'])} files, request-log chain head {head}."
         )
         for name in manifest["missing_files"]:
             self.stderr.write(self.style.WARNING(f"Evidence file named in the database but absent: {name}"))

@@ -1,4 +1,3 @@
-
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Max
 from django.utils import timezone
@@ -22,7 +21,7 @@ class Command(BaseCommand):
         age = (timezone.now() - last).total_seconds()
         if age > max_age:
             raise CommandError(
-                f"Celery beat last sent a scheduled job {age:.0f} s ago ({timezone.localtime(last):%Y-%m-%d %H:%M:%S %Z}), "
-                f"more than {max_age} s: is beat running?"
+                f"Celery beat last sent a scheduled job {age:.0f} s ago "
+                f"({timezone.localtime(last):%Y-%m-%d %H:%M:%S %Z}), more than {max_age} s: is beat running?"
             )
         self.stdout.write(f"Celery beat sent a scheduled job {age:.0f} s ago.")
