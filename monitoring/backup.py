@@ -59,13 +59,17 @@ def _model_tables():
     }
 
 
-def _facts(cursor, quote, tables=None):
-    """Row counts, the chain head and the evidence files the database names, read through one cursor."""
-    existing = _model_tables() if tables is None else tables
+def _counts(cursor, quote, tables):
     counts = {}
-    for label, table in sorted(existing.items()):
+    for label, table in sorted(tables.items()):
         cursor.execute(f"SELECT COUNT(*) FROM {quote(table)}")
         counts[label] = cursor.fetchone()[0]
+    return counts
+
+
+def _facts(cursor, quote):
+    """Row counts, the chain head and the evidence files the database names, read through one cursor."""
+    counts = _counts(cursor, quote, _model_tables())
     cursor.execute(f"SELECT id, hash FROM {quote(LogBatch._meta.db_table)} ORDER BY id DESC LIMIT 1")
     head = cursor.fetchone()
     file_column = ActivityEvidence._meta.get_field("file").column
@@ -237,10 +241,7 @@ def installation_data():
         if table in existing and label not in WRITTEN_BY_MIGRATE and label.split(".")[0] not in WRITTEN_BY_MIGRATE
     }
     with connection.cursor() as cursor:
-        counts, _head, _evidence = (
-            _facts(cursor, connection.ops.quote_name, tables) if LogBatch._meta.db_table in existing
-            and ActivityEvidence._meta.db_table in existing else ({}, None, [])
-        )
+        counts = _counts(cursor, connection.ops.quote_name, tables)
     found = [f"{label}: {rows} rows" for label, rows in counts.items() if rows]
     files = _media_files() if Path(settings.MEDIA_ROOT).is_dir() else []
     if files:
