@@ -150,6 +150,11 @@ def test_backup_restores_into_a_fresh_database_with_matching_counts_and_chain(in
         assert {label: restored[table] for label, table in tables.items()} == manifest["counts"]
         assert (restored_media / installation.file.name).read_bytes() == PDF
 
+        # The restored installation takes new rows (its sequences came along): a new administrator.
+        created = manage("createsuperuser", "--noinput", "--username", "restored-admin", "--email", "a@example.go.id",
+                         database_url=database_url, media_root=restored_media, var_dir=tmp_path / "var")
+        assert created.returncode == 0, created.stderr
+
         # A second restore into the now restored installation is refused.
         again = manage("restore", str(archive), database_url=database_url, media_root=restored_media,
                        var_dir=tmp_path / "var")
