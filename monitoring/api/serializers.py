@@ -72,7 +72,9 @@ class UsageFiguresSerializer(serializers.Serializer):
 
 
 class UsageDaySerializer(UsageFiguresSerializer):
-    date = serializers.DateField()
+    def get_fields(self):
+        return {"date": serializers.DateField(help_text=gettext_lazy("A day in the SPLP's time zone.")),
+                **super().get_fields()}
 
 
 class UsageSerializer(serializers.Serializer):
