@@ -4,17 +4,20 @@ said the key had made no call at all."""
 
 import datetime
 import re
+import threading
 import zoneinfo
 from io import StringIO
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
 from monitoring import reports
 from monitoring.models import MonevReport, RequestLog, RollupHour, UsageRollup
 from monitoring.rollups import live_since, pending_hours, rollup_hour, rollup_pending, rollup_period, usage_by
+from monitoring.services import DRAIN_LOCK, request_log_drain
 
 from ..bus.conftest import bus, bus_version, call, grant_with_key, upstream, upstream_server  # noqa: F401
 from .test_rollups import log_row, make_batch
@@ -82,6 +85,17 @@ def test_the_yearly_job_and_the_admin_button_roll_up_too(bus, bus_grant, client,
         assert response.status_code == 302, response.content
     latest = MonevReport.objects.order_by("-id").first()
     assert latest.figures["usage"]["total"]["calls"] == 2
+
+
+def test_a_report_waits_for_a_drain_already_running(bus, bus_grant):
+    """Its rows would otherwise be committed just after the report counted."""
+    _grant, raw = bus_grant
+    with time_machine.travel(NOW, tick=False):
+        bus_calls(bus, raw, 2)
+    assert cache.add(DRAIN_LOCK, "1", timeout=300)  # the drain task is running
+    assert request_log_drain() == 0  # the task's own behaviour: leave it to the running one
+    threading.Timer(0.2, cache.delete, [DRAIN_LOCK]).start()  # ... which finishes
+    assert request_log_drain(wait_seconds=30) == 2
 
 
 # -- Which hours a report rolls up -------------------------------------------------------------------------
