@@ -722,8 +722,8 @@ def default_title(period_start, period_end, pemda_name):
 
 
 def _bring_up_to_date(period_start, period_end):
-    """Drain the request-log buffer (when the period is not over: only then can buffered calls belong to it)
-    and roll up the period's missing or stale hours. Returns the moment the figures cover."""
+    """Drain the request-log buffer (unless the period ended more than DRAIN_HORIZON ago) and roll up the
+    period's missing or stale hours. Returns the moment the figures cover."""
     start, end = period_bounds(period_start, period_end)
     covered = timezone.now()
     if end > covered - DRAIN_HORIZON:
