@@ -12,6 +12,8 @@ Usage: .venv/bin/python bench/rollup_report.py [--rows 10000000] [--year 2025] [
   8,760 hours).
 - Computes the annual report's figures from the rollups: ``monitoring.reports.compute_figures`` when that
   module is there, plus ``monitoring.rollups.summary`` over the year, per API and per organisation.
+- Times ``monitoring.rollups.rollup_period`` over the rolled-up year: the check every report makes for
+  missing or stale hours before it freezes its figures (nothing to redo here, so the check alone).
 
 Each phase runs in its own process, so the peak memory printed (ru_maxrss) is that phase's own; the report
 phase also prints tracemalloc's peak of Python allocations. Target: report from rollups <= 30 s, <= 500 MB.
@@ -338,6 +340,11 @@ def phase_report(args):
 
     start, end = year_bounds(args.year)
     result = {}
+    from monitoring.rollups import rollup_period
+
+    started = time.perf_counter()
+    hours, _rows = rollup_period(start=start, end=end, now=end)  # as if right after the year (retention)
+    result["rollup_period"] = {"seconds": time.perf_counter() - started, "hours_redone": hours}
     try:
         from monitoring.reports import compute_figures
     except ImportError:
@@ -433,6 +440,9 @@ def main():
           f"tracemalloc peak {s['tracemalloc_peak_mb']:.1f} MB; calls {s['calls']:,}, error rate "
           f"{s['error_rate']:.2%}, p50/p95/p99 {s['p50_ms']}/{s['p95_ms']}/{s['p99_ms']} ms")
     print(f"report process peak RSS: {report['max_rss_mb']:.0f} MB")
+    check = report["rollup_period"]
+    print(f"missing/stale hour check of the year before a report (rollup_period): {check['seconds']:.2f} s, "
+          f"{check['hours_redone']} hours redone")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,21 @@ def display(value):
     return str(value)
 
 
+def local_moment(value):
+    """A moment for a person: local date and time with the zone's abbreviation ("29/11/2026 21:50 WIB")."""
+    return format_local(value, "d/m/Y H:i")
+
+
+def data_as_of(value):
+    """"Data up to <moment>": the last moment the figures cover."""
+    return _("Data up to %(moment)s") % {"moment": local_moment(value)}
+
+
+def report_data_as_of(report):
+    """The moment a report's figures cover (None for reports generated before it was recorded)."""
+    return _dt(report.figures.get("data_as_of"))
+
+
 def plain(value):
     """A typed cell as a spreadsheet value (numbers stay numbers, dates stay dates)."""
     if isinstance(value, Light):
@@ -571,6 +586,8 @@ def render_pdf(report):
         para(_("Status: %(status)s") % {"status": report_status(report)}, centre),
         para(_("Generated on %(time)s") % {"time": display(report.generated_at)}, centre),
     ]
+    if report_data_as_of(report):
+        story.append(para(data_as_of(report_data_as_of(report)), centre))
     if report.finalised_at:
         story.append(para(_("Finalised on %(time)s") % {"time": display(report.finalised_at)}, centre))
     story.append(PageBreak())
@@ -656,6 +673,7 @@ def render_xlsx(report):
                 (P("Title"), report.title), (P("Status"), report_status(report)),
                 (P("Period start"), report.period_start), (P("Period end"), report.period_end),
                 (P("Generated"), report.generated_at),
+                (P("Data up to"), local_moment(report_data_as_of(report)) if report_data_as_of(report) else None),
             ):
                 _xlsx_cell(sheet, row, 1, label, bold)
                 _xlsx_cell(sheet, row, 2, value)

@@ -4,6 +4,10 @@
 queries, so a year of rollups for a whole city stays a matter of seconds; latency percentiles come from the
 summed fixed histograms. The result is plain JSON, frozen into the MonevReport when it is generated: the
 report shows what was known then, whatever happens to the data afterwards.
+
+Before it reads them, every way of generating a report (the admin's button, the command, the yearly job: all
+through ``_prepare``) drains the request-log buffer and rolls up the hours of its period that are missing or
+stale, so the figures include every call drained up to that moment ("data s.d." in the report).
 """
 
 import datetime
@@ -44,9 +48,11 @@ from .models import (
     MonevReport,
     ReminderLog,
     ReportStatusChoices,
+    RequestLog,
     UsageRollup,
 )
-from .rollups import percentile_from_histogram, summary_by
+from .rollups import percentile_from_histogram, rollup_period, summary_by
+from .services import request_log_drain
 
 FIGURES_VERSION = 1
 # Counted columns of a rollup, summed per group.
@@ -61,6 +67,11 @@ SERVER_ERROR_RATE_PCT = 1.0
 AVAILABILITY_TARGET_PCT = 99.0
 LIST_LIMIT = 10
 SYSTEM_REPORT_CLAIM = "monev_report_auto"
+# Buffered calls are drained within seconds, or after an outage of the buffer: a period that ended longer
+# ago than this has nothing left in the buffer.
+DRAIN_HORIZON = datetime.timedelta(days=2)
+# A drain already running elsewhere is waited for, so its rows are in the report too.
+DRAIN_WAIT_SECONDS = 30
 
 
 # -- Periods -------------------------------------------------------------------------------------
@@ -108,24 +119,40 @@ def usage_grouped(start, end, field):
     return {row.pop(field): _clean(row) for row in rows}
 
 
-def usage_by_month(period_start, period_end):
+def usage_by_month(period_start, period_end, *, live_from=None):
     """[{"month": first day, "calls", "errors"}] for every month of the period, zeros included.
 
     One scan with a filtered sum per month: truncating every row's hour to its local month costs far more.
+    With ``live_from`` (monitoring.rollups.live_since), the hours from then on are counted in the request log
+    instead: calls drained but not rolled up yet.
     """
     start, end = period_bounds(period_start, period_end)
     tz = timezone.get_current_timezone()
     months = list(months_between(period_start, period_end))
-    aggregates = {}
-    for index, month in enumerate(months):
-        following = (month + datetime.timedelta(days=32)).replace(day=1)
-        in_month = Q(hour__gte=max(start, datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)),
-                     hour__lt=min(end, datetime.datetime.combine(following, datetime.time.min, tzinfo=tz)))
-        aggregates[f"calls_{index}"] = Sum("calls", filter=in_month)
-        aggregates[f"errors_{index}"] = Sum(F("status_4xx") + F("status_5xx"), filter=in_month)
-    row = _rollups(start, end).aggregate(**aggregates) if aggregates else {}
+
+    def monthly(queryset, time_field, calls, errors):
+        aggregates = {}
+        for index, month in enumerate(months):
+            following = (month + datetime.timedelta(days=32)).replace(day=1)
+            in_month = Q(**{
+                f"{time_field}__gte": max(start, datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)),
+                f"{time_field}__lt": min(end, datetime.datetime.combine(following, datetime.time.min, tzinfo=tz)),
+            })
+            aggregates[f"calls_{index}"] = calls(in_month)
+            aggregates[f"errors_{index}"] = errors(in_month)
+        return queryset.aggregate(**aggregates) if aggregates else {}
+
+    split = end if live_from is None else min(end, max(start, live_from))
+    rows = [monthly(_rollups(start, split), "hour", lambda q: Sum("calls", filter=q),
+                    lambda q: Sum(F("status_4xx") + F("status_5xx"), filter=q))]
+    if split < end:
+        rows.append(monthly(RequestLog.objects.filter(time__gte=split, time__lt=end).order_by(), "time",
+                            lambda q: Count("id", filter=q),
+                            lambda q: Count("id", filter=q & Q(status__gte=400, status__lt=600))))
     return [
-        {"month": month.isoformat(), "calls": row[f"calls_{index}"] or 0, "errors": row[f"errors_{index}"] or 0}
+        {"month": month.isoformat(),
+         "calls": sum(row[f"calls_{index}"] or 0 for row in rows),
+         "errors": sum(row[f"errors_{index}"] or 0 for row in rows)}
         for index, month in enumerate(months)
     ]
 
@@ -694,10 +721,23 @@ def default_title(period_start, period_end, pemda_name):
         "pemda": pemda_name, "start": period_start.strftime("%d/%m/%Y"), "end": period_end.strftime("%d/%m/%Y")}
 
 
+def _bring_up_to_date(period_start, period_end):
+    """Drain the request-log buffer (unless the period ended more than DRAIN_HORIZON ago) and roll up the
+    period's missing or stale hours. Returns the moment the figures cover."""
+    start, end = period_bounds(period_start, period_end)
+    covered = timezone.now()
+    if end > covered - DRAIN_HORIZON:
+        request_log_drain(wait_seconds=DRAIN_WAIT_SECONDS)
+    rollup_period(start=start, end=end, now=covered)
+    return min(end, covered)
+
+
 def _prepare(period_start, period_end, title):
     """Figures, title and recommendations, in the SPLP's language (a Celery worker has no request)."""
+    data_as_of = _bring_up_to_date(period_start, period_end)
     with translation.override(settings.LANGUAGE_CODE):
         figures = compute_figures(period_start=period_start, period_end=period_end)
+        figures["data_as_of"] = _iso(data_as_of)
         title = (title or "").strip() or default_title(period_start, period_end, figures["pemda"]["name"])
         return figures, title[:200], recommendations_text(figures["recommendations"])
 

@@ -6,9 +6,14 @@ Reports read ``UsageRollup`` rows, never raw ``RequestLog`` rows in Python loops
   operation and grant; the latency histogram as conditional counts) and replaces that hour's rollups.
   Recomputing an hour gives the same rows: the job is idempotent, and its ``RollupHour`` row is locked while
   it runs, so two workers on the same hour take turns instead of writing two sets of rows.
-- ``rollup_pending`` (the hourly Celery job) rolls up every complete hour since the last rolled-up one and
+- ``rollup_pending`` (the hourly Celery job) rolls up every complete hour since the last settled one and
   re-rolls the last two hours, which catches log rows drained late (Redis outage, worker restart).
-  Rows drained later than that are picked up by a backfill: ``manage.py rollup_request_log --from ... --to ...``.
+  Rows drained later than that are picked up by a backfill: ``manage.py rollup_request_log --from ... --to ...``
+  or by the next report of their period (``rollup_period``).
+- ``rollup_period`` brings a period's rollups up to date before a report freezes its figures: every hour with
+  more logged calls than its rollup counted (never rolled up, drained later, or the open hour) is re-rolled.
+- ``usage_by`` is what the dashboard and the usage API read: settled hours from the rollups, the hours after
+  them straight from the request log, so a call drained seconds ago already counts.
 - ``summary`` aggregates a queryset of rollups in SQL, histograms included, and derives percentiles.
 - ``request_log_purge`` applies the retention period to raw rows (rollups are kept for good).
 
@@ -21,9 +26,9 @@ import math
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, FloatField, IntegerField, Max, Q, Sum
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, FloatField, IntegerField, Max, Q, Sum
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncHour
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
 from splp.audit import audit_record
@@ -41,6 +46,9 @@ COUNTERS = (
 # Error codes the bus itself answers with (a refusal) as opposed to an upstream's own 401/403/429.
 INACTIVE_KEY_CODES = ("key_inactive", "grant_inactive")
 RECENT_HOURS = 2  # re-rolled on every pending run, for late drains
+# A rollup computed this long after its hour closed is settled: the bus' calls of that hour have been drained
+# by then (each process flushes within SPLP_LOG_FLUSH_SECONDS, the drain runs every few seconds).
+SETTLE = datetime.timedelta(minutes=1)
 DEFAULT_RETENTION_DAYS = 400
 
 
@@ -137,11 +145,20 @@ def rollup_range(*, start, end):
     return hours, rows
 
 
+def _last_settled_hour():
+    """The latest hour whose rollup was computed at least SETTLE after it closed. A report may roll up the
+    open hour; that rollup is partial and does not count here."""
+    settled = RollupHour.objects.filter(
+        computed_at__gte=ExpressionWrapper(F("hour") + (HOUR + SETTLE), output_field=DateTimeField())
+    )
+    return settled.order_by("-hour").values_list("hour", flat=True).first()
+
+
 def pending_hours(*, now=None):
-    """The hours ``rollup_pending`` would compute: complete hours after the last rolled-up one (or from the
+    """The hours ``rollup_pending`` would compute: complete hours after the last settled one (or from the
     first log row), plus the last ``RECENT_HOURS`` complete hours again. Never the current, open hour."""
     end = floor_hour(now or timezone.now())
-    last = RollupHour.objects.order_by("-hour").values_list("hour", flat=True).first()
+    last = _last_settled_hour()
     if last is not None:
         start = min(last + HOUR, end - RECENT_HOURS * HOUR)
     else:
@@ -162,6 +179,31 @@ def rollup_pending(*, now=None, max_hours=None):
     for hour in hours:
         rows += rollup_hour(hour=hour)
     return len(hours), rows
+
+
+def rollup_period(*, start, end, now=None):
+    """Bring the rollups of [start, end) up to date with the request log, before a report freezes them.
+    Returns (hours, log_rows).
+
+    An hour is rolled up again when the log holds more of its calls than its rollup counted: it was never
+    rolled up, rows were drained after it was computed (even rows committed while it was computing), or it is
+    the open hour. One grouped COUNT over the log's time index finds them, with no join to the batches: log
+    rows are only ever added, except by the retention purge, which is why only a count *above* the rollup's
+    means stale. Hours before the retention cutoff are left alone: their raw rows may be partly purged, and
+    re-rolling them would lose calls.
+    """
+    now = now or timezone.now()
+    start = max(start, floor_hour(retention_cutoff(now)) + HOUR)
+    if start >= end:
+        return 0, 0
+    logged = (
+        RequestLog.objects.filter(time__gte=start, time__lt=end)
+        .annotate(h=TruncHour("time", tzinfo=UTC)).order_by().values_list("h").annotate(n=Count("id"))
+    )
+    rolled = dict(RollupHour.objects.filter(hour__gte=floor_hour(start), hour__lt=end).values_list("hour", "log_rows"))
+    stale = sorted(hour for hour, count in logged if count > rolled.get(hour, -1))
+    rows = sum(rollup_hour(hour=hour) for hour in stale)
+    return len(stale), rows
 
 
 @shared_task
@@ -245,6 +287,52 @@ def summary_by(rollups, *fields):
     with the group fields first."""
     groups = rollups.order_by().values(*fields).annotate(**_summary_aggregates()).order_by(*fields)
     return [_finish(dict(group)) for group in groups]
+
+
+def live_since(*, now=None):
+    """Where reading switches from the rollups to the raw request log: the hour after the last settled rollup
+    (or the first logged hour, before any; or the current hour when nothing was logged)."""
+    last = _last_settled_hour()
+    if last is not None:
+        return last + HOUR
+    first = RequestLog.objects.order_by("time").values_list("time", flat=True).first()
+    return floor_hour(first if first is not None else (now or timezone.now()))
+
+
+def usage_by(*, start, end, fields=(), by_day=False, now=None, live_from=None, **filters):
+    """``summary`` per group over [start, end) that includes the calls drained seconds ago: settled hours
+    come from the rollups, the hours after them (``live_since``) from the request log, one aggregate query
+    each, merged per group. ``fields`` are columns both tables share (service_id, organization_id, ...);
+    ``by_day`` adds the local date as ``day``; ``filters`` apply to both tables; ``live_from`` saves the
+    ``live_since`` query when the caller has it. A list of dicts.
+
+    A day in the SPLP's time zone is a whole number of UTC hours (WIB, WITA and WIT are whole-hour
+    offsets), so the rollups of an hour never straddle two days.
+    """
+    if live_from is None:
+        live_from = live_since(now=now)
+    live = min(max(start, live_from), end)
+    rollups = UsageRollup.objects.filter(hour__gte=start, hour__lt=live, **filters)
+    log = RequestLog.objects.filter(time__gte=live, time__lt=end, **filters)
+    keys = list(fields)
+    if by_day:
+        tz = timezone.get_current_timezone()
+        rollups = rollups.annotate(day=TruncDate("hour", tzinfo=tz))
+        log = log.annotate(day=TruncDate("time", tzinfo=tz))
+        keys.append("day")
+    merged = {}
+    for queryset, aggregates in ((rollups, _summary_aggregates()), (log, _hour_aggregates())):
+        queryset = queryset.order_by()
+        rows = queryset.values(*keys).annotate(**aggregates) if keys else [queryset.aggregate(**aggregates)]
+        for row in rows:
+            group = tuple(row.pop(key) for key in keys)
+            total = merged.setdefault(group, {})
+            for name, value in row.items():
+                if name == "latency_max_ms":
+                    total[name] = max(total.get(name) or 0, value or 0)
+                else:
+                    total[name] = total.get(name, 0) + (value or 0)
+    return [{**dict(zip(keys, group)), **_finish(total)} for group, total in merged.items()]
 
 
 # -- Retention of raw rows -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import json
 import logging
+import time
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -68,10 +69,17 @@ def request_log_write_batch(records):
     return len(rows)
 
 
-def request_log_drain(*, batch_size=5000):
-    """Move everything buffered into the database. One drain at a time (a lock); returns rows stored."""
-    if not cache.add(DRAIN_LOCK, "1", timeout=300):
-        return 0
+def request_log_drain(*, batch_size=5000, wait_seconds=0.0):
+    """Move everything buffered into the database. One drain at a time (a lock); returns rows stored.
+
+    With ``wait_seconds``, a drain already running is waited for (then this one drains what is left), so the
+    caller knows every call buffered before it was called is stored; without, it returns 0 at once.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while not cache.add(DRAIN_LOCK, "1", timeout=300):
+        if time.monotonic() >= deadline:
+            return 0
+        time.sleep(0.05)
     stored = 0
     try:
         for sink in sinks():

@@ -1,21 +1,84 @@
-"""The monthly usage summary e-mailed to administrators (every API) and publishers (their own APIs)."""
+"""Usage figures for administrators (every API) and publishers (their own APIs): the daily figures of the
+usage API, and the monthly summary e-mailed to them."""
 
 import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from directory.choices import MembershipRoleChoices as R
-from directory.models import Membership
+from directory.models import ApiService, Membership, Organization
+from directory.selectors import is_administrator, publisher_org_ids
 from splp.context_processors import current_pemda, site_url
 
 from .models import ReminderLog, UsageRollup
+from .reports import period_bounds
+from .rollups import live_since, usage_by
+
+MAX_RANGE_DAYS = 366
+DAY_FIELDS = (
+    "calls", "status_2xx", "status_4xx", "status_5xx", "errors", "refusals", "refused_401", "refused_403",
+    "refused_429", "latency_p50_ms", "latency_p95_ms",
+)
+
+
+def _own_service_ids(user):
+    """None for administrators (every API), else the ids of the APIs of the user's publishing organisations;
+    anyone else is refused."""
+    if is_administrator(user):
+        return None
+    organizations = publisher_org_ids(user)
+    if not organizations:
+        raise PermissionDenied(_("Usage figures are for the Dinas administrators and the publishers of the APIs."))
+    return list(ApiService.objects.filter(owner_id__in=organizations).values_list("id", flat=True))
+
+
+EMPTY_DAY = {name: (None if name.startswith("latency") else 0) for name in DAY_FIELDS}
+
+
+def _figures(row):
+    return {name: row[name] for name in DAY_FIELDS}
+
+
+def usage_daily(*, user, date_from, date_to, api=None, organization=None, now=None):
+    """Calls, errors by class, the bus' refusals and latency p50/p95 per local day of [date_from, date_to],
+    every day listed; the calls drained seconds ago included (monitoring.rollups.usage_by). ``api`` (slug)
+    and ``organization`` (the calling organisation's code) narrow it. Another publisher's API is a 404, as
+    if it did not exist."""
+    now = now or timezone.now()
+    own = _own_service_ids(user)
+    filters = {}
+    if own is not None:
+        filters["service_id__in"] = own
+    if api:
+        service = ApiService.objects.filter(slug=api, **({} if own is None else {"id__in": own})).first()
+        if service is None:
+            raise Http404(_("No API with this slug among those whose usage you may see."))
+        filters = {"service_id": service.pk}
+    if organization:
+        org_id = Organization.objects.filter(code=organization).values_list("id", flat=True).first()
+        if org_id is None:
+            raise Http404(_("No organisation with this code."))
+        filters["organization_id"] = org_id
+    start, end = period_bounds(date_from, date_to)
+    live_from = live_since(now=now)
+    by_day = {row["day"]: row for row in usage_by(start=start, end=end, by_day=True, live_from=live_from, **filters)}
+    total = usage_by(start=start, end=end, live_from=live_from, **filters)[0]
+    days = [date_from + datetime.timedelta(days=i) for i in range((date_to - date_from).days + 1)]
+    return {
+        "from": date_from, "to": date_to, "time_zone": settings.TIME_ZONE,
+        "data_as_of": min(end, now), "api": api or None, "organization": organization or None,
+        "total": _figures(total),
+        "days": [{"date": day, **(_figures(by_day[day]) if day in by_day else EMPTY_DAY)} for day in days],
+    }
 
 
 def previous_month(today):

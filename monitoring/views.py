@@ -21,7 +21,7 @@ from directory.models import ApiService, ApiVersion
 from directory.selectors import is_administrator
 from directory.views import PortalRoles
 
-from . import charts, exports, reports
+from . import charts, exports, reports, rollups
 from .activities import pasal8_status
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
 
@@ -59,6 +59,7 @@ def report_detail(request, pk):
         "report": report,
         "sections": sections,
         "status_label": exports.report_status(report),
+        "data_as_of": exports.report_data_as_of(report),
         "is_draft": report.status == ReportStatusChoices.DRAFT,
         "admin_url": _admin_url("monitoring_monevreport_change", args=[report.pk]),
     })
@@ -112,7 +113,12 @@ def dashboard(request):
     year_start, year_end = reports.year_period(year)
     start, end = reports.period_bounds(year_start, year_end)
 
-    by_service = reports.usage_grouped(start, end, "service_id")
+    # Rolled-up hours plus the calls drained since the last rollup: the current hour counts at once.
+    data_as_of = timezone.now()
+    live_from = rollups.live_since(now=data_as_of)
+    by_service = {row.pop("service_id"): row
+                  for row in rollups.usage_by(start=start, end=end, fields=("service_id",),
+                                                   live_from=live_from)}
     services = {s.pk: s for s in ApiService.objects.select_related("theme", "owner")}
     themes = {}
     for service_id, counters in by_service.items():
@@ -137,7 +143,7 @@ def dashboard(request):
         })
     calls = sum(c["calls"] for c in by_service.values())
     errors = sum(c["status_4xx"] + c["status_5xx"] for c in by_service.values())
-    months = reports.usage_by_month(year_start, year_end)
+    months = reports.usage_by_month(year_start, year_end, live_from=live_from)
 
     pasal8 = pasal8_status(year=year, today=today)
     period_names, categories = exports.pasal8_labels()
@@ -175,6 +181,7 @@ def dashboard(request):
     return render(request, "monitoring/dashboard.html", {
         "year": year,
         "today": today,
+        "data_as_of": data_as_of,
         "calls": exports.display(calls),
         "error_rate": exports.display(exports.Percent(reports.percent(errors, calls))),
         "theme_rows": theme_rows,

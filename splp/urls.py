@@ -14,6 +14,7 @@ api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("", include("directory.api.urls")),
     path("", include("access.api.urls")),
+    path("", include("monitoring.api.urls")),
 ]
 
 urlpatterns = [
