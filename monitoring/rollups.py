@@ -35,11 +35,13 @@ UTC = datetime.timezone.utc
 # The grouping of a rollup row; refused calls may have no organisation, grant, operation or even API.
 GROUP_FIELDS = ("service_id", "api_version_id", "organization_id", "operation_id", "grant_id")
 COUNTERS = (
-    "calls", "status_2xx", "status_4xx", "status_5xx", "refused_401", "refused_403", "refused_429",
+    "calls", "status_2xx", "status_4xx", "status_5xx", "upstream_errors", "refused_401", "refused_403", "refused_429",
     "not_granted", "inactive_key", "bytes_in", "bytes_out",
 )
 # Error codes the bus itself answers with (a refusal) as opposed to an upstream's own 401/403/429.
 INACTIVE_KEY_CODES = ("key_inactive", "grant_inactive")
+# The bus' own answers when the upstream gave no good answer (502/504) all start with this.
+UPSTREAM_ERROR_PREFIX = "upstream_"
 RECENT_HOURS = 2  # re-rolled on every pending run, for late drains
 DEFAULT_RETENTION_DAYS = 400
 
@@ -73,6 +75,9 @@ def _hour_aggregates():
         "status_2xx": Count("id", filter=Q(status__gte=200, status__lt=300)),
         "status_4xx": Count("id", filter=Q(status__gte=400, status__lt=500)),
         "status_5xx": Count("id", filter=Q(status__gte=500, status__lt=600)),
+        "upstream_errors": Count(
+            "id", filter=Q(error_code__startswith=UPSTREAM_ERROR_PREFIX) | Q(upstream_status__gte=500)
+        ),
         "refused_401": Count("id", filter=Q(status=401) & refused),
         "refused_403": Count("id", filter=Q(status=403) & refused),
         "refused_429": Count("id", filter=Q(status=429) & refused),
@@ -244,6 +249,12 @@ def summary_by(rollups, *fields):
     """``summary`` per group (e.g. ``summary_by(qs, "service_id")``), still one query: a list of dicts, each
     with the group fields first."""
     groups = rollups.order_by().values(*fields).annotate(**_summary_aggregates()).order_by(*fields)
+    return [_finish(dict(group)) for group in groups]
+
+
+def log_summary_by(rows, *fields):
+    """``summary_by`` for raw RequestLog rows (those not rolled up yet): the same figures, in one query."""
+    groups = rows.order_by().values(*fields).annotate(**_hour_aggregates()).order_by(*fields)
     return [_finish(dict(group)) for group in groups]
 
 
