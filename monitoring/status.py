@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from kombu.exceptions import ChannelError
 
 from splp.health import dependency_checks
@@ -34,14 +34,15 @@ ROLLUP_AMBER, ROLLUP_RED = 75 * MINUTE, 3 * HOUR
 # Tasks (e-mails included) waiting in the broker queue for a worker.
 QUEUE_AMBER, QUEUE_RED = 100, 1_000
 
+CONTEXT = "monitoring-status"  # short words other areas translate differently
 LIGHT_LABELS = {
-    "green": gettext_lazy("OK"),
-    "amber": gettext_lazy("Late"),
-    "red": gettext_lazy("Problem"),
-    "grey": gettext_lazy("No data yet"),
+    "green": pgettext_lazy(CONTEXT, "OK"),
+    "amber": pgettext_lazy(CONTEXT, "Late"),
+    "red": pgettext_lazy(CONTEXT, "Problem"),
+    "grey": pgettext_lazy(CONTEXT, "No data yet"),
 }
 DEPENDENCY_LABELS = {
-    "database": gettext_lazy("Database"),
+    "database": pgettext_lazy(CONTEXT, "Database"),
     "cache": gettext_lazy("Redis (cache)"),
     "broker": gettext_lazy("Redis (task queue)"),
 }
@@ -178,5 +179,5 @@ def system_status(*, now=None):
     for name, result in dependency_checks().items():
         ok = result == "ok"
         items[name] = StatusItem(str(DEPENDENCY_LABELS[name]), "green" if ok else "red",
-                                 value=_("OK") if ok else result, number=1 if ok else 0)
+                                 value=pgettext(CONTEXT, "OK") if ok else result, number=1 if ok else 0)
     return items
