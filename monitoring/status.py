@@ -114,7 +114,7 @@ def _heartbeat_items(now):
         ),
         "beat": StatusItem(
             _("Celery beat: last tick"), light_for(beat_age, amber, red) if heartbeat else "red", at=sent_at,
-            value="" if sent_at else never, number=beat_age,
+            value="" if heartbeat else never, number=beat_age,
             note=_("Beat sends the heartbeat task every minute."),
         ),
     }
