@@ -1,22 +1,24 @@
 """/metrics: the bus and the system status in Prometheus' text format (version 0.0.4), for the Dinas' monitoring.
 
 Production runs several web processes, so nothing is counted in process memory: a collector reads the
-database at scrape time. Bus counters are the hourly rollups up to the last rolled-up hour (their sum is
-cached until a rollup changes) plus the raw log rows after that hour (at most a couple of hours of rows):
-global, and growing as the log grows. The gauges are the figures of the status page (``status.py``).
+database at scrape time. Bus counters are the hourly rollups up to the last rolled-up hour (the sum of the
+hours before yesterday cached for the day: see ``bus_totals``) plus the raw log rows after that hour (at
+most a couple of hours of rows): global, and growing as the log grows. The gauges are the figures of the status page (``status.py``).
 
 Access: a bearer token (SPLP_METRICS_TOKEN, compared in constant time) or the scraper's address
 (SPLP_METRICS_ALLOWED_IPS, through ``splp.clientip``). With neither configured the endpoint does not exist.
 """
 
+import datetime
 import hmac
 import ipaddress
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.utils import timezone
 from prometheus_client import exposition
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
@@ -24,10 +26,10 @@ from directory.models import ApiService
 from splp.clientip import client_ip
 
 from .models import LATENCY_BUCKETS_MS, RequestLog, RollupHour, UsageRollup
-from .rollups import HOUR, log_summary_by, summary_by
+from .rollups import HOUR, floor_hour, log_summary_by, summary_by
 from .status import system_status
 
-ROLLUP_CACHE_SECONDS = 24 * 3600
+STABLE_CACHE_SECONDS = 2 * 24 * 3600
 UNKNOWN_API = "unknown"  # refused calls to no known API
 STATUS_CLASSES = ("2xx", "4xx", "5xx")
 # status item -> (metric name, help)
@@ -49,19 +51,29 @@ def _add(total, part):
                                                          strict=True)]
 
 
-def bus_totals():
-    """{service_id: figures} of every bus call logged so far: rolled-up hours plus the raw rows after them."""
-    last = RollupHour.objects.aggregate(hour=Max("hour"), computed=Max("computed_at"))
-    raw = RequestLog.objects.all()
+def bus_totals(*, now=None):
+    """{service_id: figures} of every bus call logged so far: rolled-up hours plus the raw rows after them.
+
+    Hours before yesterday (UTC) are past the hourly job's re-rolls: their sum, the one costly query, is cached
+    until the next day or until a backfill recomputes one of them. The rollups of yesterday and today and the
+    raw rows after the last rolled-up hour are read on every scrape."""
+    stable_end = floor_hour(now or timezone.now()).replace(hour=0) - datetime.timedelta(days=1)
+    versions = RollupHour.objects.aggregate(
+        last=Max("hour"), stable_computed=Max("computed_at", filter=Q(hour__lt=stable_end)),
+    )
     parts = []
-    if last["hour"] is not None:
-        key = f"splp:metrics:rollups:{last['hour'].timestamp()}:{last['computed'].timestamp()}"
-        rolled = cache.get(key)
-        if rolled is None:
-            rolled = summary_by(UsageRollup.objects.filter(hour__lte=last["hour"]), "service_id")
-            cache.set(key, rolled, ROLLUP_CACHE_SECONDS)
-        parts += rolled
-        raw = raw.filter(time__gte=last["hour"] + HOUR)
+    if versions["stable_computed"] is not None:
+        key = f"splp:metrics:rollups:{stable_end.timestamp()}:{versions['stable_computed'].timestamp()}"
+        stable = cache.get(key)
+        if stable is None:
+            stable = summary_by(UsageRollup.objects.filter(hour__lt=stable_end), "service_id")
+            cache.set(key, stable, STABLE_CACHE_SECONDS)
+        parts += stable
+    raw = RequestLog.objects.all()
+    if versions["last"] is not None:
+        parts += summary_by(UsageRollup.objects.filter(hour__gte=stable_end, hour__lte=versions["last"]),
+                            "service_id")
+        raw = raw.filter(time__gte=versions["last"] + HOUR)
     parts += log_summary_by(raw, "service_id")
     totals = defaultdict(lambda: defaultdict(int, latency_histogram=[0] * (len(LATENCY_BUCKETS_MS) + 1)))
     for part in parts:

@@ -20,6 +20,7 @@ TOKEN = "metrics-test-token-0123456789"
 UTC = datetime.timezone.utc
 T = datetime.datetime(2026, 6, 1, 3, 10, tzinfo=UTC)
 HOUR = datetime.timedelta(hours=1)
+DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -91,9 +92,9 @@ def calls_of(figures, api, status):
 def test_counters_cover_rollups_and_rows_not_rolled_up_yet(client, configured, publish):
     api = publish("data-penduduk").service
     batch = make_batch()
-    past, current = T.replace(minute=0) - HOUR, T.replace(minute=0)
+    old, past, current = T.replace(minute=0) - 3 * DAY, T.replace(minute=0) - HOUR, T.replace(minute=0)
     RequestLog.objects.bulk_create([
-        log(batch, api, past + datetime.timedelta(minutes=1), latency=3.0),
+        log(batch, api, old, latency=3.0),
         log(batch, api, past + datetime.timedelta(minutes=2), status=502, error_code="upstream_unreachable",
             latency=40.0),
         log(batch, api, past + datetime.timedelta(minutes=3), status=500, upstream_status=500, latency=900.0),
@@ -107,9 +108,11 @@ def test_counters_cover_rollups_and_rows_not_rolled_up_yet(client, configured, p
             return {k: v for k, v in samples(scrape(client)).items() if k[0].startswith("splp_bus_")}
 
     before = figures()  # nothing rolled up: every raw row
+    rollup_hour(hour=old)
     rollup_hour(hour=past)
-    after = figures()  # the past hour from its rollup, the current hour from raw rows
+    after = figures()  # the old hour from the cached sum, the past hour from its rollup, the current from raw rows
     assert before == after
+    assert figures() == after  # the cached sum again
     assert calls_of(after, "data-penduduk", "2xx") == 2
     assert calls_of(after, "data-penduduk", "4xx") == 1
     assert calls_of(after, "data-penduduk", "5xx") == 2
@@ -160,14 +163,19 @@ def test_query_count_does_not_grow_with_apis_and_rows(client, configured, publis
         return len(captured)
 
     first = publish("api-satu").service
-    RequestLog.objects.bulk_create([log(batch, first, T - 2 * HOUR), log(batch, first, T)])
+    RequestLog.objects.bulk_create([log(batch, first, T - 3 * DAY), log(batch, first, T - 2 * HOUR),
+                                    log(batch, first, T)])
+    rollup_hour(hour=T - 3 * DAY)
     rollup_hour(hour=T - 2 * HOUR)
     few = queries()
     for slug in ("api-dua", "api-tiga", "api-empat"):
         service = publish(slug).service
-        RequestLog.objects.bulk_create([log(batch, service, T - 2 * HOUR - datetime.timedelta(minutes=i))
-                                        for i in range(5)] + [log(batch, service, T) for _ in range(5)])
-    rollup_hour(hour=T - 2 * HOUR)
-    rollup_hour(hour=T - 3 * HOUR)
-    assert queries() == few == 8  # last rollup, rollup sum, raw rows, API slugs, and the status page's four
-    assert queries(cached=True) == few - 1
+        RequestLog.objects.bulk_create(
+            [log(batch, service, T - 5 * DAY - datetime.timedelta(minutes=i)) for i in range(5)]
+            + [log(batch, service, T - 2 * HOUR - datetime.timedelta(minutes=i)) for i in range(5)]
+            + [log(batch, service, T) for _ in range(5)])
+    for hour in (T - 5 * DAY, T - 2 * HOUR, T - 3 * HOUR):
+        rollup_hour(hour=hour)
+    # Rollup versions, older hours' sum, recent hours' sum, raw rows, API slugs, and the status page's four.
+    assert queries() == few == 9
+    assert queries(cached=True) == few - 1  # the older hours' sum comes from the cache
