@@ -6,8 +6,8 @@ Usage: .venv/bin/python bench/metrics.py [--apis 30] [--groups 20] [--raw-rows 1
 Seeds a throwaway PostgreSQL database: ``--apis`` published APIs, one year (8,760 hours) of UsageRollup rows
 with ``--groups`` rows per API and hour (organisation x operation x grant), and ``--raw-rows`` RequestLog rows
 in the open hour (not rolled up yet: the part every scrape aggregates). Then times GET /metrics in-process with
-Django's test client: "cold" with the cache cleared before each scrape (the rollups summed again, as after
-every hourly rollup), "warm" as most scrapes are. Prints p50/p95 and the query count; asserts nothing.
+Django's test client: "cold" with the cache cleared before each scrape (the hours before yesterday summed
+again, as once a day), "warm" as every other scrape (yesterday's and today's rollups and the raw rows read). Prints p50/p95 and the query count; asserts nothing.
 
 Needs a PostgreSQL on 127.0.0.1:5432 (user postgres); BENCH_DATABASE_URL moves it. The database (its name
 must start with splp_bench) is dropped and re-created.
@@ -150,7 +150,7 @@ def main():
     rollups = seed(args.apis, args.groups, args.raw_rows)
     print(f"seeded {args.apis} APIs, {rollups:,} rollup rows (8,760 hours), {args.raw_rows:,} raw rows "
           f"in {time.perf_counter() - start:.0f} s")
-    for label, cold in (("cold (rollups summed)", True), ("warm (rollup sum cached)", False)):
+    for label, cold in (("cold (once a day)", True), ("warm (other scrapes)", False)):
         p50, p95, queries, size = time_scrapes(args.runs, cold=cold)
         print(f"{label:26} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  {queries} queries  {size:,} bytes")
 

@@ -9,6 +9,7 @@ Access: a bearer token (SPLP_METRICS_TOKEN, compared in constant time) or the sc
 (SPLP_METRICS_ALLOWED_IPS, through ``splp.clientip``). With neither configured the endpoint does not exist.
 """
 
+import contextlib
 import datetime
 import hmac
 import ipaddress
@@ -51,6 +52,19 @@ def _add(total, part):
                                                          strict=True)]
 
 
+def _cached(key, compute):
+    """``cache.get_or_set`` that survives a Redis outage: the scrape must still answer, to report it."""
+    try:
+        value = cache.get(key)
+    except Exception:
+        return compute()
+    if value is None:
+        value = compute()
+        with contextlib.suppress(Exception):
+            cache.set(key, value, STABLE_CACHE_SECONDS)
+    return value
+
+
 def bus_totals(*, now=None):
     """{service_id: figures} of every bus call logged so far: rolled-up hours plus the raw rows after them.
 
@@ -64,11 +78,7 @@ def bus_totals(*, now=None):
     parts = []
     if versions["stable_computed"] is not None:
         key = f"splp:metrics:rollups:{stable_end.timestamp()}:{versions['stable_computed'].timestamp()}"
-        stable = cache.get(key)
-        if stable is None:
-            stable = summary_by(UsageRollup.objects.filter(hour__lt=stable_end), "service_id")
-            cache.set(key, stable, STABLE_CACHE_SECONDS)
-        parts += stable
+        parts += _cached(key, lambda: summary_by(UsageRollup.objects.filter(hour__lt=stable_end), "service_id"))
     raw = RequestLog.objects.all()
     if versions["last"] is not None:
         parts += summary_by(UsageRollup.objects.filter(hour__gte=stable_end, hour__lte=versions["last"]),

@@ -8,10 +8,11 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from monitoring.models import LATENCY_BUCKETS_MS, RequestLog
-from monitoring.rollups import rollup_hour
+from monitoring.models import LATENCY_BUCKETS_MS, RequestLog, RollupHour
+from monitoring.rollups import floor_hour, rollup_hour
 from monitoring.services import worker_heartbeat_record
 
 from .test_rollups import log_row, make_batch
@@ -179,3 +180,17 @@ def test_query_count_does_not_grow_with_apis_and_rows(client, configured, publis
     # Rollup versions, older hours' sum, recent hours' sum, raw rows, API slugs, and the status page's four.
     assert queries() == few == 9
     assert queries(cached=True) == few - 1  # the older hours' sum comes from the cache
+
+
+def test_a_redis_outage_is_reported_not_fatal(client, db, configured, settings):
+    down = "redis://127.0.0.1:1/0"  # nothing listens there: a stopped Redis
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = down
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": down}}
+    RollupHour.objects.create(hour=floor_hour(timezone.now()) - 3 * DAY)  # an older hour: its sum is cached
+    response = scrape(client)
+    assert response.status_code == 200
+    figures = samples(response)
+    assert figures[("splp_dependency_up", (("dependency", "database"),))] == 1
+    assert figures[("splp_dependency_up", (("dependency", "cache"),))] == 0
+    assert figures[("splp_dependency_up", (("dependency", "broker"),))] == 0
+    assert ("splp_request_log_buffer_rows", ()) not in figures  # the Redis buffer cannot be read
