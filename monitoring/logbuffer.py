@@ -60,6 +60,12 @@ class SqliteSink:
         with self._lock:
             return self._connection().execute("SELECT COUNT(*) FROM buf").fetchone()[0]
 
+    def oldest(self):
+        """The record waiting longest (the next one drained), or None."""
+        with self._lock:
+            row = self._connection().execute("SELECT data FROM buf ORDER BY id LIMIT 1").fetchone()
+        return json.loads(row[0]) if row else None
+
 
 # Moves up to ARGV[1] items from the buffer to the processing list in one atomic step.
 CLAIM_LUA = """
@@ -95,6 +101,11 @@ class RedisSink:
 
     def size(self):
         return self.client.llen(REDIS_KEY) + self.client.llen(REDIS_PROCESSING_KEY)
+
+    def oldest(self):
+        """The record waiting longest (an interrupted drain's first, else the list's head), or None; reads only."""
+        line = self.client.lindex(REDIS_PROCESSING_KEY, 0) or self.client.lindex(REDIS_KEY, 0)
+        return json.loads(line) if line else None
 
 
 def local_sink():

@@ -98,6 +98,8 @@ class UsageRollup(models.Model):
     status_2xx = models.PositiveIntegerField(_("2xx"), default=0)
     status_4xx = models.PositiveIntegerField(_("4xx"), default=0)
     status_5xx = models.PositiveIntegerField(_("5xx"), default=0)
+    # The upstream gave no good answer: unreachable, timed out, cut off, invalid, or its own 5xx.
+    upstream_errors = models.PositiveIntegerField(_("upstream errors"), default=0)
     refused_401 = models.PositiveIntegerField(_("refused 401"), default=0)
     refused_403 = models.PositiveIntegerField(_("refused 403"), default=0)
     refused_429 = models.PositiveIntegerField(_("refused 429"), default=0)
@@ -128,6 +130,19 @@ class RollupHour(models.Model):
         verbose_name = _("rolled-up hour")
         verbose_name_plural = _("rolled-up hours")
         ordering = ["-hour"]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last heartbeat (one row): sent by Celery beat, run by a worker. A database row, not the cache,
+    so every process of both profiles reads the same one."""
+
+    sent_at = models.DateTimeField(_("sent by beat"), null=True, blank=True)
+    ran_at = models.DateTimeField(_("run by the worker"))
+    hostname = models.CharField(_("worker"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
 
 
 class HealthCheck(models.Model):

@@ -1,4 +1,5 @@
-"""Draining the request-log buffer into the database as hash-chained batches, and verifying the chain."""
+"""Draining the request-log buffer into the database as hash-chained batches, verifying the chain, and the
+worker heartbeat."""
 
 import datetime
 import hashlib
@@ -8,9 +9,10 @@ import time
 
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from .logbuffer import sinks
-from .models import LogBatch, RequestLog
+from .models import LogBatch, RequestLog, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -123,3 +125,13 @@ def request_log_verify():
         prev_hash = batch.hash
         checked += 1
     return checked, None, ""
+
+
+@transaction.atomic
+def worker_heartbeat_record(*, sent_at, hostname=""):
+    """Record that a worker ran the heartbeat now (``sent_at``: when beat sent it, if known). One row,
+    overwritten every minute: no audit row (a system signal, like the drain, not a decision of anyone)."""
+    heartbeat, _created = WorkerHeartbeat.objects.update_or_create(
+        pk=1, defaults={"sent_at": sent_at, "ran_at": timezone.now(), "hostname": hostname[:200]},
+    )
+    return heartbeat

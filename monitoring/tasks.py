@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import findings, health, reminders, reports, rollups, usage  # noqa: F401  (their @shared_task)
+from . import findings, health, heartbeat, reminders, reports, rollups, usage  # noqa: F401  (their @shared_task)
 from .services import request_log_drain
 
 

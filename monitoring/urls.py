@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import metrics, views
 
 app_name = "monitoring"
 
 urlpatterns = [
     path("pemantauan/", views.dashboard, name="dashboard"),
+    path("pemantauan/status/", views.status, name="status"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("pemantauan/laporan/<int:pk>/", views.report_detail, name="report"),
     path("pemantauan/laporan/<int:pk>/unduh.pdf", views.report_pdf, name="report-pdf"),
     path("pemantauan/laporan/<int:pk>/unduh.xlsx", views.report_xlsx, name="report-xlsx"),

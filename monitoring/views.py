@@ -1,4 +1,5 @@
-"""Pages of the Dinas: the monitoring dashboard and the Monev report (HTML and its downloads).
+"""Pages of the Dinas: the monitoring dashboard, the system status and the Monev report (HTML and its
+downloads).
 
 Administrators only: anonymous visitors go to the login page, everyone else gets the 403 page.
 """
@@ -23,6 +24,7 @@ from directory.views import PortalRoles
 
 from . import charts, exports, reports, rollups
 from .activities import pasal8_status
+from .status import system_status
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
 
 TOP_APIS = 10
@@ -90,6 +92,11 @@ def report_xlsx(request, pk):
 def report_csv(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
     return _download(exports.render_csv(report), "text/csv; charset=utf-8", report, "csv")
+
+
+@administrator_page
+def status(request):
+    return render(request, "monitoring/status.html", {"items": system_status().values(), "now": timezone.now()})
 
 
 def _pasal9_light(year, reports_of_years):

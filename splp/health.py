@@ -26,19 +26,26 @@ def _check_broker():
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
-def readyz(request):
-    """503 naming every dependency that failed; cache and broker only when Redis is configured."""
+def dependency_checks():
+    """{name: "ok" or "error: <exception class>"} for the database, and the cache and broker when Redis is
+    configured. Used by /readyz and the Dinas' system status page."""
     checks = {"database": _check_database}
     if settings.REDIS_URL:
         checks.update(cache=_check_cache, broker=_check_broker)
-    results, failed = {}, []
+    results = {}
     for name, check in checks.items():
         try:
             check()
             results[name] = "ok"
         except Exception as exc:  # any failure means not ready; the name and error are the answer
             results[name] = f"error: {exc.__class__.__name__}"
-            failed.append(name)
+    return results
+
+
+def readyz(request):
+    """503 naming every dependency that failed; cache and broker only when Redis is configured."""
+    results = dependency_checks()
+    failed = [name for name, result in results.items() if result != "ok"]
     body = {"status": "ok" if not failed else "unavailable", "checks": results}
     if failed:
         body["failed"] = failed

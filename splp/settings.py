@@ -128,7 +128,8 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="id")
 # One catalogue per area of the UI, so each can be maintained on its own; all merge at run time.
 LOCALE_PATHS = [
     BASE_DIR / "locale" / part
-    for part in ("core", "portal", "api", "admin", "monitoring-rollups", "monitoring-pasal8", "monitoring-report")
+    for part in ("core", "portal", "api", "admin", "monitoring-rollups", "monitoring-pasal8", "monitoring-report",
+                 "monitoring-status")
 ]
 # The demo Pemda `seed_demo` loads (splp/presets.py): Kota Baubau in the developer profile, none otherwise.
 SPLP_PEMDA_PRESET = env.str("SPLP_PEMDA_PRESET", default=DEFAULT_PEMDA if DEBUG else "")
@@ -206,6 +207,10 @@ SPLP_LOG_BUFFER_PATH = env.str("SPLP_LOG_BUFFER_PATH", default=str(VAR_DIR / "re
 SPLP_LOG_FLUSH_SECONDS = env.float("SPLP_LOG_FLUSH_SECONDS", default=0.2)
 # Raw request-log rows are kept this long (days); hourly rollups are kept for good.
 SPLP_LOG_RETENTION_DAYS = env.int("SPLP_LOG_RETENTION_DAYS", default=400)
+# /metrics (Prometheus): allowed with this bearer token, or from these addresses/networks (client address as
+# splp.clientip sees it). Neither set: /metrics answers 404.
+SPLP_METRICS_TOKEN = env.str("SPLP_METRICS_TOKEN", default="")
+SPLP_METRICS_ALLOWED_IPS = env.list("SPLP_METRICS_ALLOWED_IPS", default=[])
 
 # Pemda identity used until the Dinas records its own in the admin (splp.Pemda).
 SPLP_PEMDA_NAME = env.str("SPLP_PEMDA_NAME", default="Pemerintah Daerah")

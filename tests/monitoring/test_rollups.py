@@ -143,7 +143,7 @@ def bucket_of(latency):
 def truth(rows):
     """The rollup figures computed in Python from raw rows, per (hour, group)."""
     groups = defaultdict(lambda: dict(
-        calls=0, status_2xx=0, status_4xx=0, status_5xx=0, refused_401=0, refused_403=0, refused_429=0,
+        calls=0, status_2xx=0, status_4xx=0, status_5xx=0, upstream_errors=0, refused_401=0, refused_403=0, refused_429=0,
         not_granted=0, inactive_key=0, latency_sum_ms=0.0, latency_max_ms=0.0, bytes_in=0, bytes_out=0,
         latency_histogram=[0] * BUCKETS,
     ))
@@ -152,6 +152,7 @@ def truth(rows):
         g = groups[(hour,) + tuple(getattr(row, f) for f in GROUP)]
         g["calls"] += 1
         g[f"status_{row.status // 100}xx"] = g.get(f"status_{row.status // 100}xx", 0) + 1
+        g["upstream_errors"] += row.error_code.startswith("upstream_") or (row.upstream_status or 0) >= 500
         if row.error_code and row.status in (401, 403, 429):
             g[f"refused_{row.status}"] += 1
         g["not_granted"] += row.error_code == "operation_not_granted"
@@ -171,6 +172,7 @@ def stored():
         assert key not in result, "one rollup row per hour and group"
         result[key] = dict(
             calls=r.calls, status_2xx=r.status_2xx, status_4xx=r.status_4xx, status_5xx=r.status_5xx,
+            upstream_errors=r.upstream_errors,
             refused_401=r.refused_401, refused_403=r.refused_403, refused_429=r.refused_429,
             not_granted=r.not_granted, inactive_key=r.inactive_key, latency_sum_ms=r.latency_sum_ms,
             latency_max_ms=r.latency_max_ms, bytes_in=r.bytes_in, bytes_out=r.bytes_out,

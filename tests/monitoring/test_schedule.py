@@ -14,6 +14,7 @@ EXPECTED = {
     "monitoring.reminders.send_reminders_task",
     "monitoring.usage.send_usage_summary_task",
     "monitoring.reports.generate_annual_monev_report_task",
+    "monitoring.heartbeat.heartbeat_task",
 }
 
 
@@ -24,6 +25,8 @@ def test_schedule_installed_by_migrate_and_every_task_registered(db):
     assert EXPECTED <= set(app.tasks)
     drain = PeriodicTask.objects.get(task="monitoring.tasks.drain_request_log_task")
     assert drain.interval.every == 5 and drain.enabled
+    heartbeat = PeriodicTask.objects.get(task="monitoring.heartbeat.heartbeat_task")
+    assert (heartbeat.interval.every, heartbeat.interval.period, heartbeat.enabled) == (60, "seconds", True)
     annual = PeriodicTask.objects.get(task="monitoring.reports.generate_annual_monev_report_task")
     assert (annual.crontab.month_of_year, annual.crontab.day_of_month, str(annual.crontab.timezone)) == (
         "1", "2", "Asia/Jakarta")
