@@ -114,11 +114,18 @@ def _ranked_slice(queryset, start, stop):
     Each rank is read in (name, id) order, which the listed index serves, so a LIMIT stops the scan early:
     "data" matches all of 100,000 APIs, and a sort over them all costs seconds.
     """
-    by_name = queryset.filter(search_rank=0).order_by("name", "id")
-    rows = list(by_name[start:stop])
-    if len(rows) < stop - start:
-        names = start + len(rows) if rows else by_name[:start].count()
-        by_description = queryset.filter(search_rank=1).order_by("name", "id")
+    # The rank's own condition, not "search_rank = 0": the planner estimates a CASE at 0.5 % of the rows
+    # and would sort them all rather than walk the index.
+    name_match = queryset.query.annotations["search_rank"].cases[0].condition
+    by_name = queryset.filter(name_match).order_by("name", "id")
+    if start:  # a later page: how many name matches come before it decides which rank it reads
+        names = by_name[:stop].count()
+        rows = list(by_name[start:stop]) if start < names else []
+    else:
+        rows = list(by_name[:stop])
+        names = len(rows)
+    if names < stop:
+        by_description = queryset.exclude(name_match).order_by("name", "id")
         rows += by_description[max(0, start - names):stop - names]
     return rows
 
