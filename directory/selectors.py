@@ -119,7 +119,7 @@ def _ranked_slice(queryset, start, stop):
     name_match = queryset.query.annotations["search_rank"].cases[0].condition
     by_name = queryset.filter(name_match).order_by("name", "id")
     if start:  # a later page: how many name matches come before it decides which rank it reads
-        names = by_name[:stop].count()
+        names = by_name.order_by()[:stop].count()
         rows = list(by_name[start:stop]) if start < names else []
     else:
         rows = list(by_name[:stop])
