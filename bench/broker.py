@@ -108,7 +108,10 @@ def bench(name, url, transport, options, procs, threads, messages, pace):
     consumer = mp.Process(target=consume, args=(url, transport, options, expected, done, seen, failure))
     start = time.monotonic()
     consumer.start()
-    producers = [mp.Process(target=produce, args=(url, transport, options, p, threads, messages, pace, errors)) for p in range(procs)]
+    producers = [
+        mp.Process(target=produce, args=(url, transport, options, p, threads, messages, pace, errors))
+        for p in range(procs)
+    ]
     for p in producers:
         p.start()
     for p in producers:

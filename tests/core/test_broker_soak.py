@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the worker reads what th
 
 def broker_app(var_dir):
     """A Celery app publishing to the embedded default's broker under ``var_dir`` (splp/settings.py)."""
-    return Celery(broker=f"sqlite:///{Path(var_dir) / 'celery-broker.sqlite3'}", broker_transport="splp.broker:Transport")
+    broker = f"sqlite:///{Path(var_dir) / 'celery-broker.sqlite3'}"
+    return Celery(broker=broker, broker_transport="splp.broker:Transport")
 
 
 def publish(var_dir, prefix, threads, per_thread):
@@ -89,7 +90,8 @@ def test_worker_with_beat_consumes_every_task_from_concurrent_producers(tmp_path
             done = succeeded(log)
             if expected <= done.keys() and DRAIN in done.values():
                 break
-            assert time.monotonic() < deadline, f"{len(expected - done.keys())} tasks not run:\n{log.read_text()[-3000:]}"
+            missing = len(expected - done.keys())
+            assert time.monotonic() < deadline, f"{missing} tasks not run:\n{log.read_text()[-3000:]}"
             time.sleep(0.5)
     finally:
         worker.terminate()
