@@ -11,7 +11,7 @@ kombu's SQLAlchemy channel needs three things for one file that the web server, 
 - a delivered message stays in the table as an invisible row forever (the request-log drain alone publishes
   17,000 a day). It is deleted once taken: kombu never reads an invisible row again.
 
-Settings: CELERY_BROKER_URL = "sqlite:///<file>", CELERY_BROKER_TRANSPORT = "splp.broker:Transport".
+Its URL is splp+sqlite:///<file> (splp/settings.py; the "splp" alias is registered in splp/celery.py).
 """
 
 from kombu.transport import sqlalchemy as kombu_sqla
