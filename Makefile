@@ -31,7 +31,6 @@ run: export SPLP_VAR_DIR ?= $(CURDIR)/var
 # The demo APIs' upstreams are served by this same server (seed_demo records them on its first run).
 run: export SPLP_DEMO_UPSTREAM_BASE ?= http://127.0.0.1:$(PORT)/demo-upstream
 run: install
-	@mkdir -p "$(SPLP_VAR_DIR)"
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	@echo ""

@@ -204,6 +204,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="splp@localhost")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates its files, not their folder
     CELERY_BROKER_URL = f"splp+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"  # "splp": splp/celery.py
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
