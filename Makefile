@@ -21,28 +21,25 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed .env
 
-# Embedded default: SQLite, no Redis, filesystem Celery broker, demo data; portal + worker + beat.
-# The portal, admin, bus and demo upstreams run under the production server (Granian, `python -m
+# Embedded default: SQLite, no Redis, the Celery broker on its own SQLite file, demo data; portal + worker +
+# beat. The portal, admin, bus and demo upstreams run under the production server (Granian, `python -m
 # splp.serve`), so the bus behaves as in production; one worker is enough for SQLite. With DEBUG on,
-# WhiteNoise serves static files from the apps directly (no collectstatic). Ctrl-C stops everything.
+# WhiteNoise serves static files from the apps directly (no collectstatic). supervisord runs the processes
+# (splp/supervisord.conf): one that dies is restarted, one that cannot start stops all; Ctrl-C stops everything.
 run: export DEBUG ?= 1
+run: export SPLP_VAR_DIR ?= $(CURDIR)/var
 # The demo APIs' upstreams are served by this same server (seed_demo records them on its first run).
 run: export SPLP_DEMO_UPSTREAM_BASE ?= http://127.0.0.1:$(PORT)/demo-upstream
 # Links in the e-mails the console prints lead back to this server.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
-	@mkdir -p var/broker/processed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
 	@echo ""
 	@echo "SPLP berjalan di http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Akun demo (kata sandi demo-password): admin, publisher, requester"
 	@echo ""
-	@# kill 0 signals this shell too: the trap is reset first, or it would run again and again.
-	@trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A splp worker --beat --pool=solo --loglevel=warning \
-		--scheduler django_celery_beat.schedulers:DatabaseScheduler & \
-	$(BIN)/python -m splp.serve --host 127.0.0.1 --port $(PORT) --workers 1 --access-log
+	@PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/supervisord -c splp/supervisord.conf
 
 # The whole suite on the embedded default (SQLite, no Redis).
 test: install

@@ -1,6 +1,11 @@
 import os
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
+
+# The embedded default's broker URL, splp+sqlite:///<file>, names the transport in splp/broker.py: the URL
+# alone picks it, so a Redis URL put in its place (production, tests) is not read by it.
+TRANSPORT_ALIASES["splp"] = "splp.broker:Transport"
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "splp.settings")
 

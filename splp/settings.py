@@ -1,6 +1,6 @@
 """One settings module for both profiles; only the environment differs.
 
-Embedded default (``make run``): SQLite, no Redis, a filesystem Celery broker.
+Embedded default (``make run``): SQLite, no Redis, a Celery broker on its own SQLite file.
 Production: DATABASE_URL, REDIS_URL and SECRET_KEY set, DEBUG off.
 """
 
@@ -253,20 +253,13 @@ if SITE_URL:
             f"SITE_URL={SITE_URL!r} must start with https:// when DEBUG is off: e-mailed links lead to the login."
         )
 
-# Celery: Redis in production; a filesystem broker in the embedded default so no server is needed.
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
-    _broker_dir = VAR_DIR / "broker"
-    # The filesystem transport needs its folders before the first message (management commands included).
-    for _sub in ("processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
+# Celery: Redis in production. The embedded default needs no server: kombu's SQLAlchemy transport on its own
+# SQLite file, with the fixes in splp/broker.py (the filesystem transport killed the worker: kombu #1551).
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates its files, not their folder
+    CELERY_BROKER_URL = f"splp+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"  # "splp": splp/celery.py
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
