@@ -260,6 +260,8 @@ if REDIS_URL:
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite creates its files, not their folder
     CELERY_BROKER_URL = f"splp+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"  # "splp": splp/celery.py
+    # This transport keeps no unacknowledged messages: a worker killed mid-task loses what it had prefetched.
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
