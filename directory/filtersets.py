@@ -29,7 +29,13 @@ class ApiServiceFilterSet(django_filters.FilterSet):
     )
     classification = django_filters.ChoiceFilter(choices=ClassificationChoices.choices)
     has_personal_data = django_filters.BooleanFilter()
-    search = django_filters.CharFilter(method="filter_search", label=_("Search in name and description"))
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_(
+            "Search in name and description, name matches first. Numbered pages count and list at most the "
+            "first 1,000 matches; the cursor walks them all, by name."
+        ),
+    )
 
     class Meta:
         model = ApiService

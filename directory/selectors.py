@@ -1,5 +1,6 @@
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Value, When
 from django.db.models.functions import Upper
 
@@ -130,12 +131,34 @@ def _ranked_slice(queryset, start, stop):
     return rows
 
 
+# A search lists at most this many matches: counting "data" among 100,000 APIs, or paging deep into them,
+# reads every row; a person narrows the search, a program walks the list by keyset (the REST ?cursor=).
+SEARCH_RESULTS_LIMIT = 1000
+
+
 class DirectoryPaginator(Paginator):
     """Pages of a directory list at 100,000 APIs.
 
     A page's ids are read first, then its rows: the ids of a deep page come from an index-only scan, where an
-    OFFSET over whole rows reads every row it skips. A search's pages are read rank by rank (_ranked_slice).
+    OFFSET over whole rows reads every row it skips. A search's pages are read rank by rank (_ranked_slice),
+    and its matches are counted up to SEARCH_RESULTS_LIMIT (``limited`` tells when there are more).
     """
+
+    @cached_property
+    def _search(self):
+        return tuple(self.object_list.query.order_by) == RANKED_ORDER
+
+    @cached_property
+    def _matches(self):
+        return self.object_list.order_by()[:SEARCH_RESULTS_LIMIT + 1].count() if self._search else None
+
+    @cached_property
+    def count(self):
+        return super().count if self._matches is None else min(self._matches, SEARCH_RESULTS_LIMIT)
+
+    @property
+    def limited(self):
+        return self._search and self._matches > SEARCH_RESULTS_LIMIT
 
     def page(self, number):
         number = self.validate_number(number)
@@ -146,7 +169,7 @@ class DirectoryPaginator(Paginator):
         return self._get_page(self._slice(bottom, top), number, self)
 
     def _slice(self, start, stop):
-        if tuple(self.object_list.query.order_by) == RANKED_ORDER:
+        if self._search:
             return _ranked_slice(self.object_list, start, stop)
         ids = list(self.object_list.values_list("pk", flat=True)[start:stop])
         rows = self.object_list.in_bulk(ids)

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from directory import selectors
 from directory import services as directory_services
 from directory.models import ApiService
 from directory.selectors import (
@@ -201,3 +202,21 @@ def test_theme_counts_are_dropped_again_after_the_commit(publish, django_capture
         callback()
 
     assert cache.get(THEME_COUNTS_KEY) is None
+
+
+def test_a_search_counts_and_pages_up_to_the_limit_and_the_cursor_walks_every_match(client, publish, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_RESULTS_LIMIT", 3)
+    for n in range(5):
+        publish(f"api-{n}", name=f"Layanan Kependudukan {n}")
+
+    page = client.get("/direktori/cari/?q=penduduk")
+    assert [s.slug for s in page.context["services"]] == ["api-0", "api-1", "api-2"]
+    assert "Lebih dari 3 API ditemukan; 3 yang pertama ditampilkan." in page.content.decode()
+    listed = client.get("/api/v1/services/?search=penduduk").json()
+    assert listed["count"] == 3 and listed["next"] is None
+    assert [s["slug"] for s in listed["results"]] == ["api-0", "api-1", "api-2"]
+    walked = client.get("/api/v1/services/?search=penduduk&cursor=").json()
+    assert [s["slug"] for s in walked["results"]] == [f"api-{n}" for n in range(5)]
+    # Under the limit, the count is exact and says so.
+    monkeypatch.setattr(selectors, "SEARCH_RESULTS_LIMIT", 5)
+    assert "5 API ditemukan." in client.get("/direktori/cari/?q=penduduk").content.decode()
