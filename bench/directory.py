@@ -168,8 +168,9 @@ def main():
     invalidate_theme_counts()
     theme = Theme.objects.order_by("order").first()
     service = ApiService.objects.order_by("id").first()
+    listed = ApiService.objects.filter(is_listed=True).count()
     # A keyset cursor half-way down the name-ordered list, as a client walking it would hold.
-    middle = ApiService.objects.filter(is_listed=True).order_by("name", "id")[args.apis // 2].name
+    middle = ApiService.objects.filter(is_listed=True).order_by("name", "id")[listed // 2].name
     keyset = KeysetPagination()
     keyset.base_url = "/api/v1/services/"
     deep_cursor = keyset.encode_cursor(Cursor(offset=0, reverse=False, position=middle)).split("cursor=")[1]
@@ -177,7 +178,7 @@ def main():
         "/api/v1/services/",
         "/api/v1/services/?ordering=name",
         "/api/v1/services/?page=200",
-        f"/api/v1/services/?page={args.apis // 20 // 2}",
+        f"/api/v1/services/?page={listed // 25 // 2}",
         f"/api/v1/services/?cursor={deep_cursor}",
         "/api/v1/services/?search=penduduk",
         "/api/v1/services/?theme=" + theme.slug + "&classification=terbuka",
@@ -187,7 +188,7 @@ def main():
         f"/direktori/tema/{theme.slug}/",
         "/direktori/cari/",
         "/direktori/cari/?q=data",
-        "/direktori/cari/?q=data&halaman=200",
+        "/direktori/cari/?q=data&halaman=40",  # the last page a search lists (SEARCH_RESULTS_LIMIT)
         "/direktori/cari/?q=penduduk",
         f"/direktori/api/{service.slug}/",
     ]
