@@ -92,7 +92,7 @@ def search_services(queryset, term):
     """Substring search (no stemming: "penduduk" finds "Kependudukan"), name matches first.
 
     It reads the stored upper-cased name and description; the term is upper-cased by the same database
-    function. On PostgreSQL a trigram GIN index serves the LIKE (migration 0008).
+    function. On PostgreSQL trigram GIN indexes serve the LIKEs (migrations 0007 and 0008).
     """
     term = (term or "").strip()
     if not term:

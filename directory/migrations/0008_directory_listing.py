@@ -1,5 +1,7 @@
-"""The directory at 100,000 APIs: a listed flag the publishing services keep (backfilled here) with a partial
-index, and a stored upper-cased search text with one trigram index in place of 0007's two."""
+"""The directory at 100,000 APIs: a listed flag the publishing services keep (backfilled here) with partial
+indexes, and a stored upper-cased search text with a trigram index in place of 0007's on the description.
+0007's index on UPPER(name) stays: besides serving name matches, it gives the planner statistics on that
+expression (without them it takes "data" for a rare name match and scans every row for a search page)."""
 
 import importlib
 
@@ -7,7 +9,6 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 trigram_0007 = importlib.import_module("directory.migrations.0007_search_trigram_indexes")
-
 LIVE_STATUSES = ("published", "deprecated")
 
 
@@ -21,8 +22,8 @@ def mark_listed(apps, schema_editor):
 def index_search_text(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    trigram_0007.drop_indexes(apps, schema_editor)
     with schema_editor.connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS directory_service_description_trgm")
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         if cursor.fetchone() is not None:  # 0007 warned when it could not be created
             cursor.execute(
