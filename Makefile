@@ -39,7 +39,10 @@ run: install
 	@echo "SPLP berjalan di http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Akun demo (kata sandi demo-password): admin, publisher, requester"
 	@echo ""
+	@# splp/supervise.py leaves make-run.failed when it stopped everything because a process could not start.
+	@rm -f "$$SPLP_VAR_DIR/make-run.failed"
 	@PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/supervisord -c splp/supervisord.conf
+	@test ! -e "$$SPLP_VAR_DIR/make-run.failed"
 
 # The whole suite on the embedded default (SQLite, no Redis).
 test: install

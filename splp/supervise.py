@@ -12,8 +12,11 @@
 import os
 import signal
 import sys
+from pathlib import Path
 
 from supervisor import childutils
+
+FAILED_MARKER = "make-run.failed"
 
 
 def main():
@@ -32,6 +35,7 @@ def main():
                 file=sys.stderr,
                 flush=True,
             )
+            Path(os.environ["SPLP_VAR_DIR"], FAILED_MARKER).write_text(process["processname"])
             os.kill(os.getppid(), signal.SIGTERM)
         childutils.listener.ok(sys.stdout)
 

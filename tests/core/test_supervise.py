@@ -127,6 +127,7 @@ def test_a_process_that_dies_is_restarted_and_ctrl_c_stops_everything(supervisor
     supervisor.process.send_signal(signal.SIGINT)
     assert supervisor.process.wait(timeout=WAIT) == 0
     assert not [pid for g in groups for pid in group(g)]
+    assert not (supervisor.log.parent / "make-run.failed").exists()
 
 
 def test_a_process_that_cannot_start_stops_everything(tmp_path):
@@ -141,4 +142,5 @@ def test_a_process_that_cannot_start_stops_everything(tmp_path):
     output = supervisor.output()
     assert "gave up: web entered FATAL state" in output
     assert "SPLP: process 'web' could not be started (see its output above); stopping all processes." in output
+    assert (tmp_path / "make-run.failed").read_text() == "web"  # `make run` exits non-zero on it
     assert not [pid for p in ("worker", "beat") for g in supervisor.pids(p) for pid in group(g)]
