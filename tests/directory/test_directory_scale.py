@@ -72,7 +72,9 @@ def test_lists_never_read_the_spec_the_interop_report_or_the_upstream_secret(cli
         assert f'"{column}"' not in sql  # ...but not these columns
 
 
-def test_a_service_with_several_live_versions_is_listed_once(publish, publisher, admin_user):
+@pytest.fixture
+def two_live_versions(publish, publisher, admin_user):
+    """API api-0 with versions 1.0.0 and 2.0.0, both published."""
     first = publish("api-0")
     second = directory_services.api_version_create(
         actor=publisher, service=first.service, version="2.0.0", upstream_base_url="https://api.example.test/v2",
@@ -80,7 +82,10 @@ def test_a_service_with_several_live_versions_is_listed_once(publish, publisher,
     )
     directory_services.api_version_submit_for_review(actor=publisher, api_version=second)
     directory_services.api_version_publish(actor=admin_user, api_version=second)
+    return first, second
 
+
+def test_a_service_with_several_live_versions_is_listed_once(two_live_versions):
     services = list(published_services())
 
     assert [s.slug for s in services] == ["api-0"]
@@ -145,14 +150,8 @@ def test_search_is_backed_by_a_trigram_index_on_postgresql():
     assert "(upper((name)::text) gin_trgm_ops)" in indexes["directory_service_name_trgm"]
 
 
-def test_the_listed_flag_follows_publish_and_retire(client, publish, publisher, admin_user):
-    first = publish("api-0")
-    second = directory_services.api_version_create(
-        actor=publisher, service=first.service, version="2.0.0", upstream_base_url="https://api.example.test/v2",
-        spec=openapi_doc(),
-    )
-    directory_services.api_version_submit_for_review(actor=publisher, api_version=second)
-    directory_services.api_version_publish(actor=admin_user, api_version=second)
+def test_the_listed_flag_follows_publish_and_retire(client, two_live_versions, publisher):
+    first, second = two_live_versions
     for version, listed in ((first, True), (second, False)):
         directory_services.api_version_deprecate(actor=publisher, api_version=version)
         directory_services.api_version_retire(actor=publisher, api_version=version)
