@@ -28,7 +28,7 @@ REVOKE = WorkflowAction(
 ACCESS_REQUEST_FIELDS = (
     "requester", "applicant", "created_at", "api_version", "owner", "all_operations", "operations", "purpose",
     "legal_basis", "period_start", "period_end", "expected_daily_volume", "status", "decided_by", "decided_at",
-    "decision_reason", "updated_at",
+    "decision_reason", "decline_reason", "updated_at",
 )
 
 
@@ -59,7 +59,7 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             "period_end", "expected_daily_volume",
         )}),
         (pgettext_lazy("admin", "Decision"), {"fields": (
-            "status", "decided_by", "decided_at", "decision_reason", "updated_at",
+            "status", "decided_by", "decided_at", "decision_reason", "decline_reason", "updated_at",
         )}),
     )
     readonly_fields = ACCESS_REQUEST_FIELDS

@@ -1,7 +1,12 @@
+import datetime
+
+from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 
+from .choices import AccessRequestStatusChoices
 from .models import AccessRequest, ApiKey
 
 
@@ -14,6 +19,15 @@ def access_requests_visible_to(user):
         return qs
     return qs.filter(
         Q(requester_id__in=requester_org_ids(user)) | Q(api_version__service__owner_id__in=publisher_org_ids(user))
+    )
+
+
+def lapsed_approvals(*, now=None):
+    """Approved requests the publisher left ungranted for SPLP_GRANT_WAIT_DAYS, or whose period has ended."""
+    now = now or timezone.now()
+    return AccessRequest.objects.filter(status=AccessRequestStatusChoices.APPROVED).filter(
+        Q(decided_at__lte=now - datetime.timedelta(days=settings.SPLP_GRANT_WAIT_DAYS))
+        | Q(period_end__lt=timezone.localdate(now))
     )
 
 

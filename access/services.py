@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from directory.choices import ApiVersionStatusChoices
-from directory.models import ApiVersion
+from directory.models import ApiVersion, Membership
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 from splp import crypto
 from splp.audit import audit_record
@@ -20,17 +20,18 @@ from splp.workflow import TransitionError, lock, require, require_reason, requir
 from .choices import AccessRequestStatusChoices as S
 from .keys import generate_key
 from .models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, Grant
+from .selectors import lapsed_approvals
 
 OPEN_STATES = (S.SUBMITTED, S.APPROVED, S.GRANTED)
 
 
-def _move(access_request, *, actor, allowed, to, action, label, reason=""):
+def _move(access_request, *, actor, allowed, to, action, label, reason="", event=None):
     require_state(access_request, allowed, label)
     old = access_request.status
     access_request.status = to
     access_request.save()
     audit_record(actor=actor, target=access_request, action=action, old_state=old, new_state=to, reason=reason)
-    notify(f"access_{action}", access_request)
+    notify(event or f"access_{action}", access_request)
 
 
 @transaction.atomic
@@ -82,7 +83,8 @@ def access_request_withdraw(*, actor, access_request):
         access_request.requester_id in requester_org_ids(actor),
         _("Only a requester operator of the requesting organisation can withdraw the request."),
     )
-    _move(access_request, actor=actor, allowed=(S.SUBMITTED,), to=S.WITHDRAWN, action="withdraw",
+    # Until the publisher grants, the requester may still change its mind.
+    _move(access_request, actor=actor, allowed=(S.SUBMITTED, S.APPROVED), to=S.WITHDRAWN, action="withdraw",
           label=_("withdraw the request"))
     return access_request
 
@@ -90,6 +92,13 @@ def access_request_withdraw(*, actor, access_request):
 def _decide(access_request, *, actor, to, action, label, reason):
     require(is_administrator(actor), _("Only a Dinas administrator can decide on requests."))
     access_request = lock(AccessRequest, access_request.pk)
+    # Separation of duties: nobody decides their own organisation's (or their own) application.
+    require(
+        access_request.applicant_id != actor.pk
+        and not Membership.objects.filter(user=actor, organization=access_request.requester_id).exists(),
+        _("Separation of duties: an administrator cannot decide a request they applied for or one from an "
+          "organisation they belong to; another administrator must decide."),
+    )
     access_request.decided_by = actor
     access_request.decided_at = timezone.now()
     access_request.decision_reason = reason
@@ -182,6 +191,21 @@ def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, r
     return grant, key, None
 
 
+@transaction.atomic
+def access_request_decline(*, actor, access_request, reason):
+    """The publisher refuses to grant an approved request; the requester may then apply again."""
+    reason = require_reason(reason)
+    access_request = lock(AccessRequest, access_request.pk)
+    require(
+        access_request.api_version.service.owner_id in publisher_org_ids(actor),
+        _("Only a publisher operator of the organisation that owns the API can decline to grant access."),
+    )
+    access_request.decline_reason = reason
+    _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.DECLINED, action="decline",
+          label=_("decline to grant access"), reason=reason)
+    return access_request
+
+
 def _clean_ip_allowlist(text):
     entries = [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
     for entry in entries:
@@ -222,9 +246,16 @@ def access_request_revoke(*, actor, access_request, reason):
 
 @transaction.atomic
 def access_request_expire(*, actor, access_request):
-    """Close a grant whose period has ended (run by the system, so ``actor`` may be None)."""
+    """Close a grant whose period has ended, or an approval the publisher left ungranted too long (run by
+    the system, so ``actor`` may be None)."""
     access_request = lock(AccessRequest, access_request.pk)
-    require_state(access_request, (S.GRANTED,), _("mark as expired"))
+    require_state(access_request, (S.GRANTED, S.APPROVED), _("mark as expired"))
+    if access_request.status == S.APPROVED:
+        if not lapsed_approvals().filter(pk=access_request.pk).exists():
+            raise TransitionError(_("This approval is still waiting for the grant within its time."))
+        _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.EXPIRED, action="expire",
+              label=_("mark as expired"), event="access_expire_approved")
+        return access_request
     if access_request.grant.expires_at > timezone.now():
         raise TransitionError(_("This grant has not reached its expiry yet."))
     _close_grant(access_request, actor=actor, action="expire", reason="")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("permohonan-saya/<int:pk>/tarik/", views.request_withdraw, name="request-withdraw"),
     path("permohonan-masuk/", views.incoming, name="incoming"),
     path("permohonan-masuk/<int:pk>/beri-akses/", views.request_grant, name="request-grant"),
+    path("permohonan-masuk/<int:pk>/tolak/", views.request_decline, name="request-decline"),
     path("permohonan-masuk/<int:pk>/cabut/", views.request_revoke, name="request-revoke"),
     path("kunci-saya/", views.my_keys, name="my-keys"),
     path("kunci-saya/<int:pk>/tampilkan/", views.key_reveal, name="key-reveal"),

@@ -104,6 +104,15 @@ def request_grant(request, pk):
 
 @portal_page(role="publisher")
 @require_POST
+def request_decline(request, pk):
+    access_request = get_object_or_404(selectors.incoming_requests_for_publisher(request.user), pk=pk)
+    run_service(request, services.access_request_decline, _("The request is declined; the requester is told."),
+                access_request=access_request, reason=request.POST.get("reason", ""))
+    return redirect("access:incoming")
+
+
+@portal_page(role="publisher")
+@require_POST
 def request_revoke(request, pk):
     access_request = get_object_or_404(selectors.incoming_requests_for_publisher(request.user), pk=pk)
     run_service(request, services.access_request_revoke, _("Access is revoked."),

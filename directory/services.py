@@ -17,7 +17,8 @@ from splp.workflow import TransitionError, lock, require, require_reason, requir
 from .choices import ApiVersionStatusChoices as S
 from .interop import detect_format, extract_operations, parse_spec, run_interop_check
 from .models import (
-    LIVE_STATUSES, MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiOperation, ApiService, ApiVersion, ReviewNote,
+    LIVE_STATUSES, MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiOperation, ApiService, ApiVersion, Membership,
+    ReviewNote,
 )
 from .selectors import invalidate_theme_counts, is_administrator, publisher_org_ids
 
@@ -190,6 +191,15 @@ def _require_admin(actor):
     require(is_administrator(actor), _("Only a Dinas administrator can do this."))
 
 
+def _require_independent_reviewer(actor, api_version):
+    # Separation of duties: an organisation's own API is reviewed by an administrator from outside it.
+    require(
+        not Membership.objects.filter(user=actor, organization=api_version.service.owner_id).exists(),
+        _("Separation of duties: an administrator cannot review an API registration of an organisation they "
+          "belong to; another administrator must review it."),
+    )
+
+
 def _add_note(actor, api_version, body):
     body = (body or "").strip()
     if body:
@@ -203,6 +213,7 @@ def api_version_request_changes(*, actor, api_version, note):
     if not note:
         raise ValidationError({"note": _("A note describing the changes needed is required.")})
     api_version = lock(ApiVersion, api_version.pk)
+    _require_independent_reviewer(actor, api_version)
     _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.CHANGES_REQUESTED, action="request_changes",
           label=_("request changes"), reason=note)
     api_version.save()
@@ -215,6 +226,7 @@ def api_version_request_changes(*, actor, api_version, note):
 def api_version_publish(*, actor, api_version, note=""):
     _require_admin(actor)
     api_version = lock(ApiVersion, api_version.pk)
+    _require_independent_reviewer(actor, api_version)
     require_state(api_version, (S.SUBMITTED,), _("publish"))
     if not api_version.interop_passed:
         raise ValidationError(

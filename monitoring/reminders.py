@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.choices import AccessRequestStatusChoices as S
 from access.models import AccessRequest, Grant
+from access.selectors import lapsed_approvals
 from access.services import access_request_expire
 from directory.choices import MembershipRoleChoices as R
 from splp.context_processors import current_pemda, site_url
@@ -197,9 +198,18 @@ def grants_expire_lapsed(*, now=None):
     Idempotent: an already expired request is no longer "granted"; one expired meanwhile by another
     worker is refused by the service and skipped. Returns how many this run expired."""
     now = now or timezone.now()
-    lapsed = AccessRequest.objects.filter(status=S.GRANTED, grant__expires_at__lte=now).order_by("pk")
+    return _expire(AccessRequest.objects.filter(status=S.GRANTED, grant__expires_at__lte=now))
+
+
+def approvals_expire_lapsed(*, now=None):
+    """Expire approved requests the publisher did not grant within SPLP_GRANT_WAIT_DAYS, or whose period
+    has ended, so the organisation can apply again (both sides told). Idempotent like the grants'."""
+    return _expire(lapsed_approvals(now=now))
+
+
+def _expire(access_requests):
     expired = 0
-    for access_request in lapsed:
+    for access_request in access_requests.order_by("pk"):
         try:
             access_request_expire(actor=None, access_request=access_request)
         except TransitionError:
@@ -215,4 +225,4 @@ def send_reminders_task():
 
 @shared_task
 def expire_grants_task():
-    return grants_expire_lapsed()
+    return grants_expire_lapsed() + approvals_expire_lapsed()

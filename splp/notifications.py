@@ -13,8 +13,10 @@ EVENTS = {
     "access_approve": ("publishers_and_requesters", N_("Access request approved")),
     "access_reject": ("publishers_and_requesters", N_("Access request rejected")),
     "access_grant": ("requesters", N_("API access granted")),
+    "access_decline": ("requesters", N_("Access request declined by the publisher")),
     "access_revoke": ("requesters", N_("API access revoked")),
     "access_expire": ("publishers_and_requesters", N_("API access expired")),
+    "access_expire_approved": ("publishers_and_requesters", N_("Approved access request expired without a grant")),
 }
 
 

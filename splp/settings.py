@@ -159,6 +159,9 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Evidence files of coaching/supervision activities.
 SPLP_MAX_EVIDENCE_BYTES = env.int("SPLP_MAX_EVIDENCE_BYTES", default=10 * 1024 * 1024)
+# Days an approved access request may wait for the publisher's grant before the daily job expires it
+# (so the requesting organisation can apply again).
+SPLP_GRANT_WAIT_DAYS = env.int("SPLP_GRANT_WAIT_DAYS", default=14)
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "splp" / "static"]
 # collectstatic writes hashed, compressed copies that WhiteNoise serves with far-future cache headers. With

@@ -63,7 +63,7 @@ class AccessRequestSerializer(serializers.ModelSerializer):
         fields = [
             "id", "status", "requester", "applicant", "api", "version", "all_operations", "operations", "purpose",
             "legal_basis", "period_start", "period_end", "expected_daily_volume", "decided_by", "decided_at",
-            "decision_reason", "created_at", "updated_at", "grant", "url",
+            "decision_reason", "decline_reason", "created_at", "updated_at", "grant", "url",
         ]
         read_only_fields = fields
 

@@ -72,6 +72,11 @@ class AccessRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     @extend_schema(request=ReasonSerializer, responses={200: AccessRequestSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        return self._act(services.access_request_decline, ReasonSerializer)
+
+    @extend_schema(request=ReasonSerializer, responses={200: AccessRequestSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         return self._act(services.access_request_revoke, ReasonSerializer)
 

@@ -375,13 +375,72 @@ def test_only_the_requester_withdraws(request, submitted_request, client_name):
     assert status_of(submitted_request) == S.SUBMITTED
 
 
-def test_withdraw_after_decision_is_409(as_requester, approved_request):
+def test_requester_withdraws_an_approval_not_yet_granted(as_requester, approved_request):
     response = action(as_requester, approved_request, "withdraw")
+    assert response.status_code == 200
+    assert response.json()["status"] == "withdrawn"
+
+
+def test_withdraw_after_grant_is_409(as_requester, granted_request):
+    response = action(as_requester, granted_request, "withdraw")
     assert response.status_code == 409
     assert error_code(response) == "invalid_transition"
+    assert status_of(granted_request) == S.GRANTED
 
 
-@pytest.mark.parametrize("name", ["approve", "reject", "grant", "revoke", "withdraw"])
+# Declining (the publisher will not grant)
+
+
+def test_publisher_declines_with_reason_and_the_requester_may_apply_again(as_publisher, as_requester,
+                                                                           approved_request):
+    response = action(as_publisher, approved_request, "decline", {"reason": "Server sedang dimigrasi"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "declined" and body["decline_reason"] == "Server sedang dimigrasi"
+    assert not Grant.objects.exists()
+    assert as_requester.post(URL, application(), format="json").status_code == 201
+
+
+@pytest.mark.parametrize("body", [{}, {"reason": ""}, {"reason": "   "}])
+def test_decline_without_reason_is_400(as_publisher, approved_request, body):
+    response = action(as_publisher, approved_request, "decline", body)
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["reason"]
+    assert status_of(approved_request) == S.APPROVED
+
+
+@pytest.mark.parametrize("client_name", ["as_admin", "as_requester"])
+def test_only_the_publishing_organisation_declines(request, approved_request, client_name):
+    response = action(request.getfixturevalue(client_name), approved_request, "decline", {"reason": "Tidak"})
+    assert response.status_code == 403
+    assert error_code(response) == "permission_denied"
+    assert status_of(approved_request) == S.APPROVED
+
+
+@pytest.mark.parametrize(("fixture", "state"), [("submitted_request", S.SUBMITTED), ("granted_request", S.GRANTED)])
+def test_decline_before_approval_or_after_grant_is_409(request, as_publisher, fixture, state):
+    access_request = request.getfixturevalue(fixture)
+    response = action(as_publisher, access_request, "decline", {"reason": "Tidak"})
+    assert response.status_code == 409
+    assert error_code(response) == "invalid_transition"
+    assert status_of(access_request) == state
+
+
+# Separation of duties
+
+
+def test_administrator_of_the_requesting_organisation_cannot_decide(as_admin, admin_user, submitted_request,
+                                                                    requester_org):
+    member(admin_user, requester_org, R.PUBLISHER)
+    for name in ("approve", "reject"):
+        response = action(as_admin, submitted_request, name, {"reason": "Saya putuskan"})
+        assert response.status_code == 403
+        assert error_code(response) == "permission_denied"
+        assert "Pemisahan tugas" in response.json()["error"]["message"]
+    assert status_of(submitted_request) == S.SUBMITTED
+
+
+@pytest.mark.parametrize("name", ["approve", "reject", "grant", "decline", "revoke", "withdraw"])
 def test_outsider_gets_404_on_every_action(as_outsider, submitted_request, name):
     response = action(as_outsider, submitted_request, name, {"reason": "Iseng"})
     assert response.status_code == 404

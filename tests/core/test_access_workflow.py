@@ -19,6 +19,7 @@ from splp.audit import audit_events_for
 from splp.workflow import TransitionError
 
 from ..conftest import submit_request
+from ..factories import R, UserFactory, member
 
 
 def actions(obj):
@@ -105,7 +106,7 @@ def test_reject_requires_reason_and_saves_nothing_without_one(submitted_request,
         (S.SUBMITTED, "revoke"),
         (S.APPROVED, "approve"),
         (S.APPROVED, "reject"),
-        (S.APPROVED, "withdraw"),
+        (S.SUBMITTED, "decline"),
         (S.APPROVED, "revoke"),
         (S.REJECTED, "approve"),
         (S.REJECTED, "grant"),
@@ -113,6 +114,11 @@ def test_reject_requires_reason_and_saves_nothing_without_one(submitted_request,
         (S.GRANTED, "approve"),
         (S.GRANTED, "grant"),
         (S.GRANTED, "withdraw"),
+        (S.GRANTED, "decline"),
+        (S.DECLINED, "approve"),
+        (S.DECLINED, "grant"),
+        (S.DECLINED, "decline"),
+        (S.DECLINED, "withdraw"),
         (S.REVOKED, "grant"),
         (S.REVOKED, "revoke"),
         (S.WITHDRAWN, "approve"),
@@ -126,8 +132,8 @@ def test_illegal_transitions_are_refused_with_a_message(
 ):
     AccessRequest.objects.filter(pk=submitted_request.pk).update(status=state)
     actor = {"approve": admin_user, "reject": admin_user, "grant": publisher, "revoke": admin_user,
-             "withdraw": requester}[action]
-    kwargs = {"reason": "alasan"} if action in ("reject", "revoke") else {}
+             "withdraw": requester, "decline": publisher}[action]
+    kwargs = {"reason": "alasan"} if action in ("reject", "revoke", "decline") else {}
     with pytest.raises(TransitionError) as exc:
         getattr(services, f"access_request_{action}")(actor=actor, access_request=submitted_request, **kwargs)
     assert "status saat ini" in exc.value.messages[0]
@@ -196,6 +202,136 @@ def test_expire_only_after_the_grant_lapses(granted_request):
     assert granted_request.status == S.EXPIRED
     event = audit_events_for(granted_request).get(action="expire")
     assert event.actor is None
+
+
+# -- no dead end after approval ----------------------------------------------------------------------
+
+
+def test_requester_withdraws_an_approval_before_the_grant_and_may_apply_again(
+    approved_request, requester, requester_org, published_version, admin_user, publisher,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.access_request_withdraw(actor=requester, access_request=approved_request)
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.WITHDRAWN
+    assert actions(approved_request)[-1] == ("withdraw", S.APPROVED, S.WITHDRAWN)
+    assert [m.to for m in mail.outbox] == [[admin_user.email]]
+    with pytest.raises(TransitionError):
+        services.access_request_grant(actor=publisher, access_request=approved_request)
+    assert submit_request(requester, requester_org, published_version).status == S.SUBMITTED
+
+
+def test_publisher_declines_with_a_reason_and_the_requester_is_told(
+    approved_request, publisher, requester, requester_org, published_version, django_capture_on_commit_callbacks
+):
+    with pytest.raises(ValidationError) as exc:
+        services.access_request_decline(actor=publisher, access_request=approved_request, reason=" ")
+    assert "reason" in exc.value.message_dict
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.APPROVED
+    assert actions(approved_request)[-1][0] == "approve"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.access_request_decline(actor=publisher, access_request=approved_request,
+                                        reason="Kapasitas server tidak cukup")
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.DECLINED
+    assert approved_request.decline_reason == "Kapasitas server tidak cukup"
+    event = audit_events_for(approved_request).get(action="decline")
+    assert (event.actor, event.old_state, event.new_state, event.reason) == (
+        publisher, S.APPROVED, S.DECLINED, "Kapasitas server tidak cukup")
+    [notice] = mail.outbox
+    assert notice.to == [requester.email]
+    assert "ditolak oleh publisher" in notice.subject
+    assert "Alasan: Kapasitas server tidak cukup" in notice.body
+    assert "dapat mengajukan permohonan baru" in notice.body
+    # The declined request no longer blocks a new application.
+    assert submit_request(requester, requester_org, published_version).status == S.SUBMITTED
+
+
+@pytest.mark.parametrize("who", ["admin_user", "requester", "outsider"])
+def test_only_the_owning_publisher_declines(who, approved_request, request):
+    with pytest.raises(PermissionDenied):
+        services.access_request_decline(actor=request.getfixturevalue(who), access_request=approved_request,
+                                        reason="tidak")
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.APPROVED
+
+
+def _expires_with_notice(access_request, publisher, requester, capture):
+    with capture(execute=True):
+        services.access_request_expire(actor=None, access_request=access_request)
+    access_request.refresh_from_db()
+    assert access_request.status == S.EXPIRED
+    event = audit_events_for(access_request).get(action="expire")
+    assert (event.actor, event.old_state, event.new_state) == (None, S.APPROVED, S.EXPIRED)
+    [notice] = mail.outbox
+    assert sorted(notice.to) == sorted([publisher.email, requester.email])
+    assert "kedaluwarsa tanpa pemberian akses" in notice.subject
+    assert "dapat mengajukan permohonan baru" in notice.body
+
+
+def test_approval_not_granted_within_the_wait_days_expires(
+    approved_request, publisher, requester, settings, django_capture_on_commit_callbacks
+):
+    settings.SPLP_GRANT_WAIT_DAYS = 5
+    deadline = approved_request.decided_at + datetime.timedelta(days=5)
+    with time_machine.travel(deadline - datetime.timedelta(seconds=1), tick=False):
+        with pytest.raises(TransitionError):
+            services.access_request_expire(actor=None, access_request=approved_request)
+    mail.outbox.clear()
+    with time_machine.travel(deadline, tick=False):
+        _expires_with_notice(approved_request, publisher, requester, django_capture_on_commit_callbacks)
+
+
+def test_approval_expires_when_its_period_ends_before_the_grant(
+    requester, requester_org, published_version, admin_user, publisher, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    access_request = submit_request(requester, requester_org, published_version, period_start=today,
+                                    period_end=today + datetime.timedelta(days=2))
+    services.access_request_approve(actor=admin_user, access_request=access_request)
+    mail.outbox.clear()
+    # Three days later: well within the 14 wait days, but the requested period is over.
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=3), tick=False):
+        _expires_with_notice(access_request, publisher, requester, django_capture_on_commit_callbacks)
+
+
+# -- separation of duties ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [R.REQUESTER, R.PUBLISHER, R.ADMINISTRATOR])
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_administrator_of_the_requesting_organisation_cannot_decide(
+    role, action, submitted_request, admin_user, requester_org
+):
+    member(admin_user, requester_org, role)
+    with pytest.raises(PermissionDenied) as exc:
+        getattr(services, f"access_request_{action}")(actor=admin_user, access_request=submitted_request,
+                                                       reason="alasan")
+    assert "Pemisahan tugas" in str(exc.value) and "administrator lain" in str(exc.value)
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == S.SUBMITTED and submitted_request.decided_by is None
+    assert [a for a, _o, _n in actions(submitted_request)] == ["submit"]
+
+
+def test_administrator_who_applied_cannot_approve_but_another_can(
+    admin_user, requester_org, published_version, dinas
+):
+    from directory.models import Membership
+
+    member(admin_user, requester_org, R.REQUESTER)
+    access_request = submit_request(admin_user, requester_org, published_version)
+    # Leaving the organisation afterwards does not make them independent of their own application.
+    Membership.objects.filter(user=admin_user, organization=requester_org).delete()
+    with pytest.raises(PermissionDenied) as exc:
+        services.access_request_approve(actor=admin_user, access_request=access_request)
+    assert "Pemisahan tugas" in str(exc.value)
+    other_admin = member(UserFactory(username="dewi", is_staff=True), dinas, R.ADMINISTRATOR)
+    services.access_request_approve(actor=other_admin, access_request=access_request)
+    access_request.refresh_from_db()
+    assert access_request.status == S.APPROVED and access_request.decided_by == other_admin
 
 
 def test_submit_refuses_bad_input_and_duplicates(requester, requester_org, published_version, outsider, outsider_org):
