@@ -190,3 +190,30 @@ def test_request_decided_meanwhile_is_reported_not_redecided(alice, admin_user, 
     submitted_request.refresh_from_db()
     assert submitted_request.status == S.APPROVED
     assert audit_actions(submitted_request) == ["submit", "approve"]
+
+
+def test_declined_requests_are_listed_by_status_with_the_publishers_reason(
+    alice, publisher, submitted_request, approved_request_other
+):
+    access_services.access_request_decline(actor=publisher, access_request=approved_request_other,
+                                           reason="Kapasitas tidak cukup")
+    response = alice.get(admin_url(AccessRequest), {"status__exact": S.DECLINED})
+    assert response.status_code == 200
+    assert [r.pk for r in response.context["cl"].result_list] == [approved_request_other.pk]
+    assert "Ditolak oleh publisher" in response.content.decode()
+
+    page = alice.get(change_url(approved_request_other, AccessRequest)).content.decode()
+    assert "Alasan penolakan oleh publisher" in page and "Kapasitas tidak cukup" in page
+
+
+def test_administrator_of_the_requesting_organisation_is_refused_by_name(alice, admin_user, submitted_request,
+                                                                         requester_org):
+    from tests.factories import R, member
+
+    member(admin_user, requester_org, R.REQUESTER)
+    response = confirm_action(alice, PendingAccessRequest, "approve", [submitted_request], text="")
+    assert response.status_code == 302
+    [(level, text)] = messages_of(response)
+    assert level == "error" and "Pemisahan tugas" in text
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == S.SUBMITTED

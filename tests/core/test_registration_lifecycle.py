@@ -10,6 +10,8 @@ from directory.models import ApiVersion, ReviewNote
 from splp.audit import audit_events_for
 from splp.workflow import TransitionError
 
+from ..factories import R, UserFactory, member
+
 
 def states(version):
     return [(e.action, e.old_state, e.new_state) for e in audit_events_for(version).order_by("id")]
@@ -102,6 +104,27 @@ def test_only_administrators_review(draft_version, publisher):
         services.api_version_publish(actor=publisher, api_version=draft_version)
     with pytest.raises(PermissionDenied):
         services.api_version_request_changes(actor=publisher, api_version=draft_version, note="x")
+
+
+@pytest.mark.parametrize("role", [R.PUBLISHER, R.REQUESTER])
+def test_administrator_cannot_review_their_own_organisations_api(role, draft_version, publisher, admin_user,
+                                                                 publisher_org, dinas):
+    member(admin_user, publisher_org, role)
+    services.api_version_submit_for_review(actor=publisher, api_version=draft_version)
+    for review in (
+        lambda actor: services.api_version_publish(actor=actor, api_version=draft_version),
+        lambda actor: services.api_version_request_changes(actor=actor, api_version=draft_version, note="x"),
+    ):
+        with pytest.raises(PermissionDenied) as exc:
+            review(admin_user)
+        assert "Pemisahan tugas" in str(exc.value) and "administrator lain" in str(exc.value)
+    draft_version.refresh_from_db()
+    assert draft_version.status == V.SUBMITTED
+    assert [a for a, _o, _n in states(draft_version)] == ["create", "submit"]
+    other_admin = member(UserFactory(username="dewi", is_staff=True), dinas, R.ADMINISTRATOR)
+    services.api_version_publish(actor=other_admin, api_version=draft_version)
+    draft_version.refresh_from_db()
+    assert draft_version.status == V.PUBLISHED
 
 
 def test_publish_is_blocked_until_blocking_checks_pass(draft_version, publisher, admin_user):

@@ -16,6 +16,7 @@ from access.choices import AccessRequestStatusChoices as S
 from monitoring import activities
 from monitoring.models import ActivityKindChoices as AK, MonevReport, ReminderLog, ReportStatusChoices
 from monitoring.reminders import (
+    approvals_expire_lapsed,
     expire_grants_task,
     grants_expire_lapsed,
     reminder_grant_expiry_send,
@@ -254,3 +255,19 @@ def test_the_daily_task_sends_what_is_due_and_nothing_twice(granted_request, out
     assert "semiannual: 0 sent" in capsys.readouterr().out
     assert reminders_send() == {"semiannual": 0, "monev_report": 0, "grant_waiting": 0, "grant_expiry": 0}
     assert len(mail.outbox) == 2
+
+
+def test_the_daily_job_expires_approvals_left_ungranted(approved_request, clock, django_capture_on_commit_callbacks):
+    """After SPLP_GRANT_WAIT_DAYS (14) without a grant the approval expires, once; both sides are told."""
+    clock.move_to(approved_request.decided_at + datetime.timedelta(days=14) - MINUTE)
+    assert approvals_expire_lapsed() == 0
+    clock.move_to(approved_request.decided_at + datetime.timedelta(days=14))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert expire_grants_task() == 1
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.EXPIRED
+    [notice] = mail.outbox
+    assert sorted(notice.to) == ["bob@example.test", "carol@example.test"]
+    call_command("expire_grants")
+    assert [e.action for e in audit_events_for(approved_request)].count("expire") == 1

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
@@ -178,6 +179,27 @@ def test_withdraw_while_submitted(requester_client, submitted_request):
     assert submitted_request.status == S.WITHDRAWN
 
 
+def test_withdraw_an_approval_before_the_grant(requester_client, approved_request):
+    page = requester_client.get("/permohonan-saya/")
+    assertContains(page, "Disetujui, menunggu pemberian akses")
+    assertContains(page, "Tarik permohonan")
+
+    response = requester_client.post(f"/permohonan-saya/{approved_request.pk}/tarik/", follow=True)
+
+    assertContains(response, "Permohonan telah ditarik.")
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.WITHDRAWN
+
+
+def test_expired_approval_is_shown_with_a_link_to_apply_again(requester_client, approved_request):
+    with time_machine.travel(approved_request.decided_at + datetime.timedelta(days=14), tick=False):
+        access_services.access_request_expire(actor=None, access_request=approved_request)
+    response = requester_client.get("/permohonan-saya/")
+    assertContains(response, '<span class="badge badge-expired">Kedaluwarsa</span>', html=True)
+    assertContains(response, f'href="{REQUEST_FORM}">Ajukan lagi</a>')
+    assertNotContains(response, "Tarik permohonan")
+
+
 def test_outsider_cannot_withdraw_another_organisations_request(outsider_client, submitted_request):
     assert outsider_client.post(f"/permohonan-saya/{submitted_request.pk}/tarik/").status_code == 404
     submitted_request.refresh_from_db()
@@ -209,7 +231,7 @@ def test_outsider_publisher_sees_no_foreign_requests_and_cannot_grant(outsider_c
     response = outsider_client.get("/permohonan-masuk/")
     assertContains(response, "Belum ada permohonan untuk API Anda.")
 
-    for action in ("beri-akses", "cabut"):
+    for action in ("beri-akses", "tolak", "cabut"):
         url = f"/permohonan-masuk/{approved_request.pk}/{action}/"
         assert outsider_client.post(url, {"reason": "x"}).status_code == 404
     approved_request.refresh_from_db()
@@ -275,6 +297,33 @@ def test_granting_user_who_also_operates_the_requester_sees_the_key_once(publish
     assert key_matches(raw, key.key_hash)
     assert key.pending_secret == ""
     assert shown_keys(client.get("/kunci-saya/")) == []
+
+
+def test_publisher_declines_with_a_reason_and_the_requester_sees_it(publisher_client, requester_client,
+                                                                   approved_request):
+    page = publisher_client.get("/permohonan-masuk/")
+    url = f"/permohonan-masuk/{approved_request.pk}/tolak/"
+    assertContains(page, f'action="{url}"')
+    assertContains(page, "Alasan penolakan")
+    assertContains(page, "Tolak pemberian akses")
+
+    refused = publisher_client.post(url, {"reason": " "}, follow=True)
+    assertContains(refused, "Alasan wajib diisi.")
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.APPROVED
+
+    response = publisher_client.post(url, {"reason": "Server <b>dimigrasi</b>"}, follow=True)
+    assertContains(response, "Permohonan ditolak; pemohon telah diberi tahu.")
+    assertContains(response, '<span class="badge badge-declined">Ditolak oleh publisher</span>', html=True)
+    assertNotContains(response, f'action="{url}"')
+    approved_request.refresh_from_db()
+    assert approved_request.status == S.DECLINED
+
+    mine = requester_client.get("/permohonan-saya/")
+    assertContains(mine, "Alasan penolakan oleh publisher")
+    assertContains(mine, "Server &lt;b&gt;dimigrasi&lt;/b&gt;")
+    assertContains(mine, f'href="{REQUEST_FORM}">Ajukan lagi</a>')
+    assertNotContains(mine, "Tarik permohonan")
 
 
 def test_revoke_requires_a_reason(publisher_client, granted_request):
