@@ -20,7 +20,7 @@ GENESIS = "0" * 64
 ROW_FIELDS = (
     "request_id", "time", "organization_id", "grant_id", "service_id", "api_version_id", "operation_id",
     "key_prefix", "method", "path", "client_ip", "status", "upstream_status", "latency_ms",
-    "upstream_latency_ms", "bytes_in", "bytes_out", "error_code",
+    "upstream_latency_ms", "bytes_in", "bytes_out", "error_code", "params",
 )
 DRAIN_LOCK = "splp:reqlog:drain-lock"
 
@@ -32,7 +32,11 @@ def canonical_row(row):
         if isinstance(value, datetime.datetime):
             value = value.astimezone(datetime.timezone.utc).isoformat(timespec="microseconds")
         values.append(value)
-    return json.dumps(values, separators=(",", ":"))
+    # "params" came later: left out when empty, so rows chained before it existed still verify. Keys sorted,
+    # as PostgreSQL's jsonb does not keep their order.
+    if not values[-1]:
+        values.pop()
+    return json.dumps(values, separators=(",", ":"), sort_keys=True)
 
 
 def chain_hash(prev_hash, rows):
