@@ -129,7 +129,7 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="id")
 LOCALE_PATHS = [
     BASE_DIR / "locale" / part
     for part in ("core", "portal", "api", "admin", "monitoring-rollups", "monitoring-pasal8", "monitoring-report",
-                 "monitoring-status")
+                 "monitoring-status", "monitoring-privacy")
 ]
 # The demo Pemda `seed_demo` loads (splp/presets.py): Kota Baubau in the developer profile, none otherwise.
 SPLP_PEMDA_PRESET = env.str("SPLP_PEMDA_PRESET", default=DEFAULT_PEMDA if DEBUG else "")
