@@ -332,18 +332,16 @@ class Gateway:
             "method": environ.get("REQUEST_METHOD", "GET")[:10],
         }
         raw_segments = _raw_segments(environ)
-        # Masked before anything is buffered (logmask): until the call is tied to an API and an operation,
-        # everything after the gateway prefix is kept only as hashes (of the segments as sent).
+        # Until the call is tied to an API and an operation, everything after the gateway prefix is kept only
+        # as hashes (of the segments as sent); see logmask.
         ours = raw_segments[:2] == ["", PREFIX.strip("/")]
-        record["path"], record["params"] = logmask.masked_unmatched(
-            PREFIX.rstrip("/") if ours else "", raw_segments[2 if ours else 1:], environ.get("QUERY_STRING", "")
-        )
+        call_path = logmask.CallPath(PREFIX.rstrip("/") if ours else "", raw_segments[2 if ours else 1:])
         client_ip, forwarded = self._client_ip(environ)
         record["client_ip"] = client_ip or None
         try:
             try:
-                status, headers, body, upstream = self._handle(environ, raw_segments, record, client_ip, forwarded,
-                                                                   request_id, now)
+                status, headers, body, upstream = self._handle(environ, raw_segments, record, call_path, client_ip,
+                                                               forwarded, request_id, now)
             except GatewayError:
                 raise
             except Exception:  # a fault of the SPLP itself (e.g. database down): still JSON, still logged
@@ -355,19 +353,19 @@ class Gateway:
             headers = exc.headers + [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
             status, upstream, body = exc.status, None, [body]
         record["status"] = status
+        # Masked before the record goes anywhere, the buffer included (UU 27/2022).
+        record["path"], record["params"] = call_path.masked(environ.get("QUERY_STRING", ""))
         headers.append(("X-Request-ID", request_id))
         start_response(_status_line(status), headers)
         return LoggedBody(self, body, record, started, upstream)
 
-    def _handle(self, environ, raw_segments, record, client_ip, forwarded, request_id, now):
+    def _handle(self, environ, raw_segments, record, call_path, client_ip, forwarded, request_id, now):
         slug, segments = canonical_call(raw_segments)
         service = self._service(slug, now) if slug else None
         if service is None or not service.versions:
             raise GatewayError(404, "api_not_found", _("No published API with this name."))
         record["service_id"] = service.id
-        query = environ.get("QUERY_STRING", "")
-        known = PREFIX + slug
-        record["path"], record["params"] = logmask.masked_unmatched(known, segments, query)
+        call_path.known, call_path.rest = PREFIX + slug, segments
         if service.suspended:
             raise GatewayError(503, "api_suspended", _("This API is suspended by the administrator."))
 
@@ -392,9 +390,8 @@ class Gateway:
         if segments and segments[0].startswith("v") and segments[0][1:] in service.versions:
             if segments[0][1:] != grant.version:
                 raise GatewayError(403, "no_grant", _("This key grants no access to this version of the API."))
-            known += "/" + segments[0]
-            segments = segments[1:]
-            record["path"], record["params"] = logmask.masked_unmatched(known, segments, query)
+            call_path.known += "/" + segments[0]
+            segments = call_path.rest = segments[1:]
         path = "/" + "/".join(segments)
         record["api_version_id"] = grant.version_id
 
@@ -405,9 +402,7 @@ class Gateway:
         if operation is None:
             raise GatewayError(404, "unknown_operation", _("This operation is not in the API's registered documentation."))
         record["operation_id"] = operation.id
-        record["path"], record["params"] = logmask.masked_operation(
-            known, operation.template, operation.names, match.groups(), query
-        )
+        call_path.operation, call_path.values = operation, match.groups()
         if grant.allowed_operation_ids is not None and operation.id not in grant.allowed_operation_ids:
             raise GatewayError(403, "operation_not_granted", _("This operation is not included in the access grant."))
         if grant.networks:
@@ -426,6 +421,7 @@ class Gateway:
         body = _read_body(environ)
         record["bytes_in"] = len(body)
         target = grant.upstream_path + "/" + "/".join(quote(s, safe=SEGMENT_SAFE) for s in segments)
+        query = environ.get("QUERY_STRING", "")
         if query:
             target += "?" + quote(query.encode("latin-1"), safe=QUERY_SAFE)
         pool = self._upstream_pool(grant, now)

@@ -8,9 +8,11 @@ A path that matched no operation keeps only what the SPLP knows (the gateway pre
 hash of each remaining segment.
 """
 
+import functools
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -21,32 +23,44 @@ _SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-\[\]]{0,63}\Z")
 REST = "rest"
 
 
+@functools.lru_cache(maxsize=2)
+def _keyed(key):
+    return hmac.new(key.encode(), digestmod=hashlib.sha256)
+
+
 def value_hash(value: str) -> str:
-    return hmac.new(settings.SPLP_LOG_HASH_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+    digest = _keyed(settings.SPLP_LOG_HASH_KEY).copy()  # the key's pads computed once, not per value
+    digest.update(value.encode())
+    return digest.hexdigest()
 
 
-def _with_query(path, params, query):
-    if not query:
-        return path[:1000], params
-    names = []
-    # WSGI hands the query as latin-1 text of the raw bytes; values are percent-decoded as UTF-8.
-    text = query.encode("latin-1", "replace").decode("utf-8", "replace")
-    for name, value in parse_qsl(text, keep_blank_values=True):
-        if not _SAFE_NAME.match(name):
-            name, value = "_", name + ("=" + value if value else "")
-        if name not in names:
-            names.append(name)
-        params.setdefault("?" + name, []).append(value_hash(value))
-    return (path + "?" + "&".join(names))[:1000], params
+@dataclass
+class CallPath:
+    """What the gateway has learnt of a call's path so far (``known`` is kept, ``rest`` is not, until an
+    operation matched); masked once, when the call is logged."""
 
+    known: str
+    rest: list
+    operation: object = None  # access.gateway.Operation: its ``template`` and path parameter ``names``
+    values: tuple = ()
 
-def masked_unmatched(known: str, rest: list[str], query: str):
-    """(path, params) for a call the SPLP could not tie to an operation: ``known`` is kept, each of the
-    ``rest`` segments only as a hash."""
-    params = {REST: [value_hash(segment) for segment in rest]} if rest else {}
-    return _with_query(known + ("/{%s}" % REST if rest else ""), params, query)
-
-
-def masked_operation(known: str, template: str, names: tuple, values: tuple, query: str):
-    """(path, params) for a call matched to an operation: its template, each path parameter hashed."""
-    return _with_query(known + template, {name: value_hash(value) for name, value in zip(names, values)}, query)
+    def masked(self, query: str):
+        """(path, params) for the log: never a path or query value in clear."""
+        if self.operation is None:
+            path = self.known + ("/{%s}" % REST if self.rest else "")
+            params = {REST: [value_hash(segment) for segment in self.rest]} if self.rest else {}
+        else:
+            path = self.known + self.operation.template
+            params = {name: value_hash(value) for name, value in zip(self.operation.names, self.values)}
+        if not query:
+            return path[:1000], params
+        names = []
+        # WSGI hands the query as latin-1 text of the raw bytes; values are percent-decoded as UTF-8.
+        text = query.encode("latin-1", "replace").decode("utf-8", "replace")
+        for name, value in parse_qsl(text, keep_blank_values=True):
+            if not _SAFE_NAME.match(name):
+                name, value = "_", name + ("=" + value if value else "")
+            if name not in names:
+                names.append(name)
+            params.setdefault("?" + name, []).append(value_hash(value))
+        return (path + "?" + "&".join(names))[:1000], params
