@@ -24,9 +24,9 @@ RUN pip install -r requirements.txt
 
 COPY . .
 # The code stays root's (the application cannot rewrite itself); the application user owns only its data.
-# collectstatic needs a SECRET_KEY and a zone to load the settings: throwaway ones, for this command only.
+# collectstatic needs a SECRET_KEY, a log hash key and a zone to load the settings: throwaway ones, for this command only.
 RUN useradd --system --uid 10001 --home-dir /var/lib/splp --shell /usr/sbin/nologin splp \
-    && SECRET_KEY=collectstatic-only SPLP_TIME_ZONE=Asia/Jakarta python manage.py collectstatic --noinput -v0 \
+    && SECRET_KEY=collectstatic-only SPLP_LOG_HASH_KEY=collectstatic-only SPLP_TIME_ZONE=Asia/Jakarta python manage.py collectstatic --noinput -v0 \
     && mkdir -p /var/lib/splp/media /var/lib/splp/buffer \
     && chown -R splp:splp /var/lib/splp/media /var/lib/splp/buffer
 

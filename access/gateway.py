@@ -36,7 +36,7 @@ from directory.models import LIVE_STATUSES, ApiOperation, ApiService
 from splp import clientip
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
 
-from . import keys
+from . import keys, logmask
 from .choices import AccessRequestStatusChoices
 from .models import ApiKey
 from .ratelimit import LocalLimiter, build_limiter, redis_client
@@ -67,6 +67,8 @@ class Operation:
     id: int
     method: str
     pattern: re.Pattern
+    template: str
+    names: tuple  # the path parameters, in the order the pattern captures them
 
 
 @dataclass
@@ -133,12 +135,16 @@ class TTLCache:
 
 
 def path_pattern(template):
-    """/v1/penduduk/{nik} -> a regex matching one non-empty segment, without control characters, per
+    """/v1/penduduk/{nik} -> a regex capturing one non-empty segment, without control characters, per
     parameter."""
     parts = re.split(r"(\{[^}/]+\})", template)
     return re.compile(
-        "^" + "".join("[^/\x00-\x1f\x7f]+" if p.startswith("{") else re.escape(p) for p in parts) + "$"
+        "^" + "".join("([^/\x00-\x1f\x7f]+)" if p.startswith("{") else re.escape(p) for p in parts) + "$"
     )
+
+
+def _operation(op_id, method, template):
+    return Operation(op_id, method, path_pattern(template), template, tuple(re.findall(r"\{([^}/]+)\}", template)))
 
 
 def _raw_segments(environ):
@@ -197,7 +203,7 @@ def _release_db():
 
 def _load_operations(version_id):
     return [
-        Operation(op_id, method, path_pattern(path))
+        _operation(op_id, method, path)
         for op_id, method, path in ApiOperation.objects.filter(api_version_id=version_id).values_list(
             "id", "method", "path"
         )
@@ -326,14 +332,16 @@ class Gateway:
             "method": environ.get("REQUEST_METHOD", "GET")[:10],
         }
         raw_segments = _raw_segments(environ)
-        # As sent (percent-encoded): a decoded path may hold bytes no database text column takes.
-        record["path"] = quote("/".join(raw_segments).encode("latin-1"), safe="/%" + SEGMENT_SAFE)[:1000]
+        # Until the call is tied to an API and an operation, everything after the gateway prefix is kept only
+        # as hashes (of the segments as sent); see logmask.
+        ours = raw_segments[:2] == ["", PREFIX.strip("/")]
+        call_path = logmask.CallPath(PREFIX.rstrip("/") if ours else "", raw_segments[2 if ours else 1:])
         client_ip, forwarded = self._client_ip(environ)
         record["client_ip"] = client_ip or None
         try:
             try:
-                status, headers, body, upstream = self._handle(environ, raw_segments, record, client_ip, forwarded,
-                                                                   request_id, now)
+                status, headers, body, upstream = self._handle(environ, raw_segments, record, call_path, client_ip,
+                                                               forwarded, request_id, now)
             except GatewayError:
                 raise
             except Exception:  # a fault of the SPLP itself (e.g. database down): still JSON, still logged
@@ -345,16 +353,19 @@ class Gateway:
             headers = exc.headers + [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
             status, upstream, body = exc.status, None, [body]
         record["status"] = status
+        # Masked before the record goes anywhere, the buffer included (UU 27/2022).
+        record["path"], record["params"] = call_path.masked(environ.get("QUERY_STRING", ""))
         headers.append(("X-Request-ID", request_id))
         start_response(_status_line(status), headers)
         return LoggedBody(self, body, record, started, upstream)
 
-    def _handle(self, environ, raw_segments, record, client_ip, forwarded, request_id, now):
+    def _handle(self, environ, raw_segments, record, call_path, client_ip, forwarded, request_id, now):
         slug, segments = canonical_call(raw_segments)
         service = self._service(slug, now) if slug else None
         if service is None or not service.versions:
             raise GatewayError(404, "api_not_found", _("No published API with this name."))
         record["service_id"] = service.id
+        call_path.known, call_path.rest = PREFIX + slug, segments
         if service.suspended:
             raise GatewayError(503, "api_suspended", _("This API is suspended by the administrator."))
 
@@ -379,15 +390,19 @@ class Gateway:
         if segments and segments[0].startswith("v") and segments[0][1:] in service.versions:
             if segments[0][1:] != grant.version:
                 raise GatewayError(403, "no_grant", _("This key grants no access to this version of the API."))
-            segments = segments[1:]
+            call_path.known += "/" + segments[0]
+            segments = call_path.rest = segments[1:]
         path = "/" + "/".join(segments)
         record["api_version_id"] = grant.version_id
 
         method = record["method"]
-        operation = next((op for op in grant.operations if op.method == method and op.pattern.match(path)), None)
+        operation, match = next(
+            ((op, m) for op in grant.operations if op.method == method and (m := op.pattern.match(path))), (None, None)
+        )
         if operation is None:
             raise GatewayError(404, "unknown_operation", _("This operation is not in the API's registered documentation."))
         record["operation_id"] = operation.id
+        call_path.operation, call_path.values = operation, match.groups()
         if grant.allowed_operation_ids is not None and operation.id not in grant.allowed_operation_ids:
             raise GatewayError(403, "operation_not_granted", _("This operation is not included in the access grant."))
         if grant.networks:

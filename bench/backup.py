@@ -38,7 +38,8 @@ for first in range(0, rows, 5000):
     request_log_write_batch([
         {"request_id": f"bench-{i}", "time": (start + datetime.timedelta(seconds=i)).isoformat(),
          "grant_id": grant.pk if grant else None, "organization_id": grant.organization_id if grant else None,
-         "method": "GET", "path": "/gateway/data-kependudukan/v1/penduduk/7472010000000001", "status": 200,
+         "method": "GET", "path": "/gateway/data-kependudukan/v1/penduduk/{nik}", "params": {"nik": "ab" * 32},
+         "status": 200,
          "upstream_status": 200, "latency_ms": 12.5, "upstream_latency_ms": 10.1, "client_ip": "10.1.2.3",
          "bytes_in": 0, "bytes_out": 512}
         for i in range(first, min(first + 5000, rows))

@@ -50,7 +50,11 @@ class RequestLog(models.Model):
     )
     key_prefix = models.CharField(_("key prefix"), max_length=16, blank=True)
     method = models.CharField(_("method"), max_length=10)
+    # The operation's path template and the query's parameter names, never their values (access/logmask.py);
+    # rows stored before masking hold the raw path and age out with SPLP_LOG_RETENTION_DAYS.
     path = models.CharField(_("path"), max_length=1000)
+    # {path parameter: hash, "?query name": [hashes], "rest": [hashes of unmatched segments]}.
+    params = models.JSONField(_("parameter hashes"), default=dict, blank=True)
     client_ip = models.GenericIPAddressField(_("client IP"), null=True, blank=True)
     status = models.PositiveSmallIntegerField(_("gateway status"))
     upstream_status = models.PositiveSmallIntegerField(_("upstream status"), null=True, blank=True)

@@ -7,6 +7,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("pemantauan/", views.dashboard, name="dashboard"),
     path("pemantauan/status/", views.status, name="status"),
+    path("pemantauan/pengenal/", views.identifier_lookup, name="identifier-lookup"),
     path("metrics", metrics.metrics, name="metrics"),
     path("pemantauan/laporan/<int:pk>/", views.report_detail, name="report"),
     path("pemantauan/laporan/<int:pk>/unduh.pdf", views.report_pdf, name="report-pdf"),

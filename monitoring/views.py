@@ -8,6 +8,8 @@ import datetime
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -23,6 +25,8 @@ from directory.selectors import is_administrator
 from directory.views import PortalRoles
 
 from . import charts, exports, reports, rollups
+from .forms import IdentifierLookupForm
+from .services import request_log_lookup_identifier
 from .activities import pasal8_status
 from .status import system_status
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
@@ -92,6 +96,33 @@ def report_xlsx(request, pk):
 def report_csv(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
     return _download(exports.render_csv(report), "text/csv; charset=utf-8", report, "csv")
+
+
+LOOKUP_PAGE_SIZE = 50
+
+
+@administrator_page
+def identifier_lookup(request):
+    """Which calls carried an identifier (UU 27/2022: the log keeps only its hash). POST, so the value never
+    sits in a URL, and with it in the access logs of the proxy and the server; each page is a new, audited
+    lookup."""
+    page_obj = None
+    if request.method == "POST":
+        form = IdentifierLookupForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                calls = request_log_lookup_identifier(
+                    actor=request.user, value=data["value"], date_from=data["date_from"], date_to=data["date_to"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                page_obj = Paginator(calls, LOOKUP_PAGE_SIZE).get_page(data["halaman"])
+    else:
+        today = timezone.localdate()
+        form = IdentifierLookupForm(initial={"date_from": today - datetime.timedelta(days=30), "date_to": today})
+    return render(request, "monitoring/identifier_lookup.html", {"form": form, "page_obj": page_obj})
 
 
 @administrator_page

@@ -129,7 +129,7 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="id")
 LOCALE_PATHS = [
     BASE_DIR / "locale" / part
     for part in ("core", "portal", "api", "admin", "monitoring-rollups", "monitoring-pasal8", "monitoring-report",
-                 "monitoring-status")
+                 "monitoring-status", "monitoring-privacy")
 ]
 # The demo Pemda `seed_demo` loads (splp/presets.py): Kota Baubau in the developer profile, none otherwise.
 SPLP_PEMDA_PRESET = env.str("SPLP_PEMDA_PRESET", default=DEFAULT_PEMDA if DEBUG else "")
@@ -208,6 +208,14 @@ SPLP_GATEWAY_BUFFER_BYTES = env.int("SPLP_GATEWAY_BUFFER_BYTES", default=1024 * 
 # Request-log buffer: the local file (embedded default, and fallback when Redis is down) and flush period.
 SPLP_LOG_BUFFER_PATH = env.str("SPLP_LOG_BUFFER_PATH", default=str(VAR_DIR / "reqlog-buffer.sqlite3"))
 SPLP_LOG_FLUSH_SECONDS = env.float("SPLP_LOG_FLUSH_SECONDS", default=0.2)
+# Key of the hashes the request log keeps instead of path and query values (access/logmask.py): not the
+# SECRET_KEY, so rotating one does not touch the other. Changing it makes older rows unsearchable by value.
+SPLP_LOG_HASH_KEY = env.str("SPLP_LOG_HASH_KEY", default="dev-only-log-hash-key" if DEBUG else None)
+if not SPLP_LOG_HASH_KEY:
+    raise environ.ImproperlyConfigured(
+        "SPLP_LOG_HASH_KEY must be set when DEBUG is off (production): a long random value, kept secret and "
+        "stable (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
 # Raw request-log rows are kept this long (days); hourly rollups are kept for good.
 SPLP_LOG_RETENTION_DAYS = env.int("SPLP_LOG_RETENTION_DAYS", default=400)
 # /metrics (Prometheus): allowed with this bearer token, or from these addresses/networks (client address as

@@ -5,6 +5,7 @@ import os
 # The suite runs the production profile (DEBUG off) even in a developer checkout whose .env turns it on.
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret")
+os.environ.setdefault("SPLP_LOG_HASH_KEY", "test-only-log-hash-key")
 os.environ.setdefault("SPLP_INTERNAL_HOSTS", "127.0.0.1,localhost")
 # Production names its zone; the suite's dated expectations are written in WIB.
 os.environ.setdefault("SPLP_TIME_ZONE", "Asia/Jakarta")

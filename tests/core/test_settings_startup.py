@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ("DEBUG", "SECRET_KEY", "SPLP_TIME_ZONE", "SPLP_PEMDA_PRESET", "SITE_URL", "EMAIL_")
+OURS = ("DEBUG", "SECRET_KEY", "SPLP_LOG_HASH_KEY", "SPLP_TIME_ZONE", "SPLP_PEMDA_PRESET", "SITE_URL", "EMAIL_")
 PASSWORD = "smtp-Secret-9f2c"
 
 
 def start(tmp_path, **env):
     """Import splp.settings; (exit code, output, the settings read) for the environment given."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
-    environ.update({"DEBUG": "0", "SECRET_KEY": "startup-test", "SPLP_VAR_DIR": str(tmp_path), **env})
+    environ.update({"DEBUG": "0", "SECRET_KEY": "startup-test", "SPLP_LOG_HASH_KEY": "startup-test-log", "SPLP_VAR_DIR": str(tmp_path), **env})
     script = (
         "import json, splp.settings as s; print(json.dumps({k: getattr(s, k) for k in ("
         "'TIME_ZONE', 'CELERY_TIMEZONE', 'SPLP_PEMDA_PRESET', 'SITE_URL', 'EMAIL_PORT', 'EMAIL_USE_TLS', "
@@ -36,6 +36,12 @@ def test_production_must_name_its_zone(tmp_path):
     assert code != 0
     assert "ImproperlyConfigured: SPLP_TIME_ZONE must be set when DEBUG is off" in output
     assert "Asia/Makassar (WITA)" in output and "Asia/Jayapura (WIT)" in output and "Asia/Jakarta (WIB)" in output
+
+
+def test_production_must_set_the_log_hash_key(tmp_path):
+    code, output, _ = start(tmp_path, SPLP_TIME_ZONE="Asia/Jakarta", SPLP_LOG_HASH_KEY="")
+    assert code != 0
+    assert "ImproperlyConfigured: SPLP_LOG_HASH_KEY must be set when DEBUG is off" in output
 
 
 @pytest.mark.parametrize("zone", ["Asia/Makasar", "Europe/Berlin", "UTC", "WITA"])
