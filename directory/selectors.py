@@ -2,12 +2,18 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    BooleanField, Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Q, Value, When,
+)
 from django.db.models.functions import Upper
 from django.utils.functional import cached_property
 
 from .choices import ClassificationChoices, MembershipRoleChoices
 from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Organization, Theme
+
+
+# A membership that makes its user Dinas staff.
+ADMINISTRATOR_MEMBERSHIP = Q(role=MembershipRoleChoices.ADMINISTRATOR, organization__is_administrator=True)
 
 
 def is_administrator(user):
@@ -16,9 +22,7 @@ def is_administrator(user):
         return False
     if user.is_superuser:
         return True
-    return Membership.objects.filter(
-        user=user, role=MembershipRoleChoices.ADMINISTRATOR, organization__is_administrator=True
-    ).exists()
+    return Membership.objects.filter(ADMINISTRATOR_MEMBERSHIP, user=user).exists()
 
 
 def user_organization_ids(user, role):
@@ -59,13 +63,11 @@ class Audience:
         cached = getattr(user, "_directory_audience", None)
         if cached is None:
             rows = list(Membership.objects.filter(user=user).values_list(
-                "organization_id", "role", "organization__is_administrator"
+                "organization_id", ExpressionWrapper(ADMINISTRATOR_MEMBERSHIP, output_field=BooleanField())
             ))
             cached = user._directory_audience = cls(
-                is_administrator=user.is_superuser or any(
-                    role == MembershipRoleChoices.ADMINISTRATOR and of_dinas for _org, role, of_dinas in rows
-                ),
-                org_ids=frozenset(org for org, _role, _of_dinas in rows),
+                is_administrator=user.is_superuser or any(administrator for _org, administrator in rows),
+                org_ids=frozenset(org for org, _administrator in rows),
             )
         return cached
 
@@ -73,10 +75,10 @@ class Audience:
     def counted_classifications(self):
         """The classifications seen whole; a member's rahasia APIs are the ones shared with them."""
         if self.is_administrator:
-            return set(ClassificationChoices.values)
+            return tuple(ClassificationChoices.values)
         if self.org_ids:
-            return {ClassificationChoices.TERBUKA, ClassificationChoices.TERBATAS}
-        return {ClassificationChoices.TERBUKA}
+            return (ClassificationChoices.TERBUKA, ClassificationChoices.TERBATAS)
+        return (ClassificationChoices.TERBUKA,)
 
     @property
     def shared_rahasia(self):
