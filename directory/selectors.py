@@ -86,8 +86,9 @@ class Audience:
         if self.is_administrator or not self.org_ids:
             return None
         # A query across to the access app's table by its related name: directory does not import access.
-        requested = ApiVersion.objects.filter(service=OuterRef("pk"), access_requests__requester_id__in=self.org_ids)
-        return Q(classification=ClassificationChoices.RAHASIA) & (Q(owner_id__in=self.org_ids) | Exists(requested))
+        # Not correlated, so PostgreSQL reads it once and probes a hash of it for each row.
+        requested = ApiVersion.objects.filter(access_requests__requester_id__in=self.org_ids).values("service_id")
+        return Q(classification=ClassificationChoices.RAHASIA) & (Q(owner_id__in=self.org_ids) | Q(pk__in=requested))
 
     @property
     def condition(self):
