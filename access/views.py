@@ -24,7 +24,8 @@ from .forms import AccessRequestForm, GrantForm
 def request_create(request, slug, version):
     api_version = get_object_or_404(
         ApiVersion.objects.select_related("service__owner"),
-        service__in=visible_services(request.user), service__slug=slug, version=version, status=ApiVersionStatusChoices.PUBLISHED,
+        service__in=visible_services(request.user), service__slug=slug, version=version,
+        status=ApiVersionStatusChoices.PUBLISHED,
     )
     form = AccessRequestForm(
         request.POST or None,

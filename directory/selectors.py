@@ -145,7 +145,8 @@ def published_service_detail(slug, user):
 
 def published_version(slug, version, user):
     """A live version of an API ``user`` sees (its OpenAPI document), or None."""
-    return _live_versions().filter(service__in=_visible(_listed_services(), user), service__slug=slug, version=version).first()
+    services = _visible(_listed_services(), user)
+    return _live_versions().filter(service__in=services, service__slug=slug, version=version).first()
 
 
 # Published APIs per theme and classification, counted once and kept until the directory services change them (publish,
