@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Organization
+from directory.selectors import visible_services
 from directory.views import paginate, portal_page, run_service
 
 from . import selectors, services
@@ -23,7 +24,8 @@ from .forms import AccessRequestForm, GrantForm
 def request_create(request, slug, version):
     api_version = get_object_or_404(
         ApiVersion.objects.select_related("service__owner"),
-        service__slug=slug, version=version, status=ApiVersionStatusChoices.PUBLISHED,
+        service__in=visible_services(request.user), service__slug=slug, version=version,
+        status=ApiVersionStatusChoices.PUBLISHED,
     )
     form = AccessRequestForm(
         request.POST or None,

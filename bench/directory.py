@@ -2,7 +2,8 @@
 """Benchmark the service directory at scale: seed N published APIs straight into a throwaway PostgreSQL
 database (40 organisations, 19 themes, 3 to 5 operations each, mixed classifications), then time the REST
 list, its filters, search, ordering and a deep page, the themes, and the portal home, theme, search and API
-pages in-process with Django's test client on the production profile (DEBUG off, Redis cache).
+pages in-process with Django's test client on the production profile (DEBUG off, Redis cache), as an
+anonymous visitor and as a member of one organisation (they see different APIs).
 
 Usage: .venv/bin/python bench/directory.py [--apis 10000] [--runs 30] [--reuse]
 Needs: a PostgreSQL on 127.0.0.1:5432 (user postgres) and a Redis on 127.0.0.1:6379 (BENCH_DATABASE_URL and
@@ -156,8 +157,11 @@ def main():
 
     from directory.api.pagination import KeysetPagination
 
-    from directory.models import ApiService, Theme
-    from directory.selectors import invalidate_theme_counts
+    from django.contrib.auth import get_user_model
+
+    from directory.choices import MembershipRoleChoices
+    from directory.models import ApiService, Membership, Organization, Theme
+    from directory.selectors import invalidate_theme_counts, visible_services
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the production manifest storage
@@ -167,38 +171,48 @@ def main():
         print(f"seeded {args.apis} APIs in {time.perf_counter() - t0:.0f} s")
     invalidate_theme_counts()
     theme = Theme.objects.order_by("order").first()
-    service = ApiService.objects.order_by("id").first()
-    listed = ApiService.objects.filter(is_listed=True).count()
-    # A keyset cursor half-way down the name-ordered list, as a client walking it would hold.
-    middle = ApiService.objects.filter(is_listed=True).order_by("name", "id")[listed // 2].name
-    keyset = KeysetPagination()
-    keyset.base_url = "/api/v1/services/"
-    deep_cursor = keyset.encode_cursor(Cursor(offset=0, reverse=False, position=middle)).split("cursor=")[1]
-    urls = [
-        "/api/v1/services/",
-        "/api/v1/services/?ordering=name",
-        "/api/v1/services/?page=200",
-        f"/api/v1/services/?page={listed // 25 // 2}",
-        f"/api/v1/services/?cursor={deep_cursor}",
-        "/api/v1/services/?search=penduduk",
-        "/api/v1/services/?theme=" + theme.slug + "&classification=terbuka",
-        f"/api/v1/services/{service.slug}/",
-        "/api/v1/themes/",
-        "/",
-        f"/direktori/tema/{theme.slug}/",
-        "/direktori/cari/",
-        "/direktori/cari/?q=data",
-        "/direktori/cari/?q=data&halaman=40",  # the last page a search lists (SEARCH_RESULTS_LIMIT)
-        "/direktori/cari/?q=penduduk",
-        f"/direktori/api/{service.slug}/",
-    ]
-    client = Client()
+    # Who looks changes what is listed (issue 9): an anonymous visitor sees the terbuka APIs, a member of an
+    # organisation the terbatas ones too and its own rahasia ones.
+    member, _ = get_user_model().objects.get_or_create(username="bench-member")
+    Membership.objects.get_or_create(
+        user=member, organization=Organization.objects.get(code="pd-00"), role=MembershipRoleChoices.REQUESTER
+    )
     print(f"{ApiService.objects.count()} APIs, {args.runs} runs per URL; ms, in-process (no HTTP server)")
-    print(f"{'URL':<58} {'p50':>8} {'p95':>8} {'queries':>7} {'KB':>8} {'runs':>4}")
-    for url in urls:
-        p50, p95, queries, size, n = measure(client, url, args.runs)
-        print(f"{url:<58} {p50:8.1f} {p95:8.1f} {queries:7d} {size / 1024:8.1f} {n:4d}", flush=True)
-
+    for who, user in (("anonymous", None), ("member of pd-00", member)):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        visible = visible_services(user)
+        service = visible.order_by("id").first()
+        listed = visible.count()
+        # A keyset cursor half-way down the name-ordered list, as a client walking it would hold.
+        middle = visible.order_by("name", "id").values_list("name", flat=True)[listed // 2]
+        keyset = KeysetPagination()
+        keyset.base_url = "/api/v1/services/"
+        deep_cursor = keyset.encode_cursor(Cursor(offset=0, reverse=False, position=middle)).split("cursor=")[1]
+        urls = [
+            "/api/v1/services/",
+            "/api/v1/services/?ordering=name",
+            "/api/v1/services/?page=200",
+            f"/api/v1/services/?page={listed // 25 // 2}",
+            f"/api/v1/services/?cursor={deep_cursor}",
+            "/api/v1/services/?search=penduduk",
+            "/api/v1/services/?theme=" + theme.slug + "&classification=terbuka",
+            f"/api/v1/services/{service.slug}/",
+            "/api/v1/themes/",
+            "/",
+            f"/direktori/tema/{theme.slug}/",
+            "/direktori/cari/",
+            "/direktori/cari/?q=data",
+            "/direktori/cari/?q=data&halaman=40",  # the last page a search lists (SEARCH_RESULTS_LIMIT)
+            "/direktori/cari/?q=penduduk",
+            f"/direktori/api/{service.slug}/",
+        ]
+        print(f"\n{who}: {listed} APIs listed")
+        print(f"{'URL':<58} {'p50':>8} {'p95':>8} {'queries':>7} {'KB':>8} {'runs':>4}")
+        for url in urls:
+            p50, p95, queries, size, n = measure(client, url, args.runs)
+            print(f"{url:<58} {p50:8.1f} {p95:8.1f} {queries:7d} {size / 1024:8.1f} {n:4d}", flush=True)
 
 if __name__ == "__main__":
     main()

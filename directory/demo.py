@@ -578,6 +578,53 @@ def spec_pencatatan_sipil(ctx):
     )
 
 
+def spec_penduduk_rentan(ctx):
+    rentan = {
+        "type": "object",
+        "required": ["nik", "nama_lengkap", "kategori", "kecamatan"],
+        "properties": {
+            "nik": {"type": "string", "pattern": r"^\d{16}$", "description": "Nomor Induk Kependudukan."},
+            "nama_lengkap": {"type": "string"},
+            "kategori": {"type": "string", "enum": [
+                "korban_bencana", "korban_konflik", "komunitas_terpencil", "penyandang_disabilitas",
+                "tanpa_tempat_tinggal",
+            ], "description": "Kategori penduduk rentan administrasi kependudukan (Permendagri 96/2019)."},
+            "kecamatan": {"type": "string"},
+            "tanggal_pendataan": {"type": "string", "format": "date"},
+        },
+    }
+    example = {"nik": ctx.nik(3), "nama_lengkap": "ANI CONTOH", "kategori": "korban_bencana",
+               "kecamatan": ctx.district, "tanggal_pendataan": "2025-03-10"}
+    paths = {
+        "/v1/penduduk-rentan": {
+            "get": {
+                "operationId": "daftarPendudukRentan",
+                "summary": "Daftar penduduk rentan per kecamatan",
+                "parameters": [
+                    _param("kecamatan", "query", "Nama kecamatan.", {"type": "string"}, ctx.district, required=True),
+                    PAGE_PARAM,
+                ],
+                "responses": {"200": _ok("Penduduk rentan yang terdata.", _page(_ref("PendudukRentan")),
+                                         {"jumlah": 1, "halaman": 1, "hasil": [example]})},
+            }
+        },
+        "/v1/penduduk-rentan/{nik}": {
+            "get": {
+                "operationId": "ambilPendudukRentan",
+                "summary": "Data pendataan satu penduduk rentan",
+                "parameters": [_param("nik", "path", "Nomor Induk Kependudukan.",
+                                      {"type": "string", "pattern": r"^\d{16}$"}, example["nik"])],
+                "responses": {"200": _ok("Data pendataan.", _ref("PendudukRentan"), example), "404": NOT_FOUND},
+            }
+        },
+    }
+    return _openapi(
+        ctx, title="Penduduk Rentan", version="1.0.0",
+        description="Pendataan penduduk rentan administrasi kependudukan untuk penerbitan dokumen dan bantuan.",
+        paths=paths, schemas={"PendudukRentan": rentan},
+    )
+
+
 @dataclass(frozen=True)
 class DemoApi:
     owner: str
@@ -638,6 +685,17 @@ DEMO_APIS = [
         legal_basis="PP 5/2021 tentang Penyelenggaraan Perizinan Berusaha Berbasis Risiko; "
         "PP 6/2021 tentang Penyelenggaraan Perizinan Berusaha di Daerah.",
         update_frequency=F.REALTIME, sla="99,5% per bulan; respons < 2 detik",
+    ),
+    # Rahasia: only Disdukcapil (the `publisher` account), the Dinas and organisations that request it see it.
+    DemoApi(
+        owner="disdukcapil", slug="penduduk-rentan", theme="kependudukan", status=S.PUBLISHED,
+        build_spec=spec_penduduk_rentan, name="Penduduk Rentan",
+        description="Pendataan penduduk rentan administrasi kependudukan: korban bencana, komunitas terpencil, "
+        "penyandang disabilitas.",
+        classification=C.RAHASIA, has_personal_data=True,
+        legal_basis="Permendagri 96/2019 tentang Pendataan dan Penerbitan Dokumen Kependudukan bagi Penduduk "
+        "Rentan Administrasi Kependudukan; UU 27/2022 tentang Pelindungan Data Pribadi.",
+        update_frequency=F.MONTHLY, sla="99% per bulan",
     ),
     # Waits in the Dinas' queue "Registrasi API menunggu pendampingan".
     DemoApi(

@@ -138,6 +138,11 @@ class ApiService(models.Model):
             models.Index(
                 fields=["theme", "name", "id"], condition=models.Q(is_listed=True), name="directory_service_listed_theme"
             ),
+            # Who sees what goes by classification: an anonymous visitor's count and a member's rahasia APIs.
+            models.Index(
+                fields=["classification", "theme"], condition=models.Q(is_listed=True),
+                name="directory_service_listed_class",
+            ),
         ]
 
     def __str__(self):

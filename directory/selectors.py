@@ -1,11 +1,19 @@
+from dataclasses import dataclass
+
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.utils.functional import cached_property
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Value, When
+from django.db.models import (
+    BooleanField, Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Q, Value, When,
+)
 from django.db.models.functions import Upper
+from django.utils.functional import cached_property
 
-from .choices import MembershipRoleChoices
+from .choices import ClassificationChoices, MembershipRoleChoices
 from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Organization, Theme
+
+
+# A membership that makes its user Dinas staff.
+ADMINISTRATOR_MEMBERSHIP = Q(role=MembershipRoleChoices.ADMINISTRATOR, organization__is_administrator=True)
 
 
 def is_administrator(user):
@@ -14,9 +22,7 @@ def is_administrator(user):
         return False
     if user.is_superuser:
         return True
-    return Membership.objects.filter(
-        user=user, role=MembershipRoleChoices.ADMINISTRATOR, organization__is_administrator=True
-    ).exists()
+    return Membership.objects.filter(ADMINISTRATOR_MEMBERSHIP, user=user).exists()
 
 
 def user_organization_ids(user, role):
@@ -33,6 +39,75 @@ def requester_org_ids(user):
     return user_organization_ids(user, MembershipRoleChoices.REQUESTER)
 
 
+# Who sees which API, by its data classification (issue 9). Everything the directory shows (lists, pages,
+# search, theme counts, OpenAPI documents, the API an access request names) asks visible_services(); an API a
+# user may not see is not found (404), so its existence is not disclosed.
+#   terbuka  - everyone, anonymous included;
+#   terbatas - members of any of the Pemda's organisations, and the Dinas' administrators;
+#   rahasia  - members of the owning organisation, the Dinas' administrators, and members of organisations
+#              that requested access to it (a grant always comes from a request).
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What decides which classifications a user sees: administrator or not, and their organisations."""
+
+    is_administrator: bool = False
+    org_ids: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, user):
+        """One query for a signed-in user, kept on the user object for the request (as Django's _perm_cache)."""
+        if not user or not user.is_authenticated:
+            return cls()
+        cached = getattr(user, "_directory_audience", None)
+        if cached is None:
+            rows = list(Membership.objects.filter(user=user).values_list(
+                "organization_id", ExpressionWrapper(ADMINISTRATOR_MEMBERSHIP, output_field=BooleanField())
+            ))
+            cached = user._directory_audience = cls(
+                is_administrator=user.is_superuser or any(administrator for _org, administrator in rows),
+                org_ids=frozenset(org for org, _administrator in rows),
+            )
+        return cached
+
+    @property
+    def counted_classifications(self):
+        """The classifications seen whole; a member's rahasia APIs are the ones shared with them."""
+        if self.is_administrator:
+            return tuple(ClassificationChoices.values)
+        if self.org_ids:
+            return (ClassificationChoices.TERBUKA, ClassificationChoices.TERBATAS)
+        return (ClassificationChoices.TERBUKA,)
+
+    @property
+    def shared_rahasia(self):
+        """The rahasia APIs shared with a member who is not an administrator (None: no such APIs to add)."""
+        if self.is_administrator or not self.org_ids:
+            return None
+        # A query across to the access app's table by its related name: directory does not import access.
+        # Not correlated, so PostgreSQL reads it once and probes a hash of it for each row.
+        requested = ApiVersion.objects.filter(access_requests__requester_id__in=self.org_ids).values("service_id")
+        return Q(classification=ClassificationChoices.RAHASIA) & (Q(owner_id__in=self.org_ids) | Q(pk__in=requested))
+
+    @property
+    def condition(self):
+        condition = Q(classification__in=self.counted_classifications)
+        if self.shared_rahasia is not None:
+            condition |= self.shared_rahasia
+        return condition
+
+
+def _visible(services, user):
+    audience = Audience.of(user)
+    return services if audience.is_administrator else services.filter(audience.condition)
+
+
+def visible_services(user):
+    """The directory as ``user`` may see it: the published APIs of the classifications shown to them."""
+    return _visible(published_services(), user)
+
+
 # The version columns directory lists show: never the spec, the interoperability report or the upstream secret.
 LIST_VERSION_FIELDS = ("id", "service_id", "version", "status", "spec_format", "published_at")
 
@@ -47,25 +122,34 @@ def _listed_services():
 
 
 def published_services():
-    """Services with a live version, with what directory lists and the API list need prefetched."""
+    """Services with a live version, with what directory lists need prefetched; regardless of who looks:
+    what a person is shown comes from visible_services()."""
     return _listed_services().defer("search_text").prefetch_related(
         Prefetch("versions", queryset=_live_versions().only(*LIST_VERSION_FIELDS))
     )
 
 
-def publishing_organizations():
-    """Organisations with an API in the directory (the search page's filter)."""
-    return Organization.objects.filter(Exists(ApiService.objects.filter(owner=OuterRef("pk"), is_listed=True)))
+def publishing_organizations(user):
+    """Organisations with an API in the directory that ``user`` sees (the search page's filter)."""
+    return Organization.objects.filter(Exists(visible_services(user).filter(owner=OuterRef("pk"))))
 
 
-def published_service_detail(slug):
+def published_service_detail(slug, user):
+    """The API's page, or None when it is not published or not visible to ``user``."""
     live_versions = _live_versions().prefetch_related(
         Prefetch("operations", queryset=ApiOperation.objects.order_by("path", "method"))
     )
-    return _listed_services().filter(slug=slug).prefetch_related(Prefetch("versions", queryset=live_versions)).first()
+    service = _visible(_listed_services(), user).filter(slug=slug)
+    return service.prefetch_related(Prefetch("versions", queryset=live_versions)).first()
 
 
-# Published APIs per theme, counted once and kept until the directory services change them (publish,
+def published_version(slug, version, user):
+    """A live version of an API ``user`` sees (its OpenAPI document), or None."""
+    services = _visible(_listed_services(), user)
+    return _live_versions().filter(service__in=services, service__slug=slug, version=version).first()
+
+
+# Published APIs per theme and classification, counted once and kept until the directory services change them (publish,
 # deprecate, retire, theme change); the timeout bounds changes made outside the services (the admin).
 THEME_COUNTS_KEY = "directory:theme-published-counts"
 THEME_COUNTS_TIMEOUT = 300
@@ -75,16 +159,32 @@ def invalidate_theme_counts():
     cache.delete(THEME_COUNTS_KEY)
 
 
-def themes_with_counts():
-    """The themes (fresh: a renamed theme shows at once), each with its cached published_count."""
+def themes_with_counts(user=None):
+    """The themes (fresh: a renamed theme shows at once), each with the published_count ``user`` sees.
+
+    The classifications a user sees whole come from the cache; the rahasia APIs shared with a member are
+    counted live by one small query (few APIs are rahasia).
+    """
     counts = cache.get(THEME_COUNTS_KEY)
     if counts is None:
-        grouped = _listed_services().order_by().values("theme_id").annotate(n=Count("id"))
-        counts = {row["theme_id"]: row["n"] for row in grouped}
+        grouped = _listed_services().order_by().values("theme_id", "classification").annotate(n=Count("id"))
+        counts = {}
+        for row in grouped:
+            counts.setdefault(row["theme_id"], {})[row["classification"]] = row["n"]
         cache.set(THEME_COUNTS_KEY, counts, THEME_COUNTS_TIMEOUT)
+    audience = Audience.of(user)
+    shared = {}
+    if audience.shared_rahasia is not None:
+        grouped = _listed_services().filter(audience.shared_rahasia).order_by().values("theme_id").annotate(
+            n=Count("id")
+        )
+        shared = {row["theme_id"]: row["n"] for row in grouped}
     themes = list(Theme.objects.order_by("order", "name"))
     for theme in themes:
-        theme.published_count = counts.get(theme.pk, 0)
+        by_classification = counts.get(theme.pk, {})
+        theme.published_count = shared.get(theme.pk, 0) + sum(
+            by_classification.get(classification, 0) for classification in audience.counted_classifications
+        )
     return themes
 
 

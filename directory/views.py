@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .choices import CLASSIFICATION_HELP, ClassificationChoices
 from .forms import RegisterForm, ServiceMetadataForm, SpecForm, UpstreamForm, VersionForm
-from .models import LIVE_STATUSES, ApiVersion, Organization, ReviewNote, Theme
+from .models import LIVE_STATUSES, Organization, ReviewNote, Theme
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def run_service(request, action, success_message="", **kwargs):
 
 @portal_page()
 def home(request):
-    themes = list(selectors.themes_with_counts())
+    themes = list(selectors.themes_with_counts(request.user))
     return render(
         request,
         "portal/home.html",
@@ -114,13 +114,13 @@ def home(request):
 
 @portal_page()
 def theme_list(request):
-    return render(request, "portal/themes.html", {"themes": selectors.themes_with_counts()})
+    return render(request, "portal/themes.html", {"themes": selectors.themes_with_counts(request.user)})
 
 
 @portal_page()
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
-    page = paginate(request, selectors.published_services().filter(theme=theme), selectors.DirectoryPaginator)
+    page = paginate(request, selectors.visible_services(request.user).filter(theme=theme), selectors.DirectoryPaginator)
     return render(request, "portal/theme.html", {"theme": theme, "services": page, "page_obj": page})
 
 
@@ -132,7 +132,7 @@ def search(request):
         "classification": request.GET.get("classification", ""),
         "theme": request.GET.get("theme", ""),
     }
-    results = selectors.search_services(selectors.published_services(), term)
+    results = selectors.search_services(selectors.visible_services(request.user), term)
     if filters["organization"]:
         results = results.filter(owner__code=filters["organization"])
     if filters["classification"]:
@@ -146,7 +146,7 @@ def search(request):
         "filters": filters,
         "services": page,
         "page_obj": page,
-        "organizations": selectors.publishing_organizations(),
+        "organizations": selectors.publishing_organizations(request.user),
         "classifications": ClassificationChoices.choices,
         "themes": Theme.objects.all(),
     }
@@ -155,7 +155,7 @@ def search(request):
 
 @portal_page()
 def service_detail(request, slug):
-    service = selectors.published_service_detail(slug)
+    service = selectors.published_service_detail(slug, request.user)
     if service is None:
         raise Http404
     context = {
@@ -167,7 +167,9 @@ def service_detail(request, slug):
 
 
 def service_openapi(request, slug, version):
-    api_version = get_object_or_404(ApiVersion, service__slug=slug, version=version, status__in=LIVE_STATUSES)
+    api_version = selectors.published_version(slug, version, request.user)
+    if api_version is None:
+        raise Http404
     response = JsonResponse(api_version.spec, json_dumps_params={"indent": 2, "ensure_ascii": False})
     # The version is free text: the helper quotes whatever it holds.
     response["Content-Disposition"] = content_disposition_header(

@@ -74,7 +74,7 @@ def service_fields(theme, **overrides):
         name="Data Penduduk",
         description="Layanan data kependudukan",
         theme=theme,
-        classification=ClassificationChoices.TERBATAS,
+        classification=ClassificationChoices.TERBUKA,
         has_personal_data=True,
         legal_basis="UU 24/2013",
         update_frequency="harian",

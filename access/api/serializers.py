@@ -9,10 +9,11 @@ from directory.api.serializers import (
     ApiOperationSerializer,
     ApiServiceBriefSerializer,
     OrganizationSerializer,
+    VisibleServiceField,
     default_organization,
 )
 from directory.models import Organization
-from directory.selectors import published_services, requester_org_ids
+from directory.selectors import requester_org_ids
 from splp.api import MAX_ID, SlugRelatedField
 
 from ..models import (
@@ -71,8 +72,8 @@ class AccessRequestSerializer(serializers.ModelSerializer):
 class AccessRequestSubmitSerializer(serializers.ModelSerializer):
     """Input of a Pasal 7a application; resolves the API, version, operations and requester organisation."""
 
-    api = SlugRelatedField(
-        slug_field="slug", queryset=published_services(), help_text=_("Slug of a published API."),
+    api = VisibleServiceField(
+        slug_field="slug", help_text=_("Slug of a published API."),
         error_messages={"does_not_exist": _('No published API "{value}".')},
     )
     version = serializers.CharField(

@@ -9,7 +9,7 @@ from splp.api import SlugRelatedField
 
 from ..choices import SpecFormatChoices
 from ..models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Organization, ReviewNote, Theme
-from ..selectors import is_administrator, publisher_org_ids
+from ..selectors import is_administrator, publisher_org_ids, visible_services
 from ..services import SERVICE_FIELDS
 
 
@@ -27,6 +27,15 @@ def default_organization(*, user, organization, org_ids, field, role_message):
     raise serializers.ValidationError(
         {field: _("This field is required unless you act for exactly one organisation.")}
     )
+
+
+class VisibleServiceField(SlugRelatedField):
+    """A published API named by its slug, among those the requesting user may see: a hidden one is unknown."""
+
+    queryset = ApiService.objects.none()  # only tells the schema generator the model; rows: get_queryset
+
+    def get_queryset(self):
+        return visible_services(self.context["request"].user)
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -18,7 +18,7 @@ from splp.api_schema import CONFLICT
 from .. import services
 from ..filtersets import ApiServiceFilterSet
 from ..models import ApiVersion
-from ..selectors import published_service_detail, published_services, services_managed_by, themes_with_counts
+from ..selectors import published_service_detail, services_managed_by, themes_with_counts, visible_services
 from .pagination import ServicePagination
 from .serializers import (
     ApiServiceDetailSerializer,
@@ -42,7 +42,7 @@ class ThemeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = []
 
     def get_queryset(self):
-        return themes_with_counts()
+        return themes_with_counts(self.request.user)
 
 
 class ServiceFilteringMixin:
@@ -57,19 +57,19 @@ class ServiceFilteringMixin:
 
 
 class PublishedApiServiceViewSet(ServiceFilteringMixin, viewsets.ReadOnlyModelViewSet):
-    """The public service directory: published APIs only."""
+    """The service directory: the published APIs the user may see (selectors.visible_services)."""
 
     permission_classes = [AllowAny]
     pagination_class = ServicePagination
 
     def get_queryset(self):
-        return published_services()
+        return visible_services(self.request.user)
 
     def get_serializer_class(self):
         return ApiServiceSerializer if self.action == "list" else ApiServiceDetailSerializer
 
     def get_object(self):
-        service = published_service_detail(self.kwargs["slug"])
+        service = published_service_detail(self.kwargs["slug"], self.request.user)
         if service is None:
             raise NotFound(_("No published API with this slug."))
         return service

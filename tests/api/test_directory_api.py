@@ -62,7 +62,7 @@ def test_services_list_shows_published_apis_with_live_version(anon, service):
             "description": "Layanan data kependudukan",
             "theme": {"slug": "kependudukan", "name": "Kependudukan"},
             "organization": {"code": "disdukcapil", "name": "Disdukcapil"},
-            "classification": "terbatas",
+            "classification": "terbuka",
             "has_personal_data": True,
             "update_frequency": "harian",
             "version": "1.0.0",
@@ -159,13 +159,14 @@ def test_services_list_refuses_a_broken_cursor(anon, service, cursor):
 
 @pytest.fixture
 def catalogue(publish, publisher, admin_user, outsider, outsider_org):
-    """Three published APIs over two themes and two organisations."""
+    """Three published APIs over two themes and two organisations; two terbatas (the tests look as a member)."""
     health = ThemeFactory(name="Kesehatan", slug="kesehatan")
-    publish("data-penduduk", name="Data Penduduk", description="NIK dan KK")
+    publish("data-penduduk", name="Data Penduduk", description="NIK dan KK",
+            classification=ClassificationChoices.TERBATAS)
     publish("jadwal-vaksin", name="Jadwal Vaksin", theme=health, classification=ClassificationChoices.TERBUKA,
             has_personal_data=False, description="Jadwal imunisasi di puskesmas")
     publish("rencana-kerja", actor=outsider, owner=outsider_org, name="Rencana Kerja",
-            description="Dokumen perencanaan daerah")
+            description="Dokumen perencanaan daerah", classification=ClassificationChoices.TERBATAS)
     return health
 
 
@@ -189,25 +190,25 @@ def catalogue(publish, publisher, admin_user, outsider, outsider_org):
         ("ordering=name", ["data-penduduk", "jadwal-vaksin", "rencana-kerja"]),
     ],
 )
-def test_services_filters_search_and_ordering(anon, catalogue, query, expected):
-    response = anon.get(f"{API}services/?{query}")
+def test_services_filters_search_and_ordering(as_requester, catalogue, query, expected):
+    response = as_requester.get(f"{API}services/?{query}")
     assert response.status_code == 200
     assert slugs(response) == expected
 
 
-def test_services_filter_by_ids(anon, catalogue, publisher_org):
-    assert slugs(anon.get(f"{API}services/?theme_id={catalogue.pk}")) == ["jadwal-vaksin"]
-    assert slugs(anon.get(f"{API}services/?organization_id={publisher_org.pk}")) == ["data-penduduk", "jadwal-vaksin"]
+def test_services_filter_by_ids(as_requester, catalogue, publisher_org):
+    assert slugs(as_requester.get(f"{API}services/?theme_id={catalogue.pk}")) == ["jadwal-vaksin"]
+    assert slugs(as_requester.get(f"{API}services/?organization_id={publisher_org.pk}")) == ["data-penduduk", "jadwal-vaksin"]
 
 
-def test_services_ordering_by_update_time(anon, catalogue, publisher):
+def test_services_ordering_by_update_time(as_requester, catalogue, publisher):
     service = ApiService.objects.get(slug="data-penduduk")
     directory_services.api_service_update(actor=publisher, service=service, sla="99,9%")
-    assert slugs(anon.get(f"{API}services/?ordering=-updated_at"))[0] == "data-penduduk"
+    assert slugs(as_requester.get(f"{API}services/?ordering=-updated_at"))[0] == "data-penduduk"
 
 
-def test_unknown_theme_is_a_clear_400_not_an_empty_list(anon, catalogue):
-    response = anon.get(f"{API}services/?theme=tidak-ada")
+def test_unknown_theme_is_a_clear_400_not_an_empty_list(as_requester, catalogue):
+    response = as_requester.get(f"{API}services/?theme=tidak-ada")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid"
@@ -225,8 +226,8 @@ def test_unknown_theme_is_a_clear_400_not_an_empty_list(anon, catalogue):
         ("classification=rahasia-negara", "classification"),
     ],
 )
-def test_invalid_filters_answer_400_naming_the_filter(anon, catalogue, query, field):
-    response = anon.get(f"{API}services/?{query}")
+def test_invalid_filters_answer_400_naming_the_filter(as_requester, catalogue, query, field):
+    response = as_requester.get(f"{API}services/?{query}")
     assert response.status_code == 400
     assert error_code(response) == "invalid"
     assert list(response.json()["error"]["fields"]) == [field]

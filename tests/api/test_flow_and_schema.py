@@ -68,8 +68,10 @@ def test_registration_flow_over_the_api(publisher, admin_user, theme):
     assert bob.post(f"{API}api-services/data-kk/versions/1.0.0/submit/").status_code == 200
     # The Dinas' accompaniment and publication happen in the admin; the API then lists the service.
     directory_services.api_version_publish(actor=admin_user, api_version=ApiVersion.objects.get())
-    listed = APIClient().get(f"{API}services/?theme=kependudukan").json()["results"]
+    # A terbatas API: members of the Pemda's organisations see it, an anonymous visitor does not.
+    listed = bob.get(f"{API}services/?theme=kependudukan").json()["results"]
     assert [s["slug"] for s in listed] == ["data-kk"]
+    assert APIClient().get(f"{API}services/?theme=kependudukan").json()["results"] == []
 
 
 def test_pasal_7_flow_over_the_api(service, admin_user, publisher, requester):

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from directory import selectors
 from directory import services as directory_services
+from directory.choices import ClassificationChoices
 from directory.models import ApiService
 from directory.selectors import (
     THEME_COUNTS_KEY, DirectoryPaginator, published_services, search_services, themes_with_counts,
@@ -48,6 +49,20 @@ def test_list_query_count_does_not_grow_with_the_number_of_apis(client, publish,
     with_two = _steady_query_count(client, url)
     for n in range(2, 10):
         publish(f"api-{n}")
+
+    assert _steady_query_count(client, url) == with_two
+
+
+@pytest.mark.parametrize("url", LIST_URLS)
+def test_a_members_list_query_count_does_not_grow_with_its_rahasia_apis(client, publish, publisher, url):
+    """A member sees terbatas APIs and the rahasia ones of their organisation: still a fixed number of queries."""
+    client.force_login(publisher)
+    classifications = [ClassificationChoices.TERBATAS, ClassificationChoices.RAHASIA]
+    for n in range(2):
+        publish(f"api-{n}", classification=classifications[n % 2])
+    with_two = _steady_query_count(client, url)
+    for n in range(2, 10):
+        publish(f"api-{n}", classification=classifications[n % 2])
 
     assert _steady_query_count(client, url) == with_two
 

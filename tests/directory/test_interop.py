@@ -377,7 +377,7 @@ def test_new_version_keeps_the_old_version_record(published_version, publisher):
     assert list(new_version.operations.values_list("method", "path")) == [("GET", "/v2/penduduk/{nik}")]
     assert set(service.versions.values_list("version", flat=True)) == {"1.0.0", "2.0.0"}
     # The directory keeps showing the published version until the new one is published.
-    assert published_service_detail(service.slug).live_version == published_version
+    assert published_service_detail(service.slug, publisher).live_version == published_version
 
 
 def test_duplicate_version_refused_with_nothing_saved(draft_version, publisher):

@@ -264,7 +264,7 @@ def test_inventory_overview_and_compliance(figures, world):
     }
     api1 = by_name(figures["inventory"]["apis"], "name", "Data Penduduk")
     assert (api1["owner"], api1["theme"], api1["status"], api1["classification"]) == (
-        "Disdukcapil", "Kependudukan", "published", "terbatas")
+        "Disdukcapil", "Kependudukan", "published", "terbuka")
     assert api1["interop_passed"] is True and api1["operations"] == 2
     assert figures["inventory"]["interop_passed"] == 2
     without = {org["name"] for org in figures["compliance"]["without_api"]}

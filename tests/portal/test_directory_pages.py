@@ -6,6 +6,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from directory import services as directory_services
 from directory.choices import CLASSIFICATION_HELP, ClassificationChoices
+from directory.models import ApiService
 from splp.models import Pemda
 from tests.factories import OrganizationFactory, ThemeFactory
 
@@ -93,8 +94,10 @@ def test_theme_page_without_published_apis(client, draft_version, theme):
 
 
 def test_search_by_term_organisation_and_classification(
-    client, service, publish, outsider, outsider_org, admin_user, theme
+    client, service, publish, outsider, outsider_org, admin_user, theme, requester
 ):
+    ApiService.objects.filter(pk=service.pk).update(classification=ClassificationChoices.TERBATAS)
+    client.force_login(requester)  # a member of one of the Pemda's organisations sees the terbatas API
     publish("data-kk", name="Kartu Keluarga", description="Data KK", classification=ClassificationChoices.TERBUKA)
     publish_service(
         actor=outsider, owner=outsider_org, admin=admin_user, theme=theme, slug="rpjmd",

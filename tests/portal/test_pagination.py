@@ -53,13 +53,13 @@ def test_a_page_number_out_of_range_or_not_a_number_shows_the_last_or_first_page
 
 
 def test_search_pages_keep_the_query_and_filters(client, five_apis):
-    page_one = client.get("/direktori/cari/", {"q": "API", "classification": "terbatas"})
+    page_one = client.get("/direktori/cari/", {"q": "API", "classification": "terbuka"})
     assertContains(page_one, CARD, count=2)
     assertContains(page_one, "5 API ditemukan.")  # the total, not the page
-    assertContains(page_one, 'href="?q=API&amp;classification=terbatas&amp;halaman=2"')
-    page_two = client.get("/direktori/cari/", {"q": "API", "classification": "terbatas", "halaman": 2})
-    assertContains(page_two, 'href="?q=API&amp;classification=terbatas&amp;halaman=1"')
-    assertContains(page_two, 'href="?q=API&amp;classification=terbatas&amp;halaman=3"')
+    assertContains(page_one, 'href="?q=API&amp;classification=terbuka&amp;halaman=2"')
+    page_two = client.get("/direktori/cari/", {"q": "API", "classification": "terbuka", "halaman": 2})
+    assertContains(page_two, 'href="?q=API&amp;classification=terbuka&amp;halaman=1"')
+    assertContains(page_two, 'href="?q=API&amp;classification=terbuka&amp;halaman=3"')
     assert "API 2" in page_two.content.decode() and "API 0" not in page_two.content.decode()
 
 
