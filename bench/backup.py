@@ -55,7 +55,8 @@ for n in range(files):
 def manage(*args, database, work, **extra):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "splp.settings", "DEBUG": "0", "SECRET_KEY": "bench-backup",
            "DATABASE_URL": f"{SERVER}/{database}", "REDIS_URL": "", "SPLP_VAR_DIR": str(work / "var"),
-           "MEDIA_ROOT": str(work / f"media-{database}"), "SPLP_INTERNAL_HOSTS": "127.0.0.1", **extra}
+           "MEDIA_ROOT": str(work / f"media-{database}"), "SPLP_INTERNAL_HOSTS": "127.0.0.1",
+           "SPLP_TIME_ZONE": "Asia/Jakarta", "SPLP_LOG_HASH_KEY": "bench-only-log-hash-key", **extra}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started

@@ -31,6 +31,7 @@ ENV = {
     "SECRET_KEY": "bench-only",
     "DEBUG": "0",
     "SPLP_TIME_ZONE": "Asia/Jakarta",
+    "SPLP_LOG_HASH_KEY": "bench-only-log-hash-key",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SPLP_INTERNAL_HOSTS": "127.0.0.1",
     "SPLP_VAR_DIR": tempfile.mkdtemp(prefix="splp-bench-"),

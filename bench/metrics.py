@@ -31,6 +31,8 @@ os.environ.update(
     REDIS_URL="",
     SECRET_KEY="bench-only",
     DEBUG="0",
+    SPLP_TIME_ZONE="Asia/Jakarta",
+    SPLP_LOG_HASH_KEY="bench-only-log-hash-key",
     ALLOWED_HOSTS="testserver",
     SPLP_METRICS_TOKEN=TOKEN,
     SPLP_VAR_DIR=tempfile.mkdtemp(prefix="splp-bench-metrics-"),

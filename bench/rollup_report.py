@@ -50,6 +50,7 @@ def child_env(url):
         "SECRET_KEY": "bench-only",
         "DEBUG": "0",
         "SPLP_TIME_ZONE": "Asia/Jakarta",
+        "SPLP_LOG_HASH_KEY": "bench-only-log-hash-key",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "REDIS_URL": "",
         "CELERY_TASK_ALWAYS_EAGER": "1",
