@@ -134,7 +134,12 @@ class ApiService(models.Model):
         ordering = ["name", "id"]  # id: a stable order for pages; both served by the indexes below
         indexes = [
             models.Index(fields=["name", "id"], name="directory_service_name_id"),
-            models.Index(fields=["name", "id"], condition=models.Q(is_listed=True), name="directory_service_listed"),
+            # Classification and owner ride along so a page's ids under the visibility rule (issue 9) come
+            # from an index-only scan at any depth.
+            models.Index(
+                fields=["name", "id"], condition=models.Q(is_listed=True), include=["classification", "owner"],
+                name="directory_service_listed",
+            ),
             models.Index(
                 fields=["theme", "name", "id"], condition=models.Q(is_listed=True), name="directory_service_listed_theme"
             ),
