@@ -104,22 +104,25 @@ def request_grant(request, pk):
     return redirect("access:incoming")
 
 
+def _publisher_decision(request, pk, action, success_message):
+    """A publisher's button on an incoming request that takes a reason (decline, revoke)."""
+    access_request = get_object_or_404(selectors.incoming_requests_for_publisher(request.user), pk=pk)
+    run_service(request, action, success_message, access_request=access_request,
+                reason=request.POST.get("reason", ""))
+    return redirect("access:incoming")
+
+
 @portal_page(role="publisher")
 @require_POST
 def request_decline(request, pk):
-    access_request = get_object_or_404(selectors.incoming_requests_for_publisher(request.user), pk=pk)
-    run_service(request, services.access_request_decline, _("The request is declined; the requester is told."),
-                access_request=access_request, reason=request.POST.get("reason", ""))
-    return redirect("access:incoming")
+    return _publisher_decision(request, pk, services.access_request_decline,
+                               _("The request is declined; the requester is told."))
 
 
 @portal_page(role="publisher")
 @require_POST
 def request_revoke(request, pk):
-    access_request = get_object_or_404(selectors.incoming_requests_for_publisher(request.user), pk=pk)
-    run_service(request, services.access_request_revoke, _("Access is revoked."),
-                access_request=access_request, reason=request.POST.get("reason", ""))
-    return redirect("access:incoming")
+    return _publisher_decision(request, pk, services.access_request_revoke, _("Access is revoked."))
 
 
 # My keys (requester operators)
