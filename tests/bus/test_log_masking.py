@@ -115,6 +115,8 @@ def test_lookup_pages_and_bounds_the_period(bus, bus_grant, client, admin_user, 
     bus.buffer.flush(), request_log_drain()
     monkeypatch.setattr(views, "LOOKUP_PAGE_SIZE", 2)
     client.force_login(admin_user)
+    form = client.get(reverse("monitoring:identifier-lookup")).content.decode()
+    assert "Dari tanggal" in form and "Sampai tanggal" in form  # the period's labels, in Indonesian
     first = lookup(client, NIK)
     assert len(first.context["page_obj"]) == 2 and 'name="halaman" value="2"' in first.content.decode()
     assert len(lookup(client, NIK, halaman=2).context["page_obj"]) == 1
