@@ -7,7 +7,7 @@ from django.utils import timezone
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 
 from .choices import AccessRequestStatusChoices
-from .models import AccessRequest, ApiKey
+from .models import AccessRequest, ApiKey, Grant
 
 
 def access_requests_visible_to(user):
@@ -43,4 +43,12 @@ def keys_for_requester(user):
     """Keys held by the user's requesting organisations, with their grant and API."""
     return ApiKey.objects.filter(grant__organization_id__in=requester_org_ids(user)).select_related(
         "grant__organization", "grant__api_version__service", "grant__access_request"
+    )
+
+
+def active_grants_on(api_version, *, now=None):
+    """Grants the bus would still honour on this version (granted, not revoked, not expired)."""
+    return Grant.objects.filter(
+        api_version=api_version, revoked_at__isnull=True, expires_at__gt=now or timezone.now(),
+        access_request__status=AccessRequestStatusChoices.GRANTED,
     )

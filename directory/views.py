@@ -7,6 +7,7 @@ import copy
 from dataclasses import dataclass
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -335,5 +336,11 @@ def version_action(request, slug, pk, action):
     api_version = get_object_or_404(service.versions, pk=pk)
     function, text_argument, success_message = VERSION_ACTIONS[action]
     kwargs = {text_argument: request.POST.get(text_argument, "")} if text_argument else {}
+    if action == "deprecate":
+        try:
+            kwargs["sunset_on"] = forms.DateField(required=False).clean(request.POST.get("sunset_on", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("directory:manage", slug=service.slug)
     run_service(request, function, success_message, api_version=api_version, **kwargs)
     return redirect("directory:manage", slug=service.slug)

@@ -74,7 +74,7 @@ def test_publish_with_optional_note(alice, submitted_version):
 
 
 def test_deprecate_then_retire(alice, published_version):
-    confirm_action(alice, ApiVersion, "deprecate", [published_version], text="Diganti v2")
+    confirm_action(alice, ApiVersion, "deprecate", [published_version], text="Diganti v2", date="2099-06-30")
     published_version.refresh_from_db()
     assert published_version.status == S.DEPRECATED
     # The change page now offers retiring, not deprecating.
