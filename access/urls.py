@@ -12,6 +12,7 @@ urlpatterns = [
     path("permohonan-masuk/<int:pk>/beri-akses/", views.request_grant, name="request-grant"),
     path("permohonan-masuk/<int:pk>/tolak/", views.request_decline, name="request-decline"),
     path("permohonan-masuk/<int:pk>/cabut/", views.request_revoke, name="request-revoke"),
+    path("permohonan-masuk/<int:pk>/pindahkan/", views.grant_move, name="grant-move"),
     path("kunci-saya/", views.my_keys, name="my-keys"),
     path("kunci-saya/<int:pk>/tampilkan/", views.key_reveal, name="key-reveal"),
     path("kunci-saya/<int:pk>/rotasi/", views.key_rotate, name="key-rotate"),

@@ -5,6 +5,7 @@ Views only parse input, call access.services and render.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,7 @@ from directory.views import paginate, portal_page, run_service
 
 from . import selectors, services
 from .choices import AccessRequestStatusChoices
-from .forms import AccessRequestForm, GrantForm
+from .forms import AccessRequestForm, GrantForm, GrantMoveForm
 
 
 @portal_page(role="requester")
@@ -73,10 +74,18 @@ def request_withdraw(request, pk):
 @portal_page(role="publisher")
 def incoming(request):
     page = paginate(request, selectors.incoming_requests_for_publisher(request.user).select_related("grant"))
+    # One query for the page: the newest published version of each API, to offer moving older grants there.
+    newest = dict(
+        ApiVersion.objects.filter(
+            service_id__in={r.api_version.service_id for r in page}, status=ApiVersionStatusChoices.PUBLISHED,
+        ).values("service_id").annotate(newest=Max("id")).values_list("service_id", "newest")
+    )
     for access_request in page:
         if access_request.status == AccessRequestStatusChoices.APPROVED:
             # Distinct ids per row: several grant forms share the page.
             access_request.grant_form = GrantForm(auto_id=f"grant{access_request.pk}_%s")
+        elif access_request.status == AccessRequestStatusChoices.GRANTED:
+            access_request.can_move = newest.get(access_request.api_version.service_id, 0) > access_request.api_version_id
     return render(request, "portal/incoming.html", {"requests": page, "page_obj": page})
 
 
@@ -123,6 +132,43 @@ def request_decline(request, pk):
 @require_POST
 def request_revoke(request, pk):
     return _publisher_decision(request, pk, services.access_request_revoke, _("Access is revoked."))
+
+
+@portal_page(role="publisher")
+def grant_move(request, pk):
+    """Move a grant to a newer version: pick the version, see which operations carry over, confirm."""
+    access_request = get_object_or_404(
+        selectors.incoming_requests_for_publisher(request.user).select_related("grant"),
+        pk=pk, status=AccessRequestStatusChoices.GRANTED,
+    )
+    grant = access_request.grant
+    targets = services.grant_move_targets(grant)
+    data = request.POST if request.method == "POST" else (request.GET if "to_version" in request.GET else None)
+    form = GrantMoveForm(data, targets=targets)
+    plan = None
+    if form.is_bound and form.is_valid():
+        to_version = form.cleaned_data["to_version"]
+        try:
+            if request.method == "POST":
+                plan = services.grant_move(actor=request.user, grant=grant, to_version=to_version)
+            else:
+                plan = services.grant_move_plan(grant=grant, to_version=to_version)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            plan = None
+        else:
+            if request.method == "POST":
+                message = _("Access of %(org)s moved to version %(version)s; the requester is told.") % {
+                    "org": grant.organization.name, "version": to_version.version}
+                if plan.dropped:
+                    message += " " + _("Not carried over: %(operations)s.") % {
+                        "operations": ", ".join(plan.dropped_labels)}
+                messages.success(request, message)
+                return redirect("access:incoming")
+    return render(request, "portal/grant_move.html", {
+        "access_request": access_request, "grant": grant, "form": form, "plan": plan,
+        "has_targets": targets.exists(),
+    })
 
 
 # My keys (requester operators)
