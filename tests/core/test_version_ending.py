@@ -16,21 +16,12 @@ from directory.models import ApiOperation
 from splp.audit import audit_events_for
 from splp.workflow import TransitionError
 
-from ..conftest import publish_service, submit_request
-from ..factories import OrganizationFactory, R, UserFactory, member, openapi_doc
+from ..conftest import V2_PATHS, new_version, publish_service, submit_request
+from ..factories import OrganizationFactory, R, UserFactory, member
 
 WIB = datetime.timezone(datetime.timedelta(hours=7))
 SUNSET = datetime.date(2027, 3, 31)
 OK = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
-
-
-def _get(param):
-    return {"get": {"summary": "Ambil", "parameters": [
-        {"name": param, "in": "path", "required": True, "schema": {"type": "string"}}], "responses": OK}}
-
-
-# Version 2 renames the NIK parameter (same template), drops the search (POST) and adds families.
-V2_PATHS = {"/v1/penduduk/{id}": _get("id"), "/v1/keluarga/{kk}": _get("kk")}
 
 
 @pytest.fixture(autouse=True)
@@ -39,15 +30,8 @@ def frozen():
         yield
 
 
-def new_version(service, publisher, admin_user, version="2.0.0", paths=None, publish=True):
-    api_version = directory_services.api_version_create(
-        actor=publisher, service=service, version=version, upstream_base_url="http://127.0.0.1:9/api2",
-        spec=openapi_doc(version=version, paths=paths or V2_PATHS),
-    )
-    if publish:
-        directory_services.api_version_submit_for_review(actor=publisher, api_version=api_version)
-        directory_services.api_version_publish(actor=admin_user, api_version=api_version)
-    return api_version
+def later_version(service, publisher, admin_user, version="2.0.0", paths=V2_PATHS, publish=True):
+    return new_version(service, actor=publisher, admin=admin_user, version=version, paths=paths, publish=publish)
 
 
 def grant_on(api_version, org, operator, admin_user, publisher, **kwargs):
@@ -155,7 +139,7 @@ def test_move_carries_matching_operations_and_keeps_keys_period_and_limits(
     grant = holders["dinkes"]
     keys_before = list(grant.keys.values_list("pk", "revoked_at"))
     expires_before = grant.expires_at
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         plan = services.grant_move(actor=publisher, grant=grant, to_version=v2)
@@ -186,7 +170,7 @@ def test_move_carries_matching_operations_and_keeps_keys_period_and_limits(
 
 
 def test_a_grant_of_all_operations_stays_all(holders, published_version, publisher, admin_user):
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     plan = services.grant_move(actor=publisher, grant=holders["dinsos"], to_version=v2)
     assert plan.carried == [] and plan.dropped_labels == ["POST /v1/penduduk"]
     grant = Grant.objects.get(pk=holders["dinsos"].pk)
@@ -196,7 +180,7 @@ def test_a_grant_of_all_operations_stays_all(holders, published_version, publish
 def test_after_the_move_the_one_open_request_rule_sees_the_new_version(
     holders, published_version, publisher, admin_user, requester, requester_org
 ):
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     services.grant_move(actor=publisher, grant=holders["dinkes"], to_version=v2)
     with pytest.raises(ValidationError, match="sudah memiliki permohonan yang masih berjalan atau akses aktif untuk API ini"):
         submit_request(requester, requester_org, v2)
@@ -210,7 +194,7 @@ def _unchanged(grant, version):
 
 @pytest.mark.parametrize("who", ["outsider", "requester", "admin_user"])
 def test_only_the_owning_publisher_moves_grants(holders, published_version, publisher, admin_user, who, request):
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     with pytest.raises(PermissionDenied):
         services.grant_move(actor=request.getfixturevalue(who), grant=holders["dinkes"], to_version=v2)
     with pytest.raises(PermissionDenied):
@@ -221,7 +205,7 @@ def test_only_the_owning_publisher_moves_grants(holders, published_version, publ
 def test_target_must_be_a_newer_published_version_of_the_same_api(holders, published_version, publisher,
                                                                   admin_user):
     grant = holders["dinkes"]
-    draft = new_version(published_version.service, publisher, admin_user, version="3.0.0-draft", publish=False)
+    draft = later_version(published_version.service, publisher, admin_user, version="3.0.0-draft", publish=False)
     other_api = publish_service(actor=publisher, owner=published_version.service.owner, admin=admin_user,
                                 theme=published_version.service.theme, slug="lain-lagi")
     cases = [
@@ -237,7 +221,7 @@ def test_target_must_be_a_newer_published_version_of_the_same_api(holders, publi
 
 
 def test_an_older_version_is_not_a_target(holders, published_version, publisher, admin_user):
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     services.grant_move(actor=publisher, grant=holders["dinsos"], to_version=v2)
     with pytest.raises(ValidationError, match="Versi 1.0.0 tidak lebih baru daripada versi 2.0.0."):
         services.grant_move(actor=publisher, grant=holders["dinsos"], to_version=published_version)
@@ -247,7 +231,7 @@ def test_an_older_version_is_not_a_target(holders, published_version, publisher,
 def test_move_refused_when_the_holder_already_has_a_request_for_the_target(
     holders, published_version, publisher, admin_user, requester, requester_org
 ):
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     submit_request(requester, requester_org, v2)
     with pytest.raises(ValidationError, match="Dinas Kesehatan sudah memiliki permohonan yang masih berjalan atau "
                                               "akses aktif untuk versi 2.0.0"):
@@ -258,7 +242,7 @@ def test_move_refused_when_the_holder_already_has_a_request_for_the_target(
 
 def test_move_refused_when_no_granted_operation_exists_in_the_target(holders, published_version, publisher,
                                                                     admin_user):
-    v2 = new_version(published_version.service, publisher, admin_user, paths={"/v2/lain": _get_no_param()})
+    v2 = later_version(published_version.service, publisher, admin_user, paths={"/v2/lain": _get_no_param()})
     with pytest.raises(ValidationError, match="Tidak satu pun operasi yang diberikan ada di versi 2.0.0"):
         services.grant_move(actor=publisher, grant=holders["dinkes"], to_version=v2)
     _unchanged(holders["dinkes"], published_version)
@@ -269,7 +253,7 @@ def _get_no_param():
 
 
 def test_a_revoked_grant_is_not_moved(holders, published_version, publisher, admin_user):
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     revoked = Grant.objects.get(organization__code="bappeda", api_version=published_version)
     with pytest.raises(TransitionError, match="Hanya akses yang masih aktif"):
         services.grant_move(actor=publisher, grant=revoked, to_version=v2)
@@ -278,7 +262,7 @@ def test_a_revoked_grant_is_not_moved(holders, published_version, publisher, adm
 def test_moving_every_grant_of_a_version_skips_the_refused_one(
     holders, published_version, publisher, admin_user, requester, requester_org
 ):
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     submit_request(requester, requester_org, v2)  # Dinkes already applied for v2
     moved, refused = services.grants_move(actor=publisher, from_version=published_version, to_version=v2)
     assert [plan.grant.pk for plan in moved] == [holders["dinsos"].pk]
@@ -289,7 +273,7 @@ def test_moving_every_grant_of_a_version_skips_the_refused_one(
 
 
 def test_move_also_works_from_a_retired_version(holders, published_version, publisher, admin_user):
-    v2 = new_version(published_version.service, publisher, admin_user)
+    v2 = later_version(published_version.service, publisher, admin_user)
     directory_services.api_version_deprecate(actor=publisher, api_version=published_version, sunset_on=SUNSET)
     directory_services.api_version_retire(actor=publisher, api_version=published_version)
     services.grant_move(actor=publisher, grant=holders["dinkes"], to_version=v2)
