@@ -85,7 +85,8 @@ def incoming(request):
             # Distinct ids per row: several grant forms share the page.
             access_request.grant_form = GrantForm(auto_id=f"grant{access_request.pk}_%s")
         elif access_request.status == AccessRequestStatusChoices.GRANTED:
-            access_request.can_move = newest.get(access_request.api_version.service_id, 0) > access_request.api_version_id
+            version = access_request.api_version
+            access_request.can_move = newest.get(version.service_id, 0) > version.pk
     return render(request, "portal/incoming.html", {"requests": page, "page_obj": page})
 
 

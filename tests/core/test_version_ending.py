@@ -182,7 +182,7 @@ def test_after_the_move_the_one_open_request_rule_sees_the_new_version(
 ):
     v2 = later_version(published_version.service, publisher, admin_user)
     services.grant_move(actor=publisher, grant=holders["dinkes"], to_version=v2)
-    with pytest.raises(ValidationError, match="sudah memiliki permohonan yang masih berjalan atau akses aktif untuk API ini"):
+    with pytest.raises(ValidationError, match="sudah memiliki permohonan yang masih berjalan atau akses aktif"):
         submit_request(requester, requester_org, v2)
 
 
