@@ -345,13 +345,6 @@ class GrantMovePlan:
         return [f"{op.method} {op.path}" for op in self.dropped]
 
 
-def grant_move_targets(grant: Grant):
-    """Versions a grant may move to: published versions of the same API, newer than its own."""
-    return ApiVersion.objects.filter(
-        service_id=grant.api_version.service_id, status=ApiVersionStatusChoices.PUBLISHED, pk__gt=grant.api_version_id,
-    ).order_by("-pk")
-
-
 def grant_move_plan(*, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
     """Check the move and match the operations, changing nothing (the portal's preview, and the move's rules)."""
     if grant.access_request.status != S.GRANTED or not grant.is_active:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("permohonan-masuk/<int:pk>/tolak/", views.request_decline, name="request-decline"),
     path("permohonan-masuk/<int:pk>/cabut/", views.request_revoke, name="request-revoke"),
     path("permohonan-masuk/<int:pk>/pindahkan/", views.grant_move, name="grant-move"),
+    path("api-saya/kelola/<slug:slug>/versi/<int:pk>/pindahkan-akses/", views.version_grants_move,
+         name="version-grants-move"),
     path("kunci-saya/", views.my_keys, name="my-keys"),
     path("kunci-saya/<int:pk>/tampilkan/", views.key_reveal, name="key-reveal"),
     path("kunci-saya/<int:pk>/rotasi/", views.key_rotate, name="key-rotate"),

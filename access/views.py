@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -143,7 +144,7 @@ def grant_move(request, pk):
         pk=pk, status=AccessRequestStatusChoices.GRANTED,
     )
     grant = access_request.grant
-    targets = services.grant_move_targets(grant)
+    targets = selectors.grant_move_targets(grant.api_version)
     data = request.POST if request.method == "POST" else (request.GET if "to_version" in request.GET else None)
     form = GrantMoveForm(data, targets=targets)
     plan = None
@@ -170,6 +171,32 @@ def grant_move(request, pk):
         "access_request": access_request, "grant": grant, "form": form, "plan": plan,
         "has_targets": targets.exists(),
     })
+
+
+@portal_page(role="publisher")
+@require_POST
+def version_grants_move(request, slug, pk):
+    """Every active grant of an (old) version to a newer one, from the version's card on "API saya"."""
+    api_version = get_object_or_404(
+        ApiVersion.objects.select_related("service"), pk=pk, service__slug=slug,
+        service__owner_id__in=request.portal_roles.publisher_org_ids,
+    )
+    form = GrantMoveForm(request.POST, targets=selectors.grant_move_targets(api_version))
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect("directory:manage", slug=slug)
+    ok, result = run_service(request, services.grants_move, from_version=api_version,
+                             to_version=form.cleaned_data["to_version"])
+    if ok:
+        moved, refused = result
+        messages.success(request, ngettext(
+            "%(count)d grant moved to version %(version)s; each requester is told.",
+            "%(count)d grants moved to version %(version)s; each requester is told.", len(moved),
+        ) % {"count": len(moved), "version": form.cleaned_data["to_version"].version})
+        for grant, reason in refused:
+            messages.error(request, _("Not moved: %(org)s. %(reason)s") % {"org": grant.organization.name,
+                                                                           "reason": reason})
+    return redirect("directory:manage", slug=slug)
 
 
 # My keys (requester operators)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .choices import CLASSIFICATION_HELP, ClassificationChoices
+from .choices import CLASSIFICATION_HELP, ApiVersionStatusChoices, ClassificationChoices
 from .forms import RegisterForm, ServiceMetadataForm, SpecForm, UpstreamForm, VersionForm
 from .models import LIVE_STATUSES, Organization, ReviewNote, Theme
 
@@ -221,9 +221,13 @@ def manage(request, slug):
     versions = service.versions.order_by("-id").prefetch_related(
         Prefetch("review_notes", queryset=ReviewNote.objects.select_related("author"))
     )
+    published = [v for v in versions if v.status == ApiVersionStatusChoices.PUBLISHED]
     for version in versions:
         version.is_editable = version.status in services.EDITABLE_VERSION_STATES
         version.is_live = version.status in LIVE_STATUSES
+        if version.status in (ApiVersionStatusChoices.DEPRECATED, ApiVersionStatusChoices.RETIRED):
+            # Where its grants may go (access moves them): newer published versions.
+            version.move_targets = [v for v in published if v.pk > version.pk]
     return render(request, "portal/manage.html", {"service": service, "versions": versions})
 
 

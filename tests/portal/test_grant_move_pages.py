@@ -99,3 +99,31 @@ def test_deprecating_in_the_portal_asks_for_the_date_and_shows_it(publisher_clie
     response = publisher_client.post(base, {"sunset_on": "2099-06-30"}, follow=True)
     assertContains(response, "akan dihentikan pada 30 Jun 2099")
     assertContains(client.get("/direktori/api/data-penduduk/"), "akan dihentikan pada 30 Jun 2099")
+
+
+def bulk_url(version):
+    return f"/api-saya/kelola/data-penduduk/versi/{version.pk}/pindahkan-akses/"
+
+
+def test_every_grant_of_a_deprecated_version_moves_from_its_card(
+    publisher_client, partial_grant, v2, published_version, publisher, outsider, outsider_org, admin_user
+):
+    other = submit_request(outsider, outsider_org, published_version)
+    services.access_request_approve(actor=admin_user, access_request=other)
+    services.access_request_grant(actor=publisher, access_request=other)
+    submit_request(outsider, outsider_org, v2)  # Bappeda already applied for v2: its grant stays
+    directory_services.api_version_deprecate(actor=publisher, api_version=published_version, sunset_on=sunset())
+    page = publisher_client.get("/api-saya/kelola/data-penduduk/")
+    assertContains(page, f'action="{bulk_url(published_version)}"')
+    assertNotContains(page, f'action="{bulk_url(v2)}"')  # nothing newer than v2
+
+    response = publisher_client.post(bulk_url(published_version), {"to_version": v2.pk}, follow=True)
+    assertContains(response, "1 akses dipindahkan ke versi 2.0.0; setiap pemohon sudah diberi tahu.")
+    assertContains(response, "Tidak dipindahkan: Bappeda. Bappeda sudah memiliki permohonan yang masih berjalan")
+    assert Grant.objects.get(access_request=partial_grant).api_version == v2
+    assert Grant.objects.get(access_request=other).api_version == published_version
+
+
+def test_outsider_cannot_move_every_grant(outsider_client, partial_grant, v2, published_version):
+    assert outsider_client.post(bulk_url(published_version), {"to_version": v2.pk}).status_code == 404
+    assert Grant.objects.get(access_request=partial_grant).api_version == published_version
