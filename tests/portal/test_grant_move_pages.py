@@ -127,3 +127,11 @@ def test_every_grant_of_a_deprecated_version_moves_from_its_card(
 def test_outsider_cannot_move_every_grant(outsider_client, partial_grant, v2, published_version):
     assert outsider_client.post(bulk_url(published_version), {"to_version": v2.pk}).status_code == 404
     assert Grant.objects.get(access_request=partial_grant).api_version == published_version
+
+
+def test_the_requester_sees_the_planned_retirement_next_to_the_key(requester_client, partial_grant, published_version,
+                                                                    publisher):
+    assertNotContains(requester_client.get("/kunci-saya/"), "akan dihentikan")
+    directory_services.api_version_deprecate(actor=publisher, api_version=published_version, sunset_on=sunset(30))
+    assertContains(requester_client.get("/kunci-saya/"),
+                   f"Usang: akan dihentikan pada {sunset(30).day} ")
