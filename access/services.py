@@ -383,8 +383,9 @@ def grant_move_plan(*, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
 def grant_move(*, actor, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
     """The publisher moves a grant to a newer published version of its API; the requester is told which
     operations did not carry over."""
-    grant = lock(Grant, grant.pk)
+    # Request before grant, the order access_request_revoke locks them in.
     access_request = lock(AccessRequest, grant.access_request_id)
+    grant = lock(Grant, grant.pk)
     require(
         grant.api_version.service.owner_id in publisher_org_ids(actor),
         _("Only a publisher operator of the organisation that owns the API can move its grants."),
