@@ -35,6 +35,7 @@ run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
+	$(MANAGE) demo_traffic
 	@echo ""
 	@echo "SPLP berjalan di http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Akun demo (kata sandi demo-password): admin, publisher, requester"

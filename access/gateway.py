@@ -2,8 +2,8 @@
 
 A plain WSGI application mounted in front of Django (splp/wsgi.py) for ``/gateway/``: the hot path skips
 Django's middleware and URL resolver, and reads the database only when its short-lived cache misses.
-Order of checks: canonical path (400), API known and live (404/503), key (401), grant for this API (403),
-operation (404/403), client IP (403), rate limit (429), body framing and size (400/413), upstream address
+Order of checks: canonical path (400), API known and live (404/503; a rahasia API is known only to a key
+granted on it, else 404 as for an unknown name), key (401), grant for this API (403), operation (404/403), client IP (403), rate limit (429), body framing and size (400/413), upstream address
 (SSRF guard, 502), then forwarding.
 
 One canonical path: the raw request path is split on "/" and each segment percent-decoded exactly once;
@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from directory.choices import ApiVersionStatusChoices
+from directory.choices import ApiVersionStatusChoices, ClassificationChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
 from splp import clientip
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
@@ -116,6 +116,7 @@ class ServiceInfo:
     id: int
     suspended: bool
     versions: dict  # version string -> version id, live versions only
+    secret: bool  # classified rahasia: its existence is disclosed only to a key granted on it
 
 
 class TTLCache:
@@ -287,14 +288,16 @@ class Gateway:
     def _service(self, slug, now):
         info = self.services.get(slug, now)
         if info is None:
-            service = ApiService.objects.filter(slug=slug).only("id", "is_suspended").first()
+            service = ApiService.objects.filter(slug=slug).only("id", "is_suspended", "classification").first()
             versions = {}
             if service is not None:
                 versions = dict(
                     service.versions.filter(status__in=LIVE_STATUSES).values_list("version", "id")
                 )
             _release_db()
-            info = self.services.put(slug, ServiceInfo(service.id, service.is_suspended, versions) if service else False, now)
+            info = self.services.put(slug, ServiceInfo(
+                service.id, service.is_suspended, versions, service.classification == ClassificationChoices.RAHASIA,
+            ) if service else False, now)
         return info or None
 
     def _key(self, prefix, now):
@@ -386,19 +389,20 @@ class Gateway:
             raise GatewayError(404, "api_not_found", _("No published API with this name."))
         record["service_id"] = service.id
         call_path.known, call_path.rest = PREFIX + slug, segments
+        if service.secret:
+            # A rahasia API answers exactly as an unknown name does unless the key is granted on it, so
+            # probing names (with no key, a wrong key or another API's key) discloses nothing.
+            try:
+                key = self._authenticate(environ, record, now)
+            except GatewayError as exc:
+                raise GatewayError(404, "api_not_found", _("No published API with this name.")) from exc
+            if key.grant.service_id != service.id:
+                raise GatewayError(404, "api_not_found", _("No published API with this name."))
         if service.suspended:
             raise GatewayError(503, "api_suspended", _("This API is suspended by the administrator."))
-
-        raw = _presented_key(environ)
-        if not raw:
-            raise GatewayError(401, "missing_key", _("An API key is required (Authorization: Bearer <key> or X-API-Key)."),
-                               [("WWW-Authenticate", 'Bearer realm="splp"')])
-        prefix = keys.split_prefix(raw)
-        key = self._key(prefix, now) if prefix else None
-        if key is None or not keys.key_matches(raw, key.key_hash):
-            raise GatewayError(401, "invalid_key", _("The API key is not valid."), [("WWW-Authenticate", 'Bearer realm="splp"')])
+        if not service.secret:
+            key = self._authenticate(environ, record, now)
         grant = key.grant
-        record.update(key_prefix=key.prefix, organization_id=grant.organization_id, grant_id=grant.id)
         if key.revoked or key.expires_at <= now:
             raise GatewayError(401, "key_inactive", _("The API key has been revoked or has expired."))
         if not grant.active or grant.expires_at <= now or not grant.version_live:
@@ -446,6 +450,19 @@ class Gateway:
             target += "?" + quote(query.encode("latin-1"), safe=QUERY_SAFE)
         pool = self._upstream_pool(grant, now)
         return self._forward(environ, record, grant, pool, target, body, client_ip, forwarded, request_id)
+
+    def _authenticate(self, environ, record, now):
+        """The presented key's cached record (401 when absent or wrong); records who called."""
+        raw = _presented_key(environ)
+        if not raw:
+            raise GatewayError(401, "missing_key", _("An API key is required (Authorization: Bearer <key> or X-API-Key)."),
+                               [("WWW-Authenticate", 'Bearer realm="splp"')])
+        prefix = keys.split_prefix(raw)
+        key = self._key(prefix, now) if prefix else None
+        if key is None or not keys.key_matches(raw, key.key_hash):
+            raise GatewayError(401, "invalid_key", _("The API key is not valid."), [("WWW-Authenticate", 'Bearer realm="splp"')])
+        record.update(key_prefix=key.prefix, organization_id=key.grant.organization_id, grant_id=key.grant.id)
+        return key
 
     def _rate_limit(self, grant):
         try:

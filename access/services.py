@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Membership
-from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
+from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids, visible_services
 from splp import crypto
 from splp.audit import audit_record
 from splp.notifications import notify
@@ -44,7 +44,10 @@ def access_request_submit(
     """The requester applies to the administrator (Pasal 7a). ``operations`` empty or None means all."""
     require(requester.pk in requester_org_ids(actor), _("You are not a requester operator of this organisation."))
     api_version = ApiVersion.objects.select_for_update().get(pk=api_version.pk)
-    if api_version.status != ApiVersionStatusChoices.PUBLISHED:
+    # An API the applicant may not see (rahasia) is refused as an unpublished one: its existence stays undisclosed.
+    if api_version.status != ApiVersionStatusChoices.PUBLISHED or not visible_services(actor).filter(
+        pk=api_version.service_id
+    ).exists():
         raise ValidationError(_("This API is not (or no longer) published in the directory; access cannot be requested."))
     errors = {}
     if not (purpose or "").strip():

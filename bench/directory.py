@@ -18,7 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from pgbench_db import recreate_database  # this folder is on sys.path when the script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,16 +49,6 @@ SUBJECTS = [
     "Rumah Tidak Layak Huni", "Cagar Budaya", "Pegawai", "Menara Telekomunikasi", "Pelanggaran Perda",
 ]
 KINDS = ["Data", "Layanan", "Rekap", "Verifikasi", "Statistik", "Daftar", "Riwayat"]
-
-
-def recreate_database():
-    import psycopg
-
-    url = urlsplit(DATABASE_URL)
-    name = url.path.lstrip("/")
-    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def spec_for(name, paths):
@@ -148,7 +139,7 @@ def main():
     args = parser.parse_args()
 
     if not args.reuse:
-        recreate_database()
+        recreate_database(DATABASE_URL)
     import django
 
     django.setup()

@@ -20,7 +20,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from pgbench_db import recreate_database  # this folder is on sys.path when the script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,18 +39,6 @@ os.environ.update(
     SPLP_VAR_DIR=tempfile.mkdtemp(prefix="splp-bench-metrics-"),
     DJANGO_SETTINGS_MODULE="splp.settings",
 )
-
-
-def recreate_database():
-    import psycopg
-
-    url = urlsplit(DATABASE_URL)
-    name = url.path.lstrip("/")
-    if not name.startswith("splp_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: the benchmark database's name must start with splp_bench")
-    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def seed(apis, groups, raw_rows):
@@ -141,7 +130,7 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
 
-    recreate_database()
+    recreate_database(DATABASE_URL)
     import django
 
     django.setup()

@@ -33,7 +33,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+from pgbench_db import recreate_database  # this folder is on sys.path when the script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -61,19 +63,6 @@ def child_env(url):
 
 def max_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
-
-
-def recreate_database(url):
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name.startswith("splp_bench"):
-        raise SystemExit(f"refusing to drop {name!r}: the benchmark database's name must start with splp_bench")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def run_phase(phase, env, *extra):

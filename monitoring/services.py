@@ -9,7 +9,8 @@ import time
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Func, JSONField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,6 +142,20 @@ def request_log_verify():
 IDENTIFIER_LOOKUP_MAX_DAYS = 366
 
 
+# Every string in a row's params (migration 0009 indexes exactly this expression on PostgreSQL).
+PARAM_VALUES = Func(
+    F("params"), Value('strict $.** ? (@.type() == "string")'), function="jsonb_path_query_array",
+    output_field=JSONField(),
+)
+
+
+def _carrying(digest):
+    if connection.vendor == "postgresql":
+        return RequestLog.objects.alias(param_values=PARAM_VALUES).filter(param_values__contains=[digest])
+    # The JSON text holds each hash quoted, whatever the parameter: a match is that exact value.
+    return RequestLog.objects.filter(params__icontains=f'"{digest}"')
+
+
 @transaction.atomic
 def request_log_lookup_identifier(*, actor, value: str, date_from: datetime.date, date_to: datetime.date):
     """The calls whose path or query carried ``value`` between the two local dates (inclusive), newest first.
@@ -160,9 +175,8 @@ def request_log_lookup_identifier(*, actor, value: str, date_from: datetime.date
     audit_record(actor=actor, target=actor, action="identifier_lookup", data={
         "value_hash": digest, "from": date_from.isoformat(), "to": date_to.isoformat(),
     })
-    # The JSON text holds each hash quoted, whatever the parameter: a match is that exact value.
     return (
-        RequestLog.objects.filter(time__gte=start, time__lt=end, params__icontains=f'"{digest}"')
+        _carrying(digest).filter(time__gte=start, time__lt=end)
         .select_related("organization", "service", "operation")
         .order_by("-time", "-id")
     )

@@ -7,6 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from access import services as access_services
+from access.gateway import Gateway
 from access.models import Grant
 from directory.models import ApiService, ApiVersion
 from monitoring.models import RequestLog
@@ -103,6 +104,38 @@ def test_unknown_or_unpublished_api_404(bus, bus_grant, draft_version):
     assert call(bus, "GET", "/gateway/tidak-ada/v1/echo", bearer(raw)).json()["error"]["code"] == "api_not_found"
     answer = call(bus, "GET", f"/gateway/{draft_version.service.slug}/v1/penduduk/1", bearer(raw))
     assert answer.status == 404
+
+
+def _error_without_id(answer):
+    error = answer.json()["error"]
+    error.pop("request_id", None)
+    return answer.status, error
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer splp_wrong.secret"}, "other"])
+def test_rahasia_api_answers_as_an_unknown_name_unless_the_key_is_granted_on_it(
+    bus, bus_grant, published_version, headers
+):
+    _grant, raw = bus_grant
+    published_version.service.classification = "rahasia"
+    published_version.service.save()
+    path = f"/gateway/{published_version.service.slug}/v1/penduduk/1"
+    if headers == "other":  # a valid key, granted on another API
+        headers = bearer(raw)
+    unknown = call(bus, "GET", "/gateway/tidak-ada/v1/penduduk/1", headers)
+    assert _error_without_id(call(bus, "GET", path, headers)) == _error_without_id(unknown) == (
+        404, {"code": "api_not_found", "message": unknown.json()["error"]["message"]})
+    ApiService.objects.filter(pk=published_version.service_id).update(is_suspended=True)
+    assert call(Gateway(), "GET", path, headers).status == 404
+
+
+def test_rahasia_api_serves_and_reports_suspension_to_its_grant_holder(bus, bus_grant):
+    _grant, raw = bus_grant
+    ApiService.objects.filter(slug="data-bus").update(classification="rahasia")
+    assert call(bus, "GET", ECHO, bearer(raw)).status == 200
+    ApiService.objects.filter(slug="data-bus").update(is_suspended=True)
+    answer = call(Gateway(), "GET", ECHO, bearer(raw))
+    assert answer.status == 503 and answer.json()["error"]["code"] == "api_suspended"
 
 
 def test_suspended_api_503(bus, bus_grant):

@@ -448,3 +448,23 @@ def test_two_concurrent_decisions_exactly_one_wins(request):
     assert access_request.status == {"approve": S.APPROVED, "reject": S.REJECTED}[winner]
     decisions = [e for e in audit_events_for(access_request) if e.action in ("approve", "reject")]
     assert len(decisions) == 1
+
+
+def test_submit_refuses_a_rahasia_api_the_applicant_may_not_see_as_if_unpublished(
+    requester, requester_org, published_version, publisher
+):
+    from directory import services as directory_services
+
+    directory_services.api_version_create(
+        actor=publisher, service=published_version.service, version="2.0.0",
+        upstream_base_url=published_version.upstream_base_url, spec=published_version.spec,
+    )
+    unpublished = published_version.service.versions.get(version="2.0.0")
+    with pytest.raises(ValidationError) as hidden_unpublished:
+        submit_request(requester, requester_org, unpublished)
+    published_version.service.classification = "rahasia"
+    published_version.service.save()
+    with pytest.raises(ValidationError) as hidden:
+        submit_request(requester, requester_org, published_version)
+    assert hidden.value.messages == hidden_unpublished.value.messages
+    assert not AccessRequest.objects.exists()

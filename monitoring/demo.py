@@ -1,0 +1,142 @@
+"""Demo traffic: a granted access and a few real calls through the bus, so the request log, the identifier
+lookup and the dashboards have something to show after `make run`. The calls carry NIKs; the log keeps only
+the operation and keyed hashes of them (UU 27/2022)."""
+
+import datetime
+import io
+import json
+import socket
+import threading
+from contextlib import contextmanager
+from socketserver import ThreadingMixIn
+from urllib.parse import urlsplit
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.util import setup_testing_defaults
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.wsgi import get_wsgi_application
+from django.db import transaction
+from django.utils import timezone
+
+from access import services as access_services
+from access.gateway import Gateway
+from access.models import Grant
+from directory.choices import ApiVersionStatusChoices
+from directory.demo import REQUESTER_ORG, SpecContext
+from directory.models import ApiVersion, Organization
+from splp.models import Pemda
+from splp.presets import PEMDA_PRESETS
+
+from .models import RequestLog
+from .services import request_log_drain
+
+DEMO_GRANT = {
+    "service": "data-kependudukan",
+    "purpose": "Verifikasi identitas pasien saat pendaftaran di puskesmas dan rumah sakit daerah.",
+    "legal_basis": "Permendagri 102/2019 tentang Pemberian Hak Akses dan Pemanfaatan Data Kependudukan.",
+    "expected_daily_volume": 500,
+    "days": 180,
+}
+# (method, path, NIK serial, query): a puskesmas' system looking patients up (SpecContext.nik makes the NIKs).
+DEMO_CALLS = [
+    ("GET", "/v1/penduduk/{nik}", 1203, ""),
+    ("GET", "/v1/penduduk/{nik}", 2417, ""),
+    ("GET", "/v1/penduduk/{nik}", 1203, "kolom=nama_lengkap"),
+    ("POST", "/v1/verifikasi-nik", 3042, ""),
+    ("GET", "/v1/penduduk/{nik}", 1203, ""),
+]
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True  # the bus keeps its upstream connections alive: one thread each
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def demo_upstream_served():
+    """Serve the demo upstreams at SPLP_DEMO_UPSTREAM_BASE while nothing else does (`make run` seeds before its
+    server starts); when the SPLP already answers there, use it."""
+    parts = urlsplit(settings.SPLP_DEMO_UPSTREAM_BASE)
+    address = (parts.hostname, parts.port or 80)
+    try:
+        socket.create_connection(address, timeout=1).close()
+    except OSError:
+        server = make_server(*address, get_wsgi_application(), server_class=_ThreadingServer,
+                             handler_class=_QuietHandler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            server.shutdown()
+            server.server_close()
+    else:
+        yield
+
+
+def _environ(method, path, query, body, key):
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "RAW_URI": path + (f"?{query}" if query else ""),
+               "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1", "wsgi.input": io.BytesIO(body),
+               "CONTENT_LENGTH": str(len(body)) if body else "", "HTTP_AUTHORIZATION": f"Bearer {key}"}
+    if body:
+        environ["CONTENT_TYPE"] = "application/json"
+    setup_testing_defaults(environ)
+    return environ
+
+
+def _demo_key(requester_org, api_version):
+    """(grant, raw key): the demo grant, made through the Pasal 7 services the first time, else a new key."""
+    users = get_user_model().objects
+    requester, admin, publisher = (users.get(username=name) for name in ("requester", "admin", "publisher"))
+    grant = Grant.objects.filter(organization=requester_org, api_version=api_version, revoked_at__isnull=True).first()
+    if grant is not None:
+        _key, raw = access_services.api_key_rotate(actor=requester, grant=grant)
+        return grant, raw
+    today = timezone.localdate()
+    with transaction.atomic():
+        request = access_services.access_request_submit(
+            actor=requester, requester=requester_org, api_version=api_version, purpose=DEMO_GRANT["purpose"],
+            legal_basis=DEMO_GRANT["legal_basis"], period_start=today,
+            period_end=today + datetime.timedelta(days=DEMO_GRANT["days"]),
+            expected_daily_volume=DEMO_GRANT["expected_daily_volume"],
+        )
+        access_services.access_request_approve(actor=admin, access_request=request,
+                                               reason="Dasar hukum dan tujuan sesuai; data demo.")
+        grant, key, _raw = access_services.access_request_grant(actor=publisher, access_request=request)
+        return grant, access_services.api_key_reveal(actor=requester, api_key=key)
+
+
+def demo_traffic():
+    """Make the demo calls once (a demo grant whose calls are logged is left alone). Returns the bus' statuses
+    of the calls made, [] when there was nothing to do."""
+    requester_org = Organization.objects.get(code=REQUESTER_ORG)
+    api_version = ApiVersion.objects.filter(service__slug=DEMO_GRANT["service"],
+                                            status=ApiVersionStatusChoices.PUBLISHED).first()
+    if api_version is None or RequestLog.objects.filter(
+        organization=requester_org, api_version=api_version
+    ).exists():
+        return []
+    _grant, raw = _demo_key(requester_org, api_version)
+    pemda = Pemda.objects.filter(is_active=True).first()
+    preset = next(p for p in PEMDA_PRESETS.values() if pemda is None or p["domain"] == pemda.domain)
+    ctx = SpecContext(preset=preset, org_name=requester_org.name, org_email=requester_org.contact_email)
+    gateway, statuses = Gateway(), []
+    with demo_upstream_served():
+        for method, template, serial, query in DEMO_CALLS:
+            nik = ctx.nik(serial)
+            body = json.dumps({"nik": nik, "nama_lengkap": "SITI CONTOH", "tanggal_lahir": "1990-01-01"}).encode()
+            environ = _environ(method, f"/gateway/{DEMO_GRANT['service']}" + template.format(nik=nik), query,
+                               body if method == "POST" else b"", raw)
+            answer = gateway(environ, lambda status, headers, exc_info=None: statuses.append(int(status[:3])))
+            try:
+                b"".join(answer)
+            finally:
+                answer.close()
+        gateway.buffer.flush()
+    request_log_drain()
+    return statuses
