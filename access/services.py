@@ -349,7 +349,8 @@ class GrantMovePlan:
 
 
 def grant_move_plan(*, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
-    """Check the move and match the operations, changing nothing (the portal's preview, and the move's rules)."""
+    """Check the move and match the operations, changing nothing (the portal's preview, and the move's rules).
+    Who may move is grant_move's check; a caller showing the preview scopes the grant to the publisher."""
     if grant.access_request.status != S.GRANTED or not grant.is_active:
         raise TransitionError(_("Only an active grant can be moved to another version."))
     source = grant.api_version
