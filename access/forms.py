@@ -71,3 +71,16 @@ class GrantForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": "10.0.0.0/24"}),
         help_text=_("One address or CIDR per line; empty allows every address."),
     )
+
+
+class VersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("Version %(version)s") % {"version": obj.version}
+
+
+class GrantMoveForm(ServiceErrorsMixin, forms.Form):
+    to_version = VersionChoiceField(label=_("Move to"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_version"].queryset = targets

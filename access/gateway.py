@@ -12,7 +12,8 @@ a control character, a "." or ".." segment, an empty segment inside the path, or
 receives the same segments re-encoded per RFC 3986, so it sees exactly the path that was authorised.
 
 Cache window: key, grant and API records are cached per process for ``SPLP_GATEWAY_CACHE_SECONDS``
-(default 5 s): a revoked or expired key stops working within that time (expiry itself is checked on every
+(default 5 s): a revoked or expired key stops working, and a key whose grant moved to another version
+(access.services.grant_move) reaches the new one, within that time (expiry itself is checked on every
 call against the cached expiry time, so it is exact).
 """
 
@@ -30,9 +31,11 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.utils import timezone
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from directory.choices import ClassificationChoices
+from directory.choices import ApiVersionStatusChoices, ClassificationChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
 from splp import clientip
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
@@ -96,6 +99,7 @@ class GrantInfo:
     active: bool
     allowed_operation_ids: frozenset | None
     operations: list = field(default_factory=list)
+    lifecycle_headers: list = field(default_factory=list)  # Deprecation / Sunset of a deprecated version
 
 
 @dataclass
@@ -212,6 +216,20 @@ def _load_operations(version_id):
     ]
 
 
+def _lifecycle_headers(version):
+    """A deprecated version says so on every answer: RFC 9745 Deprecation (since when) and RFC 8594 Sunset
+    (the planned retirement, from the start of that day in the installation's zone)."""
+    if version.status != ApiVersionStatusChoices.DEPRECATED:
+        return []
+    headers = []
+    if version.deprecated_at:
+        headers.append(("Deprecation", f"@{int(version.deprecated_at.timestamp())}"))
+    if version.sunset_on:
+        start = timezone.make_aware(datetime.datetime.combine(version.sunset_on, datetime.time.min))
+        headers.append(("Sunset", http_date(start.timestamp())))
+    return headers
+
+
 def _grant_info(key):
     from splp import crypto
 
@@ -242,6 +260,7 @@ def _grant_info(key):
         active=grant.revoked_at is None and grant.access_request.status == AccessRequestStatusChoices.GRANTED,
         allowed_operation_ids=None if grant.all_operations else frozenset(grant.operations.values_list("id", flat=True)),
         operations=_load_operations(version.id),
+        lifecycle_headers=_lifecycle_headers(version),
     )
 
 
@@ -479,6 +498,10 @@ class Gateway:
         first, stream = _prefetch(response, min(limit, settings.SPLP_GATEWAY_BUFFER_BYTES), limit)
         record["upstream_latency_ms"] = round((time.perf_counter() - sent) * 1000, 3)
         out_headers = _response_headers(response.headers)
+        if grant.lifecycle_headers:
+            # Ours replace the upstream's: the SPLP decides when a version it carries ends.
+            out_headers = [h for h in out_headers if h[0].lower() not in ("deprecation", "sunset")]
+            out_headers += grant.lifecycle_headers
         if stream is None:
             # A HEAD answer has no body: the length it states is the upstream's own.
             length = _header(response.headers, "content-length") if record["method"] == "HEAD" else str(len(first))

@@ -4,10 +4,12 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from directory.choices import ApiVersionStatusChoices
+from directory.models import ApiVersion
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 
 from .choices import AccessRequestStatusChoices
-from .models import AccessRequest, ApiKey
+from .models import AccessRequest, ApiKey, Grant
 
 
 def access_requests_visible_to(user):
@@ -44,3 +46,19 @@ def keys_for_requester(user):
     return ApiKey.objects.filter(grant__organization_id__in=requester_org_ids(user)).select_related(
         "grant__organization", "grant__api_version__service", "grant__access_request"
     )
+
+
+def active_grants_on(api_version, *, now=None):
+    """Grants the bus would still honour on this version (granted, not revoked, not expired)."""
+    return Grant.objects.filter(
+        api_version=api_version, revoked_at__isnull=True, expires_at__gt=now or timezone.now(),
+        access_request__status=AccessRequestStatusChoices.GRANTED,
+    )
+
+
+def grant_move_targets(api_version):
+    """Versions grants on ``api_version`` may move to: published versions of the same API, newer than it
+    (the rule itself is checked by access.services.grant_move_plan)."""
+    return ApiVersion.objects.filter(
+        service_id=api_version.service_id, status=ApiVersionStatusChoices.PUBLISHED, pk__gt=api_version.pk,
+    ).order_by("-pk")

@@ -2,6 +2,8 @@
 
 import datetime
 import ipaddress
+import re
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,7 +22,7 @@ from splp.workflow import TransitionError, lock, require, require_reason, requir
 from .choices import AccessRequestStatusChoices as S
 from .keys import generate_key
 from .models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, Grant
-from .selectors import lapsed_approvals
+from .selectors import active_grants_on, lapsed_approvals
 
 OPEN_STATES = (S.SUBMITTED, S.APPROVED, S.GRANTED)
 
@@ -318,3 +320,117 @@ def api_key_revoke(*, actor, api_key, reason=""):
     api_key.save(update_fields=["revoked_at", "pending_secret"])
     audit_record(actor=actor, target=api_key, action="revoke", old_state="active", new_state="revoked", reason=reason)
     return api_key
+
+
+# -- Moving grants to a newer version (issue 9: deprecating and retiring versions) ----------------------------
+#
+# The grant row itself moves: its keys, period, limits and allow-list stay, so the requester's key keeps
+# working. Its request moves along, so "one open request per API version" (access_request_submit) still sees
+# it. Operations carry over by method and path template (parameter names aside); the rest are dropped.
+
+
+def _template(path):
+    """/v1/items/{id} and /v1/items/{itemId} are one template."""
+    return re.sub(r"\{[^}/]+\}", "{}", path)
+
+
+@dataclass(frozen=True)
+class GrantMovePlan:
+    """What moving a grant to ``to_version`` does to its operations."""
+
+    grant: Grant
+    to_version: ApiVersion
+    carried: list  # the target's operations the grant will allow (empty when it allows all)
+    dropped: list  # the source's operations the target does not have
+
+    @property
+    def dropped_labels(self):
+        return [f"{op.method} {op.path}" for op in self.dropped]
+
+
+def grant_move_plan(*, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
+    """Check the move and match the operations, changing nothing (the portal's preview, and the move's rules).
+    Who may move is grant_move's check; a caller showing the preview scopes the grant to the publisher."""
+    if grant.access_request.status != S.GRANTED or not grant.is_active:
+        raise TransitionError(_("Only an active grant can be moved to another version."))
+    source = grant.api_version
+    if to_version.service_id != source.service_id:
+        raise ValidationError({"to_version": _("The target version belongs to another API.")})
+    if to_version.status != ApiVersionStatusChoices.PUBLISHED:
+        raise ValidationError({"to_version": _("Version %(v)s is not published; grants can only move to a published "
+                                               "version.") % {"v": to_version.version}})
+    if to_version.pk <= source.pk:
+        raise ValidationError({"to_version": _("Version %(v)s is not newer than version %(from)s.") % {
+            "v": to_version.version, "from": source.version}})
+    targets = {(op.method, _template(op.path)): op for op in to_version.operations.all()}
+    granted = source.operations.all() if grant.all_operations else grant.operations.all()
+    carried, dropped = [], []
+    for op in sorted(granted, key=lambda o: (o.path, o.method)):
+        match = targets.get((op.method, _template(op.path)))
+        if match is None:
+            dropped.append(op)
+        elif not grant.all_operations:
+            carried.append(match)
+    if not grant.all_operations and not carried:
+        raise ValidationError({"to_version": _(
+            "None of the granted operations exists in version %(v)s; the requester needs to apply for that "
+            "version instead.") % {"v": to_version.version}})
+    if AccessRequest.objects.filter(requester_id=grant.organization_id, api_version=to_version,
+                                    status__in=OPEN_STATES).exists():
+        raise ValidationError({"to_version": _(
+            "%(org)s already has a pending request or active access for version %(v)s; that request must be "
+            "closed before this grant can move there.") % {"org": grant.organization, "v": to_version.version}})
+    return GrantMovePlan(grant=grant, to_version=to_version, carried=carried, dropped=dropped)
+
+
+@transaction.atomic
+def grant_move(*, actor, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
+    """The publisher moves a grant to a newer published version of its API; the requester is told which
+    operations did not carry over."""
+    # Request before grant, the order access_request_revoke locks them in.
+    access_request = lock(AccessRequest, grant.access_request_id)
+    grant = lock(Grant, grant.pk)
+    require(
+        grant.api_version.service.owner_id in publisher_org_ids(actor),
+        _("Only a publisher operator of the organisation that owns the API can move its grants."),
+    )
+    # Locked as access_request_submit locks it: no request for the target can slip in meanwhile.
+    to_version = ApiVersion.objects.select_for_update().get(pk=to_version.pk)
+    plan = grant_move_plan(grant=grant, to_version=to_version)
+    source = grant.api_version
+    data = {
+        "from_version_id": source.pk, "from_version": source.version,
+        "to_version_id": to_version.pk, "to_version": to_version.version,
+        "all_operations": grant.all_operations,
+        "carried": [f"{op.method} {op.path}" for op in plan.carried],
+        "dropped": plan.dropped_labels,
+    }
+    grant.api_version = access_request.api_version = to_version
+    grant.save(update_fields=["api_version"])
+    access_request.save(update_fields=["api_version", "updated_at"])
+    if not grant.all_operations:
+        grant.operations.set(plan.carried)
+        access_request.operations.set(plan.carried)
+    audit_record(actor=actor, target=grant, action="move", data=data)
+    audit_record(actor=actor, target=access_request, action="move", old_state=access_request.status,
+                 new_state=access_request.status, data=data)
+    notify("grant_move", access_request, {"from_version": str(source), "to_version": str(to_version),
+                                          "dropped": plan.dropped_labels})
+    return plan
+
+
+def grants_move(*, actor, from_version: ApiVersion, to_version: ApiVersion):
+    """Every active grant on ``from_version`` to ``to_version``, each on its own: a refused one (the holder
+    already has a request for the target, say) does not hold back the others. Returns (moved plans,
+    [(grant, message)] refused)."""
+    require(
+        from_version.service.owner_id in publisher_org_ids(actor),
+        _("Only a publisher operator of the organisation that owns the API can move its grants."),
+    )
+    moved, refused = [], []
+    for grant in active_grants_on(from_version).select_related("organization").order_by("pk"):
+        try:
+            moved.append(grant_move(actor=actor, grant=grant, to_version=to_version))
+        except ValidationError as exc:
+            refused.append((grant, " ".join(exc.messages)))
+    return moved, refused

@@ -5,8 +5,10 @@ Views only parse input, call access.services and render.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -17,7 +19,7 @@ from directory.views import paginate, portal_page, run_service
 
 from . import selectors, services
 from .choices import AccessRequestStatusChoices
-from .forms import AccessRequestForm, GrantForm
+from .forms import AccessRequestForm, GrantForm, GrantMoveForm
 
 
 @portal_page(role="requester")
@@ -73,10 +75,19 @@ def request_withdraw(request, pk):
 @portal_page(role="publisher")
 def incoming(request):
     page = paginate(request, selectors.incoming_requests_for_publisher(request.user).select_related("grant"))
+    # One query for the page: the newest published version of each API, to offer moving older grants there.
+    newest = dict(
+        ApiVersion.objects.filter(
+            service_id__in={r.api_version.service_id for r in page}, status=ApiVersionStatusChoices.PUBLISHED,
+        ).values("service_id").annotate(newest=Max("id")).values_list("service_id", "newest")
+    )
     for access_request in page:
         if access_request.status == AccessRequestStatusChoices.APPROVED:
             # Distinct ids per row: several grant forms share the page.
             access_request.grant_form = GrantForm(auto_id=f"grant{access_request.pk}_%s")
+        elif access_request.status == AccessRequestStatusChoices.GRANTED:
+            version = access_request.api_version
+            access_request.can_move = newest.get(version.service_id, 0) > version.pk
     return render(request, "portal/incoming.html", {"requests": page, "page_obj": page})
 
 
@@ -123,6 +134,69 @@ def request_decline(request, pk):
 @require_POST
 def request_revoke(request, pk):
     return _publisher_decision(request, pk, services.access_request_revoke, _("Access is revoked."))
+
+
+@portal_page(role="publisher")
+def grant_move(request, pk):
+    """Move a grant to a newer version: pick the version, see which operations carry over, confirm."""
+    access_request = get_object_or_404(
+        selectors.incoming_requests_for_publisher(request.user).select_related("grant"),
+        pk=pk, status=AccessRequestStatusChoices.GRANTED,
+    )
+    grant = access_request.grant
+    targets = selectors.grant_move_targets(grant.api_version)
+    data = request.POST if request.method == "POST" else (request.GET if "to_version" in request.GET else None)
+    form = GrantMoveForm(data, targets=targets)
+    plan = None
+    if form.is_bound and form.is_valid():
+        to_version = form.cleaned_data["to_version"]
+        try:
+            if request.method == "POST":
+                plan = services.grant_move(actor=request.user, grant=grant, to_version=to_version)
+            else:
+                plan = services.grant_move_plan(grant=grant, to_version=to_version)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            plan = None
+        else:
+            if request.method == "POST":
+                message = _("Access of %(org)s moved to version %(version)s; the requester is told.") % {
+                    "org": grant.organization.name, "version": to_version.version}
+                if plan.dropped:
+                    message += " " + _("Not carried over: %(operations)s.") % {
+                        "operations": ", ".join(plan.dropped_labels)}
+                messages.success(request, message)
+                return redirect("access:incoming")
+    return render(request, "portal/grant_move.html", {
+        "access_request": access_request, "grant": grant, "form": form, "plan": plan,
+        "has_targets": targets.exists(),
+    })
+
+
+@portal_page(role="publisher")
+@require_POST
+def version_grants_move(request, slug, pk):
+    """Every active grant of an (old) version to a newer one, from the version's card on "API saya"."""
+    api_version = get_object_or_404(
+        ApiVersion.objects.select_related("service"), pk=pk, service__slug=slug,
+        service__owner_id__in=request.portal_roles.publisher_org_ids,
+    )
+    form = GrantMoveForm(request.POST, targets=selectors.grant_move_targets(api_version))
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect("directory:manage", slug=slug)
+    ok, result = run_service(request, services.grants_move, from_version=api_version,
+                             to_version=form.cleaned_data["to_version"])
+    if ok:
+        moved, refused = result
+        messages.success(request, ngettext(
+            "%(count)d grant moved to version %(version)s; each requester is told.",
+            "%(count)d grants moved to version %(version)s; each requester is told.", len(moved),
+        ) % {"count": len(moved), "version": form.cleaned_data["to_version"].version})
+        for grant, reason in refused:
+            messages.error(request, _("Not moved: %(org)s. %(reason)s") % {"org": grant.organization.name,
+                                                                           "reason": reason})
+    return redirect("directory:manage", slug=slug)
 
 
 # My keys (requester operators)

@@ -153,8 +153,10 @@ PUBLISH = WorkflowAction(
 )
 DEPRECATE = WorkflowAction(
     "deprecate", pgettext_lazy("admin", "Mark as deprecated"),
-    lambda actor, obj, text: services.api_version_deprecate(actor=actor, api_version=obj, reason=text),
-    text_label=pgettext_lazy("admin", "Reason"), states=(S.PUBLISHED,),
+    lambda actor, obj, text, date: services.api_version_deprecate(
+        actor=actor, api_version=obj, sunset_on=date, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"), date_label=pgettext_lazy("admin", "Planned retirement date"),
+    states=(S.PUBLISHED,),
 )
 RETIRE = WorkflowAction(
     "retire", pgettext_lazy("admin", "Retire"),
@@ -179,14 +181,15 @@ class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": (
             "service", "version", "status", "upstream_base_url", "created_by", "created_at", "submitted_at",
-            "published_at",
+            "published_at", "deprecated_at", "sunset_on",
         )}),
         (pgettext_lazy("admin", "OpenAPI document"), {"fields": ("spec_format", "spec_summary")}),
         (pgettext_lazy("admin", "Interoperability check"), {"fields": ("interop_passed", "interop_checklist")}),
     )
     readonly_fields = (
         "service", "version", "status", "upstream_base_url", "created_by", "created_at", "submitted_at",
-        "published_at", "spec_format", "spec_summary", "interop_passed", "interop_checklist",
+        "published_at", "deprecated_at", "sunset_on", "spec_format", "spec_summary", "interop_passed",
+        "interop_checklist",
     )
     inlines = [ApiOperationInline, ReviewNoteInline, AuditEventInline]
 

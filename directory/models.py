@@ -194,6 +194,9 @@ class ApiVersion(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    deprecated_at = models.DateTimeField(_("deprecated"), null=True, blank=True)
+    # Announced when deprecating (RFC 8594 Sunset): the day the publisher plans to retire the version.
+    sunset_on = models.DateField(_("planned retirement date"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API version")

@@ -109,7 +109,7 @@ def visible_services(user):
 
 
 # The version columns directory lists show: never the spec, the interoperability report or the upstream secret.
-LIST_VERSION_FIELDS = ("id", "service_id", "version", "status", "spec_format", "published_at")
+LIST_VERSION_FIELDS = ("id", "service_id", "version", "status", "spec_format", "published_at", "sunset_on")
 
 
 def _live_versions():

@@ -1,5 +1,6 @@
 """Every state change of API registrations; views, admin and API call these."""
 
+import datetime
 import json
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from .models import (
     ReviewNote,
 )
 from .selectors import invalidate_theme_counts, is_administrator, publisher_org_ids
+from .signals import api_version_ending
 
 SERVICE_FIELDS = (
     "name",
@@ -166,11 +168,12 @@ def _listing_changed(api_version):
     _theme_counts_changed()
 
 
-def _move(api_version, *, actor, allowed, to, action, label, reason=""):
+def _move(api_version, *, actor, allowed, to, action, label, reason="", data=None):
     require_state(api_version, allowed, label)
     old = api_version.status
     api_version.status = to
-    audit_record(actor=actor, target=api_version, action=action, old_state=old, new_state=to, reason=reason)
+    audit_record(actor=actor, target=api_version, action=action, old_state=old, new_state=to, reason=reason,
+                 data=data)
 
 
 @transaction.atomic
@@ -244,24 +247,38 @@ def api_version_publish(*, actor, api_version, note=""):
 
 
 @transaction.atomic
-def api_version_deprecate(*, actor, api_version, reason=""):
+def api_version_deprecate(
+    *, actor, api_version: ApiVersion, sunset_on: datetime.date | None, reason: str = ""
+) -> ApiVersion:
+    """Announce the end of a version: it stays callable until retired, on ``sunset_on`` as planned; every
+    holder of a grant on it is told (access listens to ``api_version_ending``)."""
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
+    require_state(api_version, (S.PUBLISHED,), _("deprecate"))
+    if sunset_on is None:
+        raise ValidationError({"sunset_on": _("The planned retirement date is required: the holders of grants "
+                                              "on this version are told when it ends.")})
+    if sunset_on <= timezone.localdate():
+        raise ValidationError({"sunset_on": _("The planned retirement date must be after today.")})
     _move(api_version, actor=actor, allowed=(S.PUBLISHED,), to=S.DEPRECATED, action="deprecate",
-          label=_("deprecate"), reason=reason)
+          label=_("deprecate"), reason=reason, data={"sunset_on": sunset_on.isoformat()})
+    api_version.deprecated_at = timezone.now()
+    api_version.sunset_on = sunset_on
     api_version.save()
     _theme_counts_changed()
+    api_version_ending.send(sender=ApiVersion, api_version=api_version, actor=actor, action="deprecate")
     return api_version
 
 
 @transaction.atomic
-def api_version_retire(*, actor, api_version, reason=""):
+def api_version_retire(*, actor, api_version: ApiVersion, reason: str = "") -> ApiVersion:
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
     _move(api_version, actor=actor, allowed=(S.DEPRECATED,), to=S.RETIRED, action="retire",
           label=_("retire"), reason=reason)
     api_version.save()
     _listing_changed(api_version)
+    api_version_ending.send(sender=ApiVersion, api_version=api_version, actor=actor, action="retire")
     return api_version
 
 

@@ -7,6 +7,7 @@ import copy
 from dataclasses import dataclass
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
-from .choices import CLASSIFICATION_HELP, ClassificationChoices
+from .choices import CLASSIFICATION_HELP, ApiVersionStatusChoices, ClassificationChoices
 from .forms import RegisterForm, ServiceMetadataForm, SpecForm, UpstreamForm, VersionForm
 from .models import LIVE_STATUSES, Organization, ReviewNote, Theme
 
@@ -220,9 +221,13 @@ def manage(request, slug):
     versions = service.versions.order_by("-id").prefetch_related(
         Prefetch("review_notes", queryset=ReviewNote.objects.select_related("author"))
     )
+    published = [v for v in versions if v.status == ApiVersionStatusChoices.PUBLISHED]
     for version in versions:
         version.is_editable = version.status in services.EDITABLE_VERSION_STATES
         version.is_live = version.status in LIVE_STATUSES
+        if version.status in (ApiVersionStatusChoices.DEPRECATED, ApiVersionStatusChoices.RETIRED):
+            # Where its grants may go (access moves them): newer published versions.
+            version.move_targets = [v for v in published if v.pk > version.pk]
     return render(request, "portal/manage.html", {"service": service, "versions": versions})
 
 
@@ -335,5 +340,11 @@ def version_action(request, slug, pk, action):
     api_version = get_object_or_404(service.versions, pk=pk)
     function, text_argument, success_message = VERSION_ACTIONS[action]
     kwargs = {text_argument: request.POST.get(text_argument, "")} if text_argument else {}
+    if action == "deprecate":
+        try:
+            kwargs["sunset_on"] = forms.DateField(required=False).clean(request.POST.get("sunset_on", ""))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("directory:manage", slug=service.slug)
     run_service(request, function, success_message, api_version=api_version, **kwargs)
     return redirect("directory:manage", slug=service.slug)

@@ -158,7 +158,9 @@ class WorkflowAction:
     """A state change offered both as a bulk action and as a button on the change page.
 
     ``run(actor, obj, text)`` calls the service; ``text_label`` names the free-text field (a reason or a
-    note), None for none. ``states`` only decides where the button shows: the service has the last word.
+    note), None for none. With ``date_label``, the page also asks for a date, passed as a fourth argument
+    (``run(actor, obj, text, date)``). ``states`` only decides where the button shows: the service has the
+    last word.
     """
 
     name: str
@@ -166,6 +168,7 @@ class WorkflowAction:
     run: Callable
     text_label: str | None = None
     text_required: bool = False
+    date_label: str | None = None
     states: tuple = ()
 
 
@@ -174,6 +177,10 @@ class WorkflowForm(forms.Form):
 
     def __init__(self, workflow, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if workflow.date_label is not None:
+            # Required or not, the service decides (and says why).
+            self.fields["date"] = forms.DateField(label=workflow.date_label, required=False,
+                                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         if workflow.text_label is None:
             del self.fields["text"]
             return
@@ -260,7 +267,8 @@ class WorkflowAdminMixin:
         """The confirmation page (with the reason/note field) until it is submitted valid; then None."""
         form = WorkflowForm(workflow, request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            self._apply_workflow(request, workflow, objects, form.cleaned_data.get("text", ""))
+            extra = (form.cleaned_data["date"],) if workflow.date_label is not None else ()
+            self._apply_workflow(request, workflow, objects, form.cleaned_data.get("text", ""), *extra)
             return None
         request.current_app = self.admin_site.name
         context = {
@@ -275,12 +283,12 @@ class WorkflowAdminMixin:
         }
         return TemplateResponse(request, "admin/splp/workflow_form.html", context)
 
-    def _apply_workflow(self, request, workflow, objects, text):
+    def _apply_workflow(self, request, workflow, objects, text, *extra):
         """Each object through the service on its own: one refusal does not undo the others."""
         done = 0
         for obj in objects:
             try:
-                workflow.run(request.user, obj, text)
+                workflow.run(request.user, obj, text, *extra)
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(
                     request,

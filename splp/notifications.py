@@ -17,14 +17,23 @@ EVENTS = {
     "access_revoke": ("requesters", N_("API access revoked")),
     "access_expire": ("publishers_and_requesters", N_("API access expired")),
     "access_expire_approved": ("publishers_and_requesters", N_("Approved access request expired without a grant")),
+    # A version's end: the publisher hears how many grants it touches, each holder about its own grant.
+    "api_deprecated": ("publishers", N_("API version deprecated")),
+    "api_retired": ("publishers", N_("API version retired")),
+    "grant_version_deprecated": ("requesters", N_("The API version you use is deprecated")),
+    "grant_version_retired": ("requesters", N_("The API version you use is retired")),
+    "grant_move": ("requesters", N_("Your API access moved to a newer version")),
 }
 
 
-def notify(event, obj):
-    """Queue the e-mail for ``event`` about ``obj`` (an ApiVersion or AccessRequest) once the transaction commits."""
+def notify(event, obj, context=None):
+    """Queue the e-mail for ``event`` about ``obj`` (an ApiVersion or AccessRequest) once the transaction commits.
+
+    ``context`` (JSON-serialisable) carries what the mail must say as it was at the change, not as it is
+    when the mail is rendered: for example the version a grant was moved from."""
     from .tasks import send_notification_task
 
     if event not in EVENTS:
         raise KeyError(event)
     label = obj._meta.label_lower
-    transaction.on_commit(lambda: send_notification_task.delay(event, label, obj.pk))
+    transaction.on_commit(lambda: send_notification_task.delay(event, label, obj.pk, context or {}))

@@ -35,7 +35,7 @@ def recipients(audience, obj):
 
 
 @shared_task
-def send_notification_task(event, model_label, pk):
+def send_notification_task(event, model_label, pk, context=None):
     obj = apps.get_model(model_label).objects.filter(pk=pk).first()
     if obj is None:
         return 0
@@ -47,6 +47,6 @@ def send_notification_task(event, model_label, pk):
         pemda = current_pemda()
         body = render_to_string(
             "emails/notification.txt",
-            {"event": event, "obj": obj, "pemda": pemda, "site": site_url(pemda)},
+            {**(context or {}), "event": event, "obj": obj, "pemda": pemda, "site": site_url(pemda)},
         )
         return send_mail(f"[SPLP {pemda.name}] {_(subject)}", body, settings.DEFAULT_FROM_EMAIL, to)

@@ -110,6 +110,34 @@ def publish_service(*, actor, owner, admin, theme, slug, version="1.0.0", **fiel
     return directory_services.api_version_publish(actor=admin, api_version=api_version)
 
 
+def new_version(service, *, actor, admin, version, paths, publish=True):
+    """Another version of a registered API (published unless told), through the services."""
+    api_version = directory_services.api_version_create(
+        actor=actor, service=service, version=version, upstream_base_url="http://127.0.0.1:9/api2",
+        spec=openapi_doc(version=version, paths=paths),
+    )
+    if publish:
+        directory_services.api_version_submit_for_review(actor=actor, api_version=api_version)
+        directory_services.api_version_publish(actor=admin, api_version=api_version)
+    return api_version
+
+
+def _get_by(param):
+    return {"get": {"summary": "Ambil", "parameters": [
+        {"name": param, "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+
+
+# Version 2 of published_version: the NIK parameter renamed (the same template), the search (POST) dropped,
+# families added.
+V2_PATHS = {"/v1/penduduk/{id}": _get_by("id"), "/v1/keluarga/{kk}": _get_by("kk")}
+
+
+@pytest.fixture
+def v2(published_version, publisher, admin_user):
+    return new_version(published_version.service, actor=publisher, admin=admin_user, version="2.0.0", paths=V2_PATHS)
+
+
 @pytest.fixture
 def publish(publisher, publisher_org, admin_user, theme):
     """publish(slug, **fields): another published API (of the publisher's organisation unless told)."""

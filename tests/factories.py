@@ -93,4 +93,9 @@ def period(days=365):
     return today, today + datetime.timedelta(days=days)
 
 
+def sunset(days=90):
+    """A planned retirement date for deprecating a version (it must lie ahead)."""
+    return timezone.localdate() + datetime.timedelta(days=days)
+
+
 R = MembershipRoleChoices

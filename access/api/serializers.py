@@ -184,3 +184,18 @@ class GrantResultSerializer(serializers.Serializer):
     key = ApiKeySerializer()
     api_key = serializers.CharField(allow_null=True)
     message = serializers.CharField()
+
+
+class GrantMoveSerializer(serializers.Serializer):
+    to_version = serializers.CharField(
+        max_length=40, help_text=_("A published version of the same API, newer than the grant's own."))
+
+
+class GrantMoveResultSerializer(serializers.Serializer):
+    """Answer of the move action: the request (now on the new version) and what happened to its operations."""
+
+    access_request = AccessRequestSerializer()
+    carried = serializers.ListField(child=serializers.CharField(), help_text=_(
+        "Operations (method and path) the grant allows on the new version; empty when it allows all."))
+    dropped = serializers.ListField(child=serializers.CharField(), help_text=_(
+        "Operations of the old version that the new one does not have."))

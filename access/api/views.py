@@ -1,5 +1,6 @@
 """Access API: thin views over the Pasal 7 services. What a user may touch is what the selectors show it."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -9,7 +10,9 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from directory.models import ApiVersion
 from splp.api_schema import CONFLICT
+from splp.workflow import TransitionError
 
 from .. import services
 from ..filtersets import AccessRequestFilterSet, ApiKeyFilterSet
@@ -20,6 +23,8 @@ from .serializers import (
     ApiKeySerializer,
     DecisionSerializer,
     GrantIssueSerializer,
+    GrantMoveResultSerializer,
+    GrantMoveSerializer,
     GrantResultSerializer,
     IssuedApiKeySerializer,
     ReasonSerializer,
@@ -105,6 +110,28 @@ class AccessRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
             "api_key": raw, "message": message,
         }
         return Response(GrantResultSerializer(result, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=GrantMoveSerializer, responses={200: GrantMoveResultSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """The publisher moves the request's grant to a newer published version of the API."""
+        access_request = self.get_object()
+        serializer = GrantMoveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        grant = getattr(access_request, "grant", None)
+        if grant is None:
+            raise TransitionError(gettext("Only an active grant can be moved to another version."))
+        wanted = serializer.validated_data["to_version"]
+        to_version = ApiVersion.objects.filter(service_id=access_request.api_version.service_id, version=wanted).first()
+        if to_version is None:
+            raise ValidationError({"to_version": gettext('This API has no version "%(version)s".') % {
+                "version": wanted}})
+        plan = services.grant_move(actor=request.user, grant=grant, to_version=to_version)
+        result = {
+            "access_request": self.get_queryset().get(pk=access_request.pk),
+            "carried": [f"{op.method} {op.path}" for op in plan.carried], "dropped": plan.dropped_labels,
+        }
+        return Response(GrantMoveResultSerializer(result, context=self.get_serializer_context()).data)
 
 
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

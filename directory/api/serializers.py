@@ -70,7 +70,7 @@ class PublishedApiVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiVersion
-        fields = ["version", "status", "spec_format", "published_at"]
+        fields = ["version", "status", "spec_format", "published_at", "sunset_on"]
 
 
 class ApiServiceBriefSerializer(serializers.ModelSerializer):
@@ -171,7 +171,7 @@ class ApiVersionSerializer(serializers.ModelSerializer):
         model = ApiVersion
         fields = [
             "version", "status", "upstream_base_url", "spec_format", "interop_passed", "interop_report",
-            "created_at", "submitted_at", "published_at", "review_notes",
+            "created_at", "submitted_at", "published_at", "deprecated_at", "sunset_on", "review_notes",
         ]
         read_only_fields = fields
 

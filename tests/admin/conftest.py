@@ -71,11 +71,11 @@ def start_action(client, model, action, objects):
     )
 
 
-def confirm_action(client, model, action, objects, text=""):
-    """Step two: submit the confirmation page with its reason/note."""
+def confirm_action(client, model, action, objects, text="", **fields):
+    """Step two: submit the confirmation page with its reason/note (and other fields it asks, e.g. a date)."""
     return client.post(
         admin_url(model),
-        {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], "apply": "1", "text": text},
+        {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], "apply": "1", "text": text, **fields},
     )
 
 

@@ -74,7 +74,7 @@ def test_publish_with_optional_note(alice, submitted_version):
 
 
 def test_deprecate_then_retire(alice, published_version):
-    confirm_action(alice, ApiVersion, "deprecate", [published_version], text="Diganti v2")
+    confirm_action(alice, ApiVersion, "deprecate", [published_version], text="Diganti v2", date="2099-06-30")
     published_version.refresh_from_db()
     assert published_version.status == S.DEPRECATED
     # The change page now offers retiring, not deprecating.
@@ -86,6 +86,19 @@ def test_deprecate_then_retire(alice, published_version):
     assert response.status_code == 302
     published_version.refresh_from_db()
     assert published_version.status == S.RETIRED
+
+
+def test_deprecating_asks_for_the_planned_retirement_date(alice, published_version):
+    page = start_action(alice, ApiVersion, "deprecate", [published_version]).content.decode()
+    assert 'type="date"' in page and "Rencana tanggal penghentian" in page
+    response = confirm_action(alice, ApiVersion, "deprecate", [published_version], text="Diganti v2", date="")
+    assert [level for level, _text in messages_of(response)] == ["error"]
+    assert "Rencana tanggal penghentian wajib diisi" in messages_of(response)[0][1]
+    published_version.refresh_from_db()
+    assert published_version.status == S.PUBLISHED
+    confirm_action(alice, ApiVersion, "deprecate", [published_version], date="2099-06-30")
+    published_version.refresh_from_db()
+    assert (published_version.status, str(published_version.sunset_on)) == (S.DEPRECATED, "2099-06-30")
 
 
 def test_retire_refused_for_a_published_version(alice, published_version):

@@ -13,7 +13,7 @@ from access.models import AccessRequest, ApiKey, Grant
 from directory import services as directory_services
 
 from ..conftest import api_client_for, submit_request
-from ..factories import R, UserFactory, member, period
+from ..factories import R, UserFactory, member, period, sunset
 from .conftest import API, count_queries, error_code
 
 URL = f"{API}access-requests/"
@@ -159,7 +159,7 @@ def test_unknown_version_is_refused(as_requester, published_version):
 
 
 def test_deprecated_only_api_cannot_be_requested(as_requester, published_version, publisher):
-    directory_services.api_version_deprecate(actor=publisher, api_version=published_version)
+    directory_services.api_version_deprecate(actor=publisher, api_version=published_version, sunset_on=sunset())
     response = as_requester.post(URL, application(), format="json")
     assert response.status_code == 400
     assert error_code(response) == "invalid"

@@ -10,7 +10,7 @@ from directory.models import ApiVersion, ReviewNote
 from splp.audit import audit_events_for
 from splp.workflow import TransitionError
 
-from ..factories import R, UserFactory, member
+from ..factories import R, UserFactory, member, sunset
 
 
 def states(version):
@@ -33,7 +33,7 @@ def test_review_round_trip_with_notes_audit_and_mail(
     services.review_note_add(actor=publisher, api_version=draft_version, body="Sudah dilengkapi")
     services.api_version_submit_for_review(actor=publisher, api_version=draft_version)
     services.api_version_publish(actor=admin_user, api_version=draft_version, note="Lulus")
-    services.api_version_deprecate(actor=publisher, api_version=draft_version, reason="Ada v2")
+    services.api_version_deprecate(actor=publisher, api_version=draft_version, sunset_on=sunset(), reason="Ada v2")
     services.api_version_retire(actor=publisher, api_version=draft_version)
 
     draft_version.refresh_from_db()
@@ -70,7 +70,7 @@ def test_review_round_trip_with_notes_audit_and_mail(
 def test_illegal_lifecycle_transitions_are_refused(state, action, draft_version, publisher, admin_user):
     ApiVersion.objects.filter(pk=draft_version.pk).update(status=state)
     actor = admin_user if action in ("publish", "request_changes") else publisher
-    kwargs = {"note": "catatan"} if action == "request_changes" else {}
+    kwargs = {"request_changes": {"note": "catatan"}, "deprecate": {"sunset_on": sunset()}}.get(action, {})
     with pytest.raises(TransitionError):
         getattr(services, f"api_version_{action}")(actor=actor, api_version=draft_version, **kwargs)
     draft_version.refresh_from_db()

@@ -14,7 +14,7 @@ from directory.models import ApiService
 from directory.selectors import (
     THEME_COUNTS_KEY, DirectoryPaginator, published_services, search_services, themes_with_counts,
 )
-from tests.factories import ThemeFactory, openapi_doc
+from tests.factories import ThemeFactory, openapi_doc, sunset
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +168,7 @@ def test_search_is_backed_by_a_trigram_index_on_postgresql():
 def test_the_listed_flag_follows_publish_and_retire(client, two_live_versions, publisher):
     first, second = two_live_versions
     for version, listed in ((first, True), (second, False)):
-        directory_services.api_version_deprecate(actor=publisher, api_version=version)
+        directory_services.api_version_deprecate(actor=publisher, api_version=version, sunset_on=sunset())
         directory_services.api_version_retire(actor=publisher, api_version=version)
 
         # Listed while one version is live; gone from every list and page once none is.
@@ -200,7 +200,7 @@ def test_theme_counts_are_cached_and_follow_publish_deprecate_retire_and_theme_c
     directory_services.api_service_update(actor=publisher, service=second.service, theme=other)
     assert _counts(client) == {"kependudukan": 1, "pariwisata": 1}
 
-    directory_services.api_version_deprecate(actor=publisher, api_version=second)
+    directory_services.api_version_deprecate(actor=publisher, api_version=second, sunset_on=sunset())
     assert _counts(client) == {"kependudukan": 1, "pariwisata": 1}  # a deprecated version is still live
     ApiService.objects.filter(pk=first.service_id).update(theme=other)  # only a service call shows this
     directory_services.api_version_retire(actor=publisher, api_version=second)

@@ -14,7 +14,7 @@ from access.keys import key_matches
 from access.models import AccessRequest, ApiKey
 from directory import services as directory_services
 from tests.conftest import submit_request
-from tests.factories import OrganizationFactory, R, member, period
+from tests.factories import OrganizationFactory, R, member, period, sunset
 
 from .conftest import client_for
 
@@ -510,7 +510,8 @@ def test_my_keys_keeps_a_fixed_query_count(publisher, requester, requester_org, 
 
 
 def test_deprecated_api_request_cannot_be_granted(publisher_client, approved_request, publisher):
-    directory_services.api_version_deprecate(actor=publisher, api_version=approved_request.api_version)
+    directory_services.api_version_deprecate(actor=publisher, api_version=approved_request.api_version,
+                                             sunset_on=sunset())
 
     response = publisher_client.post(f"/permohonan-masuk/{approved_request.pk}/beri-akses/", {}, follow=True)
 

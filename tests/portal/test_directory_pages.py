@@ -8,7 +8,7 @@ from directory import services as directory_services
 from directory.choices import CLASSIFICATION_HELP, ClassificationChoices
 from directory.models import ApiService
 from splp.models import Pemda
-from tests.factories import OrganizationFactory, ThemeFactory
+from tests.factories import OrganizationFactory, ThemeFactory, sunset
 
 from ..conftest import publish_service
 from .conftest import client_for
@@ -177,7 +177,7 @@ def test_unpublished_api_is_not_found(client, draft_version, publisher_client):
 def test_deprecated_version_stays_visible_without_request_button_and_retired_disappears(
     requester_client, published_version, publisher
 ):
-    directory_services.api_version_deprecate(actor=publisher, api_version=published_version)
+    directory_services.api_version_deprecate(actor=publisher, api_version=published_version, sunset_on=sunset())
     page = requester_client.get("/direktori/api/data-penduduk/")
     assertContains(page, "Operasi versi 1.0.0")
     assertNotContains(page, "/minta-akses/")

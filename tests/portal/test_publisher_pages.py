@@ -375,7 +375,8 @@ def test_deprecate_then_retire(publisher_client, published_version):
     page = publisher_client.get("/api-saya/kelola/data-penduduk/")
     assertContains(page, "Tandai usang")
 
-    response = publisher_client.post(f"{base}usangkan/", {"reason": "Diganti v2"}, follow=True)
+    response = publisher_client.post(f"{base}usangkan/", {"reason": "Diganti v2", "sunset_on": "2099-06-30"},
+                                     follow=True)
     assertContains(response, "Versi ditandai usang.")
     assertContains(response, "Hentikan")
     published_version.refresh_from_db()
