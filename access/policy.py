@@ -34,6 +34,12 @@ def policy_for(classification) -> ClassificationPolicy:
     return policy or ClassificationPolicy(classification=classification, **DEFAULTS[classification])
 
 
+def policies() -> dict:
+    """Every classification's policy by classification, in one query (pages and API lists)."""
+    found = {policy.classification: policy for policy in ClassificationPolicy.objects.all()}
+    return {c: found.get(c) or ClassificationPolicy(classification=c, **DEFAULTS[c]) for c in C.values}
+
+
 def _rule(policy):
     return _("Classification policy %(classification)s") % {
         "classification": C(policy.classification).label.lower()}
@@ -57,6 +63,11 @@ def check_period(policy: ClassificationPolicy, period_start: datetime.date, peri
 def last_day(policy: ClassificationPolicy, granted_on: datetime.date) -> datetime.date:
     """The last day a grant given on ``granted_on`` may run under the policy."""
     return granted_on + datetime.timedelta(days=policy.max_grant_days)
+
+
+def grant_last_day(policy: ClassificationPolicy, access_request, granted_on: datetime.date) -> datetime.date:
+    """The last valid day of a grant given on ``granted_on``: the requested end, cut to the policy's limit."""
+    return min(access_request.period_end, last_day(policy, granted_on))
 
 
 def allowlist_breach(policy: ClassificationPolicy, networks) -> tuple[str, str] | None:

@@ -213,7 +213,7 @@ def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, r
     policy = rules.policy_for(service.classification)
     rules.check_allowlist(policy, rules.parse_allowlist(ip_allowlist))
     # The requested period, cut to the policy's longest grant counted from today; fixed from now on.
-    expires_at = rules.end_of_day(min(access_request.period_end, rules.last_day(policy, timezone.localdate())))
+    expires_at = rules.end_of_day(rules.grant_last_day(policy, access_request, timezone.localdate()))
     grant = Grant.objects.create(
         access_request=access_request, organization=access_request.requester,
         api_version=access_request.api_version, all_operations=access_request.all_operations,
