@@ -121,9 +121,6 @@ class ClassificationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
-    def save_related(self, request, form, formsets, change):
-        pass  # the audit history is read-only
-
 
 class ApiKeyInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = ApiKey
