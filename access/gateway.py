@@ -3,15 +3,16 @@
 A plain WSGI application mounted in front of Django (splp/wsgi.py) for ``/gateway/``: the hot path skips
 Django's middleware and URL resolver, and reads the database only when its short-lived cache misses.
 Order of checks: canonical path (400), API known and live (404/503), key (401), grant for this API (403),
-the classification policy's current rules (403), operation (404/403), client IP (403), rate limit (429), body framing and size (400/413), upstream address
-(SSRF guard, 502), then forwarding.
+the classification policy's current rules (403), operation (404/403), client IP (403), rate limit (429),
+body framing and size (400/413), upstream address (SSRF guard, 502), then forwarding.
 
 One canonical path: the raw request path is split on "/" and each segment percent-decoded exactly once;
 a control character, a "." or ".." segment, an empty segment inside the path, or an encoded "/", "?" or
 "#" is refused (400 ``invalid_path``). Operations are matched on the decoded segments, and the upstream
 receives the same segments re-encoded per RFC 3986, so it sees exactly the path that was authorised.
 
-Cache window: key, grant and API records are cached per process for ``SPLP_GATEWAY_CACHE_SECONDS``
+Cache window: key, grant (with its classification policy) and API records are cached per process for
+``SPLP_GATEWAY_CACHE_SECONDS``
 (default 5 s): a revoked or expired key stops working within that time (expiry itself is checked on every
 call against the cached expiry time, so it is exact).
 """

@@ -112,8 +112,7 @@ def access_request_withdraw(*, actor, access_request):
     )
     # Until the publisher grants, the requester may still change its mind.
     _move(access_request, actor=actor, allowed=(*WAITING_FOR_ADMINISTRATOR, S.APPROVED), to=S.WITHDRAWN,
-          action="withdraw",
-          label=_("withdraw the request"))
+          action="withdraw", label=_("withdraw the request"))
     return access_request
 
 
