@@ -1,23 +1,26 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from splp.admin import AuditEventInline, ReadOnlyInlineMixin, ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin
 
 from . import services
+from .choices import WAITING_FOR_ADMINISTRATOR
 from .choices import AccessRequestStatusChoices as S
-from .models import AccessRequest, ApiKey, Grant, PendingAccessRequest
+from .models import AccessRequest, ApiKey, ClassificationPolicy, Grant, PendingAccessRequest
+from .policy import POLICY_FIELDS
 
 APPROVE = WorkflowAction(
     "approve", pgettext_lazy("admin", "Approve"),
     lambda actor, obj, text: services.access_request_approve(actor=actor, access_request=obj, reason=text),
-    text_label=pgettext_lazy("admin", "Reason"), states=(S.SUBMITTED,),
+    text_label=pgettext_lazy("admin", "Reason"), states=WAITING_FOR_ADMINISTRATOR,
 )
 REJECT = WorkflowAction(
     "reject", pgettext_lazy("admin", "Reject"),
     lambda actor, obj, text: services.access_request_reject(actor=actor, access_request=obj, reason=text),
-    text_label=pgettext_lazy("admin", "Reason"), text_required=True, states=(S.SUBMITTED,),
+    text_label=pgettext_lazy("admin", "Reason"), text_required=True, states=WAITING_FOR_ADMINISTRATOR,
 )
 REVOKE = WorkflowAction(
     "revoke", pgettext_lazy("admin", "Revoke access"),
@@ -27,8 +30,8 @@ REVOKE = WorkflowAction(
 
 ACCESS_REQUEST_FIELDS = (
     "requester", "applicant", "created_at", "api_version", "owner", "all_operations", "operations", "purpose",
-    "legal_basis", "period_start", "period_end", "expected_daily_volume", "status", "decided_by", "decided_at",
-    "decision_reason", "decline_reason", "updated_at",
+    "legal_basis", "period_start", "period_end", "expected_daily_volume", "status", "first_approved_by",
+    "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason", "updated_at",
 )
 
 
@@ -59,7 +62,8 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             "period_end", "expected_daily_volume",
         )}),
         (pgettext_lazy("admin", "Decision"), {"fields": (
-            "status", "decided_by", "decided_at", "decision_reason", "decline_reason", "updated_at",
+            "status", "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason",
+            "decline_reason", "updated_at",
         )}),
     )
     readonly_fields = ACCESS_REQUEST_FIELDS
@@ -72,11 +76,15 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
 
 @admin.register(PendingAccessRequest)
 class PendingAccessRequestAdmin(AccessRequestAdmin):
-    """The administrator's queue (Pasal 7b): requests waiting for a decision, oldest first."""
+    """The administrator's queue (Pasal 7b): requests waiting for a decision, oldest first; those with one
+    approval wait for a second administrator (the status and the first approver say so)."""
 
     workflow_actions = (APPROVE, REJECT)
-    list_display = ("id", "requester", "applicant", "api_version", "owner", "period_start", "period_end", "created_at")
+    list_display = ("id", "requester", "applicant", "api_version", "owner", "status", "first_approved_by",
+                    "period_start", "period_end", "created_at")
+    list_select_related = (*AccessRequestAdmin.list_select_related, "first_approved_by")
     list_filter = (
+        "status",
         ("requester", RelatedOnlyFieldListFilter),
         ("api_version__service__owner", RelatedOnlyFieldListFilter),
         "created_at",
@@ -84,7 +92,34 @@ class PendingAccessRequestAdmin(AccessRequestAdmin):
     ordering = ("created_at", "id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(status=S.SUBMITTED)
+        return super().get_queryset(request).filter(status__in=WAITING_FOR_ADMINISTRATOR)
+
+
+@admin.register(ClassificationPolicy)
+class ClassificationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The Dinas's rules per classification: one seeded row each, edited (never added or deleted) by
+    administrators through the service, which audits the old and new values."""
+
+    admin_permissions = frozenset({"view", "change"})
+    list_display = ("classification", *POLICY_FIELDS, "updated_by", "updated_at")
+    list_select_related = ("updated_by",)
+    fields = ("classification", *POLICY_FIELDS, "updated_by", "updated_at")
+    readonly_fields = ("classification", "updated_by", "updated_at")
+    inlines = [AuditEventInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.classification_policy_update(
+                actor=request.user, policy=obj, **{name: form.cleaned_data[name] for name in POLICY_FIELDS}
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
 class ApiKeyInline(ReadOnlyInlineMixin, admin.TabularInline):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AccessRequestStatusChoices(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for the administrator's decision")
+    SECOND_APPROVAL = "second_approval", _("Approved once, waiting for a second administrator")
     APPROVED = "approved", _("Approved, waiting for the publisher to grant access")
     REJECTED = "rejected", _("Rejected")
     DECLINED = "declined", _("Declined by the publisher")
@@ -11,3 +12,7 @@ class AccessRequestStatusChoices(models.TextChoices):
     REVOKED = "revoked", _("Access revoked")
     EXPIRED = "expired", _("Expired")
     WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
+
+
+# Waiting for an administrator: the Dinas queue, the dashboard's and the Monev report's pending counts.
+WAITING_FOR_ADMINISTRATOR = (AccessRequestStatusChoices.SUBMITTED, AccessRequestStatusChoices.SECOND_APPROVAL)

@@ -3,18 +3,19 @@
 A plain WSGI application mounted in front of Django (splp/wsgi.py) for ``/gateway/``: the hot path skips
 Django's middleware and URL resolver, and reads the database only when its short-lived cache misses.
 Order of checks: canonical path (400), API known and live (404/503; a rahasia API is known only to a key
-granted on it, else 404 as for an unknown name), key (401), grant for this API (403), operation (404/403), client IP (403), rate limit (429), body framing and size (400/413), upstream address
-(SSRF guard, 502), then forwarding.
+granted on it, else 404 as for an unknown name), key (401), grant for this API (403), the classification
+policy's current rules (403), operation (404/403), client IP (403), rate limit (429), body framing and size
+(400/413), upstream address (SSRF guard, 502), then forwarding.
 
 One canonical path: the raw request path is split on "/" and each segment percent-decoded exactly once;
 a control character, a "." or ".." segment, an empty segment inside the path, or an encoded "/", "?" or
 "#" is refused (400 ``invalid_path``). Operations are matched on the decoded segments, and the upstream
 receives the same segments re-encoded per RFC 3986, so it sees exactly the path that was authorised.
 
-Cache window: key, grant and API records are cached per process for ``SPLP_GATEWAY_CACHE_SECONDS``
-(default 5 s): a revoked or expired key stops working, and a key whose grant moved to another version
-(access.services.grant_move) reaches the new one, within that time (expiry itself is checked on every
-call against the cached expiry time, so it is exact).
+Cache window: key, grant (with its classification policy) and API records are cached per process for
+``SPLP_GATEWAY_CACHE_SECONDS`` (default 5 s): a revoked or expired key stops working, and a key whose grant
+moved to another version (access.services.grant_move) reaches the new one, within that time (expiry itself is
+checked on every call against the cached expiry time, so it is exact).
 """
 
 import datetime
@@ -31,6 +32,7 @@ from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -41,8 +43,9 @@ from splp import clientip
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
 
 from . import keys, logmask
+from . import policy as rules
 from .choices import AccessRequestStatusChoices
-from .models import ApiKey
+from .models import ApiKey, ClassificationPolicy
 from .ratelimit import LocalLimiter, build_limiter, redis_client
 from .upstream import UpstreamRefused, check_upstream
 from .upstream_client import Pools, UpstreamError
@@ -98,6 +101,11 @@ class GrantInfo:
     expires_at: float
     active: bool
     allowed_operation_ids: frozenset | None
+    # The classification policy as it is now (access.policy): a breach of its allow-list rules as
+    # (code, message), and the end of the longest period it allows counted from the grant's day.
+    policy_breach: tuple | None = None
+    policy_until: float = float("inf")
+    policy_period_message: str = ""
     operations: list = field(default_factory=list)
     lifecycle_headers: list = field(default_factory=list)  # Deprecation / Sunset of a deprecated version
 
@@ -230,6 +238,14 @@ def _lifecycle_headers(version):
     return headers
 
 
+def _policy_of(key, classification):
+    """The policy read with the key (annotated by Gateway._key), the defaults where its row is missing."""
+    values = {name: getattr(key, f"policy_{name}") for name in rules.POLICY_FIELDS}
+    if values["max_grant_days"] is None:
+        return rules.policy_for(classification)
+    return ClassificationPolicy(classification=classification, **values)
+
+
 def _grant_info(key):
     from splp import crypto
 
@@ -237,6 +253,8 @@ def _grant_info(key):
     version = grant.api_version
     service = version.service
     base = urlsplit(version.upstream_base_url)
+    networks = [ipaddress.ip_network(n, strict=False) for n in grant.ip_allowlist.split()]
+    policy = _policy_of(key, service.classification)
     return GrantInfo(
         id=grant.id,
         organization_id=grant.organization_id,
@@ -255,10 +273,13 @@ def _grant_info(key):
         auth_secret=crypto.decrypt(version.upstream_auth_secret) if version.upstream_auth_secret else "",
         per_minute=grant.rate_limit_per_minute,
         per_day=grant.rate_limit_per_day,
-        networks=[ipaddress.ip_network(n, strict=False) for n in grant.ip_allowlist.split()],
+        networks=networks,
         expires_at=grant.expires_at.timestamp(),
         active=grant.revoked_at is None and grant.access_request.status == AccessRequestStatusChoices.GRANTED,
         allowed_operation_ids=None if grant.all_operations else frozenset(grant.operations.values_list("id", flat=True)),
+        policy_breach=rules.allowlist_breach(policy, networks),
+        policy_until=rules.end_of_day(rules.last_day(policy, timezone.localdate(grant.granted_at))).timestamp(),
+        policy_period_message=rules.period_breach_message(policy),
         operations=_load_operations(version.id),
         lifecycle_headers=_lifecycle_headers(version),
     )
@@ -303,10 +324,15 @@ class Gateway:
     def _key(self, prefix, now):
         info = self.keys.get(prefix, now)
         if info is None:
+            # The classification policy comes in the same query (one subquery per field).
+            policy = ClassificationPolicy.objects.filter(
+                classification=OuterRef("grant__api_version__service__classification")
+            )
             key = (
                 ApiKey.objects.select_related(
                     "grant__organization", "grant__api_version__service", "grant__access_request"
                 )
+                .annotate(**{f"policy_{name}": Subquery(policy.values(name)[:1]) for name in rules.POLICY_FIELDS})
                 .filter(prefix=prefix)
                 .first()
             )
@@ -409,6 +435,10 @@ class Gateway:
             raise GatewayError(403, "grant_inactive", _("The access grant for this key is no longer active."))
         if grant.service_id != service.id:
             raise GatewayError(403, "no_grant", _("This key grants no access to this API."))
+        if grant.policy_breach:
+            raise GatewayError(403, *grant.policy_breach)
+        if grant.policy_until <= now:
+            raise GatewayError(403, "policy_period_exceeded", grant.policy_period_message)
 
         # An explicit version segment (/v<version>/...) selects the version; it must be the granted one.
         if segments and segments[0].startswith("v") and segments[0][1:] in service.versions:

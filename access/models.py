@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from directory.choices import ClassificationChoices
 from directory.models import ApiOperation, ApiVersion, Organization
 
 from .choices import AccessRequestStatusChoices
@@ -43,6 +44,12 @@ class AccessRequest(models.Model):
         _("status"), max_length=20, choices=AccessRequestStatusChoices.choices,
         default=AccessRequestStatusChoices.SUBMITTED, db_index=True,
     )
+    # Set when the classification's policy asks for a second administrator (access.policy).
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("first approval by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    first_approved_at = models.DateTimeField(_("first approval at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
@@ -65,12 +72,51 @@ class AccessRequest(models.Model):
 
 
 class PendingAccessRequest(AccessRequest):
-    """Admin queue: requests waiting for the administrator's decision."""
+    """Admin queue: requests waiting for an administrator's decision (first or second approval)."""
 
     class Meta:
         proxy = True
         verbose_name = _("request waiting for a decision")
         verbose_name_plural = _("requests waiting for a decision")
+
+
+# The longest grant period a policy may set: ten years.
+MAX_POLICY_GRANT_DAYS = 3660
+
+
+class ClassificationPolicy(models.Model):
+    """The Dinas's rules for access to the APIs of one data classification (access.policy applies them)."""
+
+    classification = models.CharField(
+        _("classification"), max_length=20, choices=ClassificationChoices.choices, unique=True
+    )
+    max_grant_days = models.PositiveIntegerField(
+        _("longest grant period (days)"),
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_POLICY_GRANT_DAYS)],
+        help_text=_("A request may not ask for a longer period, and a grant is valid for at most this many days "
+                    "from the day it is given."),
+    )
+    require_ip_allowlist = models.BooleanField(
+        _("IP allow-list required"), default=False,
+        help_text=_("A grant must name the addresses allowed to call, all inside the Pemda's intranet networks."),
+    )
+    require_second_approval = models.BooleanField(
+        _("second approval required"), default=False,
+        help_text=_("A request needs the approval of two different administrators."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("classification policy")
+        verbose_name_plural = _("classification policies")
+        ordering = ["id"]
+
+    def __str__(self):
+        return _("Policy for %(classification)s") % {"classification": self.get_classification_display()}
 
 
 class Grant(models.Model):

@@ -15,7 +15,8 @@ from .models import AccessRequest, ApiKey, Grant
 def access_requests_visible_to(user):
     """Administrators see all; a requester its organisation's; a publisher those for its APIs."""
     qs = AccessRequest.objects.select_related(
-        "requester", "applicant", "api_version__service__owner", "api_version__service__theme", "decided_by"
+        "requester", "applicant", "api_version__service__owner", "api_version__service__theme", "decided_by",
+        "first_approved_by",
     ).prefetch_related("operations")
     if is_administrator(user):
         return qs

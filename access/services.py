@@ -1,6 +1,5 @@
 """The Pasal 7 workflow, grants and keys. Every state change lives here."""
 
-import datetime
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -19,12 +18,14 @@ from splp.audit import audit_record
 from splp.notifications import notify
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
+from . import policy as rules
+from .choices import WAITING_FOR_ADMINISTRATOR
 from .choices import AccessRequestStatusChoices as S
 from .keys import generate_key
-from .models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, Grant
+from .models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, ClassificationPolicy, Grant
 from .selectors import active_grants_on, lapsed_approvals
 
-OPEN_STATES = (S.SUBMITTED, S.APPROVED, S.GRANTED)
+OPEN_STATES = (*WAITING_FOR_ADMINISTRATOR, S.APPROVED, S.GRANTED)
 
 
 def _move(access_request, *, actor, allowed, to, action, label, reason="", event=None):
@@ -34,6 +35,31 @@ def _move(access_request, *, actor, allowed, to, action, label, reason="", event
     access_request.save()
     audit_record(actor=actor, target=access_request, action=action, old_state=old, new_state=to, reason=reason)
     notify(event or f"access_{action}", access_request)
+
+
+@transaction.atomic
+def classification_policy_update(*, actor, policy: ClassificationPolicy, **fields) -> ClassificationPolicy:
+    """An administrator changes the rules of one classification (``access.policy.POLICY_FIELDS``).
+
+    Existing grants keep their period; the stricter rules apply to them at once (rotation and the bus)."""
+    require(is_administrator(actor), _("Only a Dinas administrator can change a classification policy."))
+    unknown = set(fields) - set(rules.POLICY_FIELDS)
+    if unknown:
+        raise TypeError(f"not policy fields: {sorted(unknown)}")
+    policy = lock(ClassificationPolicy, policy.pk)
+    old = {name: getattr(policy, name) for name in rules.POLICY_FIELDS}
+    for name, value in fields.items():
+        setattr(policy, name, value)
+    policy.full_clean(exclude=["classification", "updated_by"])
+    new = {name: getattr(policy, name) for name in rules.POLICY_FIELDS}
+    if new == old:
+        return policy
+    policy.updated_by = actor
+    policy.save()
+    audit_record(actor=actor, target=policy, action="update", data={
+        "old": {k: v for k, v in old.items() if new[k] != v}, "new": {k: v for k, v in new.items() if old[k] != v},
+    })
+    return policy
 
 
 @transaction.atomic
@@ -66,6 +92,7 @@ def access_request_submit(
         errors["operations"] = _("The selected operations do not belong to this API version.")
     if errors:
         raise ValidationError(errors)
+    rules.check_period(rules.policy_for(api_version.service.classification), period_start, period_end)
     if AccessRequest.objects.filter(requester=requester, api_version=api_version, status__in=OPEN_STATES).exists():
         raise ValidationError(
             _("This organisation already has a pending request or active access for this API.")
@@ -89,8 +116,8 @@ def access_request_withdraw(*, actor, access_request):
         _("Only a requester operator of the requesting organisation can withdraw the request."),
     )
     # Until the publisher grants, the requester may still change its mind.
-    _move(access_request, actor=actor, allowed=(S.SUBMITTED, S.APPROVED), to=S.WITHDRAWN, action="withdraw",
-          label=_("withdraw the request"))
+    _move(access_request, actor=actor, allowed=(*WAITING_FOR_ADMINISTRATOR, S.APPROVED), to=S.WITHDRAWN,
+          action="withdraw", label=_("withdraw the request"))
     return access_request
 
 
@@ -104,16 +131,28 @@ def _decide(access_request, *, actor, to, action, label, reason):
         _("Separation of duties: an administrator cannot decide a request they applied for or one from an "
           "organisation they belong to; another administrator must decide."),
     )
+    if to == S.APPROVED and access_request.status in WAITING_FOR_ADMINISTRATOR:
+        policy = rules.policy_for(access_request.api_version.service.classification)
+        if access_request.status == S.SECOND_APPROVAL:
+            rules.check_second_approver(policy, access_request, actor)
+        elif policy.require_second_approval:
+            access_request.first_approved_by = actor
+            access_request.first_approved_at = timezone.now()
+            _move(access_request, actor=actor, allowed=(S.SUBMITTED,), to=S.SECOND_APPROVAL, action="first_approval",
+                  label=label, reason=reason, event="access_second_approval")
+            return access_request
     access_request.decided_by = actor
     access_request.decided_at = timezone.now()
     access_request.decision_reason = reason
-    _move(access_request, actor=actor, allowed=(S.SUBMITTED,), to=to, action=action, label=label, reason=reason)
+    _move(access_request, actor=actor, allowed=WAITING_FOR_ADMINISTRATOR, to=to, action=action, label=label,
+          reason=reason)
     return access_request
 
 
 @transaction.atomic
 def access_request_approve(*, actor, access_request, reason=""):
-    """Pasal 7b: the administrator approves; the publisher grants afterwards."""
+    """Pasal 7b: the administrator approves; the publisher grants afterwards. Where the classification's
+    policy asks for a second approval, the first one waits for another administrator's."""
     return _decide(access_request, actor=actor, to=S.APPROVED, action="approve",
                    label=_("approve"), reason=(reason or "").strip())
 
@@ -122,10 +161,6 @@ def access_request_approve(*, actor, access_request, reason=""):
 def access_request_reject(*, actor, access_request, reason):
     reason = require_reason(reason)
     return _decide(access_request, actor=actor, to=S.REJECTED, action="reject", label=_("reject"), reason=reason)
-
-
-def _end_of_day(date):
-    return timezone.make_aware(datetime.datetime.combine(date, datetime.time.max))
 
 
 def _issue_key(*, actor, grant):
@@ -179,15 +214,20 @@ def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, r
     if errors:
         raise ValidationError(errors)
     ip_allowlist = _clean_ip_allowlist(ip_allowlist)
+    policy = rules.policy_for(service.classification)
+    rules.check_allowlist(policy, rules.parse_allowlist(ip_allowlist))
+    # The requested period, cut to the policy's longest grant counted from today; fixed from now on.
+    expires_at = rules.end_of_day(rules.grant_last_day(policy, access_request, timezone.localdate()))
     grant = Grant.objects.create(
         access_request=access_request, organization=access_request.requester,
         api_version=access_request.api_version, all_operations=access_request.all_operations,
         rate_limit_per_minute=rate_limit_per_minute, rate_limit_per_day=rate_limit_per_day,
-        ip_allowlist=ip_allowlist, granted_by=actor, expires_at=_end_of_day(access_request.period_end),
+        ip_allowlist=ip_allowlist, granted_by=actor, expires_at=expires_at,
     )
     grant.operations.set(access_request.operations.all())
     audit_record(actor=actor, target=grant, action="grant", new_state="active",
-                 data={"per_minute": rate_limit_per_minute, "per_day": rate_limit_per_day})
+                 data={"per_minute": rate_limit_per_minute, "per_day": rate_limit_per_day,
+                       "policy": {name: getattr(policy, name) for name in rules.POLICY_FIELDS}})
     key, raw = _issue_key(actor=actor, grant=grant)
     _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.GRANTED, action="grant",
           label=_("grant access"))
@@ -293,6 +333,7 @@ def api_key_rotate(*, actor, grant):
     _require_key_holder(actor, grant)
     if not grant.is_active:
         raise TransitionError(_("This grant is not active; its key cannot be rotated."))
+    rules.check_grant(rules.policy_for(grant.api_version.service.classification), grant)
     now = timezone.now()
     for old in grant.keys.select_for_update().filter(revoked_at__isnull=True):
         old.revoked_at = now

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,7 @@ from directory.models import ApiVersion, Organization
 from directory.selectors import visible_services
 from directory.views import paginate, portal_page, run_service
 
+from . import policy as rules
 from . import selectors, services
 from .choices import AccessRequestStatusChoices
 from .forms import AccessRequestForm, GrantForm, GrantMoveForm
@@ -50,7 +52,7 @@ def request_create(request, slug, version):
             return redirect("access:my-requests")
     return render(request, "portal/request_form.html", {
         "title": _("Request access"), "api_version": api_version, "service": api_version.service, "form": form,
-        "submit_label": _("Send request"),
+        "submit_label": _("Send request"), "policy": rules.policy_for(api_version.service.classification),
     })
 
 
@@ -81,10 +83,14 @@ def incoming(request):
             service_id__in={r.api_version.service_id for r in page}, status=ApiVersionStatusChoices.PUBLISHED,
         ).values("service_id").annotate(newest=Max("id")).values_list("service_id", "newest")
     )
+    policies, today = rules.policies(), timezone.localdate()
     for access_request in page:
         if access_request.status == AccessRequestStatusChoices.APPROVED:
             # Distinct ids per row: several grant forms share the page.
             access_request.grant_form = GrantForm(auto_id=f"grant{access_request.pk}_%s")
+            # What the classification's policy asks of this grant, shown before the publisher submits.
+            access_request.policy = policy = policies[access_request.api_version.service.classification]
+            access_request.grant_until = rules.grant_last_day(policy, access_request, today)
         elif access_request.status == AccessRequestStatusChoices.GRANTED:
             version = access_request.api_version
             access_request.can_move = newest.get(version.service_id, 0) > version.pk

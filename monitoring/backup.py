@@ -43,7 +43,7 @@ DATABASE_MEMBER = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 ARCHIVE_PREFIX = "splp-backup-"
 ARCHIVE_SUFFIX = ".tar.gz"
 # Rows `migrate` itself writes: a freshly migrated installation has these and is still empty.
-WRITTEN_BY_MIGRATE = {"contenttypes", "django_celery_beat", "auth.Permission"}
+WRITTEN_BY_MIGRATE = {"contenttypes", "django_celery_beat", "auth.Permission", "access.ClassificationPolicy"}
 
 
 class BackupError(Exception):

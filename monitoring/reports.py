@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from access.choices import AccessRequestStatusChoices
+from access.choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from access.models import AccessRequest, ApiKey, Grant
 from directory.choices import MembershipRoleChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Organization, Theme
@@ -463,7 +463,7 @@ def _access_section(start, end):
         "keys_revoked": key_events.get("revoke", 0) + key_events.get("rotate", 0),
         "keys_rotated": key_events.get("rotate", 0),
         "keys_expired": key_events.get("expire", 0) + lapsed_unclosed,
-        "pending_decision": AccessRequest.objects.filter(status=AccessRequestStatusChoices.SUBMITTED).count(),
+        "pending_decision": AccessRequest.objects.filter(status__in=WAITING_FOR_ADMINISTRATOR).count(),
         "pending_grant": AccessRequest.objects.filter(status=AccessRequestStatusChoices.APPROVED).count(),
     }
 

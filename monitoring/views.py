@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from access.choices import AccessRequestStatusChoices
+from access.choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from access.models import AccessRequest
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiService, ApiVersion
@@ -201,7 +201,7 @@ def dashboard(request):
         pasal9_rows.append({"year": y, "light": light, "label": exports.Light(light).label, "report": report})
 
     counts = {
-        "pending_requests": AccessRequest.objects.filter(status=AccessRequestStatusChoices.SUBMITTED).count(),
+        "pending_requests": AccessRequest.objects.filter(status__in=WAITING_FOR_ADMINISTRATOR).count(),
         "waiting_grant": AccessRequest.objects.filter(status=AccessRequestStatusChoices.APPROVED).count(),
         "pending_reviews": ApiVersion.objects.filter(status=ApiVersionStatusChoices.SUBMITTED).count(),
         "open_findings": Finding.objects.filter(status=FindingStatusChoices.OPEN).count(),

@@ -38,7 +38,7 @@ def exception_handler(exc, context):
         fields = _messages(exc)
         message = " ".join(m for msgs in fields.values() for m in msgs)
         return Response(
-            error_body("invalid", message, fields=fields),
+            error_body(getattr(exc, "error_code", "invalid"), message, fields=fields),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DjangoPermissionDenied):

@@ -10,6 +10,7 @@ EVENTS = {
     "api_published": ("publishers", N_("API registration published")),
     "access_submit": ("administrators", N_("Access request waiting for a decision")),
     "access_withdraw": ("administrators", N_("Access request withdrawn by the requester")),
+    "access_second_approval": ("administrators", N_("Access request waiting for a second approval")),
     "access_approve": ("publishers_and_requesters", N_("Access request approved")),
     "access_reject": ("publishers_and_requesters", N_("Access request rejected")),
     "access_grant": ("requesters", N_("API access granted")),

@@ -4,6 +4,7 @@ Embedded default (``make run``): SQLite, no Redis, a Celery broker on its own SQ
 Production: DATABASE_URL, REDIS_URL and SECRET_KEY set, DEBUG off.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -201,6 +202,16 @@ SPLP_INTERNAL_HOSTS = env.list(
 SPLP_UPSTREAM_HOSTS = env.list("SPLP_UPSTREAM_HOSTS", default=[])
 # Proxies in front of the SPLP whose X-Forwarded-For is believed for the client address.
 SPLP_TRUSTED_PROXIES = env.list("SPLP_TRUSTED_PROXIES", default=[])
+# The Pemda's intranet (CIDRs): where a grant's IP allow-list must lie when the classification policy
+# requires one (access.policy). Empty: an allow-list is still required, anywhere.
+SPLP_INTRANET_NETWORKS = env.list(
+    "SPLP_INTRANET_NETWORKS", default=["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8"] if DEBUG else []
+)
+for _network in SPLP_INTRANET_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise environ.ImproperlyConfigured(f"SPLP_INTRANET_NETWORKS: {_network!r} is not an address or CIDR network.")
 # How long a process may use a cached key/grant: the longest a revoked key keeps working.
 SPLP_GATEWAY_CACHE_SECONDS = env.float("SPLP_GATEWAY_CACHE_SECONDS", default=5.0)
 SPLP_GATEWAY_POOL_SIZE = env.int("SPLP_GATEWAY_POOL_SIZE", default=64)

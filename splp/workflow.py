@@ -8,6 +8,15 @@ class TransitionError(ValidationError):
     """An action the current state does not allow (the API answers 409)."""
 
 
+class RuleRefused(ValidationError):
+    """A rule the Dinas set refuses the action (e.g. a classification policy); ``error_code`` names the rule
+    (the API answers 400 with it as the error code). ``message`` may be a dict of field -> message."""
+
+    def __init__(self, message, *, error_code):
+        super().__init__(message)
+        self.error_code = error_code
+
+
 def lock(model, pk):
     return model.objects.select_for_update().get(pk=pk)
 

@@ -65,6 +65,12 @@ def admin_user(dinas):
 
 
 @pytest.fixture
+def second_admin(dinas):
+    """Another Dinas administrator: the second approval a rahasia API's policy asks for."""
+    return member(UserFactory(username="erin", is_staff=True), dinas, R.ADMINISTRATOR)
+
+
+@pytest.fixture
 def publisher(publisher_org):
     return member(UserFactory(username="bob"), publisher_org, R.PUBLISHER)
 

@@ -16,13 +16,22 @@ from directory.models import Organization
 from directory.selectors import requester_org_ids
 from splp.api import MAX_ID, SlugRelatedField
 
+from .. import policy as rules
 from ..models import (
     MAX_CALLS_PER_DAY,
     MAX_CALLS_PER_MINUTE,
     AccessRequest,
     ApiKey,
+    ClassificationPolicy,
     Grant,
 )
+
+
+class ClassificationPolicySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ClassificationPolicy
+        fields = ["classification", "max_grant_days", "require_ip_allowlist", "require_second_approval"]
+        read_only_fields = fields
 
 
 class IpAllowlistField(serializers.ListField):
@@ -55,18 +64,32 @@ class AccessRequestSerializer(serializers.ModelSerializer):
     api = ApiServiceBriefSerializer(source="api_version.service", read_only=True)
     version = serializers.CharField(source="api_version.version", read_only=True)
     operations = ApiOperationSerializer(many=True, read_only=True)
+    first_approved_by = serializers.CharField(source="first_approved_by.username", read_only=True, allow_null=True)
     decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True)
     grant = GrantSerializer(read_only=True, allow_null=True)
+    policy = serializers.SerializerMethodField(
+        help_text=_("The current rules of the API's classification, which the grant, key rotation and the bus "
+                    "enforce.")
+    )
     url = serializers.HyperlinkedIdentityField(view_name="access_api:access-request-detail")
 
     class Meta:
         model = AccessRequest
         fields = [
             "id", "status", "requester", "applicant", "api", "version", "all_operations", "operations", "purpose",
-            "legal_basis", "period_start", "period_end", "expected_daily_volume", "decided_by", "decided_at",
-            "decision_reason", "decline_reason", "created_at", "updated_at", "grant", "url",
+            "legal_basis", "period_start", "period_end", "expected_daily_volume", "first_approved_by",
+            "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason", "created_at",
+            "updated_at", "grant", "policy", "url",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(ClassificationPolicySerializer)
+    def get_policy(self, access_request):
+        # Read once per response (a list shares the context), not once per row.
+        policies = self.context.get("_policies")
+        if policies is None:
+            policies = self.context["_policies"] = rules.policies()
+        return ClassificationPolicySerializer(policies[access_request.api_version.service.classification]).data
 
 
 class AccessRequestSubmitSerializer(serializers.ModelSerializer):

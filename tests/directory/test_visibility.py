@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from access import services as access_services
 from directory.choices import ClassificationChoices as C
 from directory.selectors import themes_with_counts
-from tests.factories import ThemeFactory
+from tests.factories import ThemeFactory, period
 
 from ..conftest import submit_request
 
@@ -44,15 +44,20 @@ def catalogue(publish, outsider, outsider_org, theme):
 
 
 @pytest.fixture
-def viewer(request, catalogue, admin_user, publisher, requester, requester_org, outsider):
+def viewer(request, catalogue, admin_user, second_admin, publisher, requester, requester_org, outsider):
     """The user of the audience named by the test's parameter (None: anonymous)."""
     audience = request.param
     if audience in ("requested", "granted"):
         # Requests are made through the services here: how the requester learnt of it is not the point.
-        access_request = submit_request(requester, requester_org, catalogue["api-rahasia"])
+        # Within the rahasia policy: 90 days, two approvals, an allow-list.
+        start, end = period(90)
+        access_request = submit_request(requester, requester_org, catalogue["api-rahasia"], period_start=start,
+                                        period_end=end)
         if audience == "granted":
-            access_services.access_request_approve(actor=admin_user, access_request=access_request)
-            access_services.access_request_grant(actor=publisher, access_request=access_request)
+            for administrator in (admin_user, second_admin):
+                access_services.access_request_approve(actor=administrator, access_request=access_request)
+            access_services.access_request_grant(actor=publisher, access_request=access_request,
+                                                 ip_allowlist="10.0.0.0/24")
     return {
         "anonymous": None,
         "signed in, no organisation": get_user_model().objects.create_user("dewi"),
