@@ -4,6 +4,7 @@ and closing go through monitoring.incidents; the register is never deleted (it i
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import pgettext_lazy
 
@@ -44,7 +45,10 @@ class PersonalDataIncidentForm(forms.ModelForm):
     def clean_found_at(self):
         found_at = self.cleaned_data.get("found_at")
         if found_at is not None:
-            incidents.check_found_at(found_at)
+            try:
+                incidents.check_found_at(found_at)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["found_at"])
         return found_at
 
 
@@ -115,4 +119,6 @@ class PersonalDataIncidentAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.Mode
         obj._state.adding, obj._state.db = False, incident._state.db
 
     def save_related(self, request, form, formsets, change):
-        pass  # the services set the APIs and organisations; the audit inline is read-only
+        # The services set the APIs and organisations; the audit inline is read-only: nothing saved here.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
