@@ -94,7 +94,7 @@ class PersonalDataIncidentAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.Mode
     def deadline_local(self, obj):
         return format_local(incidents.notification_deadline(obj))
 
-    @admin.display(description=pgettext_lazy(CTX, "Notified"), ordering="notified_at")
+    @admin.display(description=pgettext_lazy(CTX, "Notified on"), ordering="notified_at")
     def notified_local(self, obj):
         return format_local(obj.notified_at) or "–"
 

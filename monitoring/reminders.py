@@ -204,6 +204,8 @@ def reminder_incident_send(*, now=None):
             template="emails/reminder_incident.txt",
             context={"incident": incident, "deadline": notification_deadline(incident),
                      "clock": incident_clock(incident, now),
+                     "apis": [s.name for s in incident.services.all()],
+                     "organizations": [o.name for o in incident.organizations.all()],
                      "path": reverse("admin:monitoring_personaldataincident_change", args=[incident.pk])},
         )
     return sent

@@ -155,6 +155,7 @@ def test_reminders_go_out_every_six_hours_until_the_notification_is_recorded(inc
     assert "Insiden data pribadi: beri tahu subjek data pribadi dan lembaga dalam 3 x 24 jam" in last.subject
     assert "10 Mar 2026 08:00 WIB" in last.body and "13 Mar 2026 08:00 WIB" in last.body
     assert "lewat 5 jam" in last.body and "NIK dan nama 12 penduduk" in last.body
+    assert "API terdampak: Data Penduduk\nPerangkat daerah terdampak: Dinas Kesehatan\n" in last.body
     assert reverse("admin:monitoring_personaldataincident_change", args=[incident.pk]) in last.body
 
     incidents.incident_mark_notified(actor=admin_user, incident=incident, note="Surat 400/12")
