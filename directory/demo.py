@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from access.models import AccessRequest
@@ -743,6 +744,11 @@ class SeedReport:
         tally["created" if created else "found"] += 1
 
 
+# Sent at the end of seed_demo, inside its transaction, with report, organizations and users (dicts by code and
+# username): the apps above directory (monitoring) seed their own demo records without directory importing them.
+demo_seeded = Signal()
+
+
 @transaction.atomic
 def seed_demo(pemda_key=DEFAULT_PEMDA):
     """Create or find every demo record for the given preset; all or nothing."""
@@ -754,6 +760,7 @@ def seed_demo(pemda_key=DEFAULT_PEMDA):
     for api in DEMO_APIS:
         _seed_api(api, preset, orgs, themes, users, report)
     _seed_access_request(orgs, users, report)
+    demo_seeded.send(sender=SeedReport, report=report, organizations=orgs, users=users)
     return report
 
 

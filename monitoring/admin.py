@@ -49,4 +49,4 @@ for _model, _model_admin in (
         _model, type(f"{_model.__name__}Admin", (RolePermissionMixin, _model_admin), {"admin_permissions": MANAGE})
     )
 from . import admin_pasal8  # noqa: E402,F401  (Pasal 8 registrations live beside their services)
-from . import admin_reports  # noqa: E402,F401
+from . import admin_privacy, admin_reports  # noqa: E402,F401

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("Monitoring")
+
+    def ready(self):
+        from . import demo  # noqa: F401  (its seed_demo receiver)

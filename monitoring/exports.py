@@ -178,6 +178,7 @@ def section_titles():
         "usage": P("Log monitoring results"),
         "access": P("Access management"),
         "findings": P("Supervision findings"),
+        "incidents": P("Personal data incidents"),
         "activities": P("Coaching and supervision"),
         "compliance": P("Compliance of the Perangkat Daerah"),
         "recommendations": P("Recommendations"),
@@ -412,7 +413,19 @@ def report_sections(report):
             for f in findings["rows"]], widths=(2.5, 2, 2, 1.5, 1.5, 1, 1.3, 2.5), numeric=(5,)),
     ])
 
-    # 7. Pembinaan dan pengawasan.
+    # 7. Insiden data pribadi (UU 27/2022 Pasal 46); figures frozen before the register existed have none.
+    incidents = figures.get("incidents")
+    if incidents is not None:
+        add("incidents", paragraphs=[incidents_summary(incidents)], tables=[
+            Table("incidents", _("Incidents found in the period"), [
+                P("Found"), P("Incident"), P("APIs"), P("Organisations"), P("Notification deadline"),
+                P("Notified"), P("Notification"),
+            ], [[_dt(i["found_at"]), i["summary"], ", ".join(i["apis"]), ", ".join(i["organizations"]),
+                 _dt(i["deadline"]), _dt(i["notified_at"]), incident_state(i["clock"])]
+                for i in incidents["rows"]], widths=(1.6, 3, 2, 2, 1.6, 1.6, 1.6)),
+        ])
+
+    # 8. Pembinaan dan pengawasan.
     activities = figures["activities"]
     status_rows = []
     period_names, categories = pasal8_labels()
@@ -435,7 +448,7 @@ def report_sections(report):
                for a in activities["rows"]], widths=(1.2, 2, 4, 1.2), numeric=(3,)),
     ])
 
-    # 8. Kepatuhan Perangkat Daerah.
+    # 9. Kepatuhan Perangkat Daerah.
     compliance = figures["compliance"]
     add("compliance", paragraphs=[
         _("Every Perangkat Daerah must provide APIs for its service applications integrated with the SPLP "
@@ -449,11 +462,11 @@ def report_sections(report):
             for o in compliance["without_api"]], widths=(4, 1.5, 2, 1.5), numeric=(3,)),
     ])
 
-    # 9. Rekomendasi: the text the Dinas edits while the report is a draft.
+    # 10. Rekomendasi: the text the Dinas edits while the report is a draft.
     lines = [line.strip() for line in report.recommendations.splitlines() if line.strip()]
     add("recommendations", paragraphs=lines or [_("No recommendations.")])
 
-    # 10. Lampiran.
+    # 11. Lampiran.
     add("appendix", tables=[
         Table("appendix_apis", _("A. List of APIs"), [
             P("API"), P("Slug"), P("Owner"), P("Theme"), P("Version"), P("Status"), P("Published"), P("Operations"),
@@ -469,6 +482,22 @@ def report_sections(report):
             numeric=(0, 8, 9)),
     ])
     return sections
+
+
+def incidents_summary(incidents):
+    if not incidents["total"]:
+        return _("No personal data incident was recorded in the period. UU 27/2022 on personal data protection "
+                 "(Pasal 46) requires written notice to the data subjects and the authority within 3 x 24 hours "
+                 "of finding a failure of personal data protection.")
+    return _("%(total)d personal data incidents were recorded in the period. UU 27/2022 on personal data "
+             "protection (Pasal 46) requires written notice to the data subjects and the authority within 3 x 24 "
+             "hours of finding them: %(on_time)d were notified on time, %(late)d late, and %(not_notified)d were "
+             "not notified yet when the report was generated (%(overdue)d of them past the deadline).") % incidents
+
+
+def incident_state(state):
+    return {"on_time": P("On time"), "late": P("Late"), "running": P("Not notified yet, within the deadline"),
+            "overdue": P("Not notified, deadline passed")}.get(state, state)
 
 
 def connector_state(state):
@@ -725,13 +754,14 @@ def _csv_safe(value):
 
 
 def render_csv(report):
-    """The API table and the connector table in one file, told apart by the first column."""
+    """The API, connector and personal data incident tables in one file, told apart by the first column."""
     figures = report.figures
     availability = {api["api_id"]: api for api in figures["usage"]["per_api"]}
     headers = [
         P("section"), P("API"), P("API slug"), P("organisation"), P("theme"), P("status"), P("classification"),
         P("interoperability"), P("granted"), P("valid until"), P("revoked"), P("calls"), P("errors"),
-        P("error rate (%)"), P("p95 (ms)"), P("availability (%)"), P("last call"),
+        P("error rate (%)"), P("p95 (ms)"), P("availability (%)"), P("last call"), P("incident"),
+        P("found"), P("notification deadline"), P("notified"),
     ]
     output = io.StringIO()
     writer = csv.writer(output)
@@ -743,13 +773,19 @@ def render_csv(report):
             _label(ClassificationChoices, api["classification"]),
             P("Passed") if api["interop_passed"] else P("Not passed"), None, None, None,
             use.get("calls", 0), use.get("errors", 0), use.get("error_rate_pct"), use.get("p95_ms"),
-            use.get("availability_pct"), None,
+            use.get("availability_pct"), None, None, None, None, None,
         )])
     for connector in figures["usage"]["connectors"]:
         writer.writerow([_csv_safe(v) for v in (
             "connector", connector["api"], connector["api_slug"], connector["organization"], connector["theme"],
             connector_state(connector["state"]), None, None, _dt(connector["granted_at"]),
             _dt(connector["expires_at"]), _dt(connector["revoked_at"]), connector["calls"], connector["errors"],
-            connector["error_rate_pct"], None, None, _dt(connector["last_call"]),
+            connector["error_rate_pct"], None, None, _dt(connector["last_call"]), None, None, None, None,
+        )])
+    for incident in figures.get("incidents", {}).get("rows", []):
+        writer.writerow([_csv_safe(v) for v in (
+            "incident", ", ".join(incident["apis"]), None, ", ".join(incident["organizations"]), None,
+            incident_state(incident["clock"]), None, None, None, None, None, None, None, None, None, None, None,
+            incident["summary"], _dt(incident["found_at"]), _dt(incident["deadline"]), _dt(incident["notified_at"]),
         )])
     return "\ufeff" + output.getvalue()  # the BOM makes spreadsheet programs read UTF-8

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LogBatch(models.Model):
@@ -340,3 +341,48 @@ class MonevReport(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# -- Personal data incidents (UU 27/2022 Pasal 46) ------------------------------------------------------
+
+
+class IncidentStatusChoices(models.TextChoices):
+    OPEN = "open", pgettext_lazy("monitoring-privacy", "Open: notification due")
+    NOTIFIED = "notified", pgettext_lazy("monitoring-privacy", "Notified")
+    CLOSED = "closed", pgettext_lazy("monitoring-privacy", "Closed")
+
+
+class PersonalDataIncident(models.Model):
+    """A failure of personal data protection the Dinas found: the data subjects and the authority must be
+    told in writing within 3 x 24 hours of finding it (monitoring.incidents holds the rule)."""
+
+    found_at = models.DateTimeField(pgettext_lazy("monitoring-privacy", "found"), db_index=True)
+    summary = models.CharField(pgettext_lazy("monitoring-privacy", "summary"), max_length=300)
+    services = models.ManyToManyField(
+        "directory.ApiService", verbose_name=pgettext_lazy("monitoring-privacy", "APIs affected"), blank=True,
+        related_name="+",
+    )
+    organizations = models.ManyToManyField(
+        "directory.Organization", verbose_name=pgettext_lazy("monitoring-privacy", "organisations affected"),
+        blank=True, related_name="+",
+    )
+    data_affected = models.TextField(pgettext_lazy("monitoring-privacy", "personal data affected"))
+    cause = models.TextField(pgettext_lazy("monitoring-privacy", "when and how the data was exposed"), blank=True)
+    steps_taken = models.TextField(pgettext_lazy("monitoring-privacy", "handling and recovery steps"), blank=True)
+    status = models.CharField(pgettext_lazy("monitoring-privacy", "status"), max_length=10,
+                              choices=IncidentStatusChoices.choices, default=IncidentStatusChoices.OPEN)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    notified_at = models.DateTimeField(pgettext_lazy("monitoring-privacy", "notified"), null=True, blank=True)
+    notification_note = models.TextField(pgettext_lazy("monitoring-privacy", "notification"), blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("monitoring-privacy", "closed"), null=True, blank=True)
+    closing_note = models.TextField(pgettext_lazy("monitoring-privacy", "closing note"), blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("monitoring-privacy", "personal data incident")
+        verbose_name_plural = pgettext_lazy("monitoring-privacy", "personal data incidents")
+        ordering = ["-found_at", "-id"]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.found_at):%Y-%m-%d %H:%M} {self.summary}"

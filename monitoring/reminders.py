@@ -7,7 +7,10 @@
 - ``grant_waiting``: to the API's publishers (and the administrators, who supervise the procedure) when
   an approved request has waited more than ``days`` (7) for the grant (Pasal 7c), once per request;
 - ``grant_expiry``: to the requester and the publisher, ``days_before`` (14) days before a grant
-  expires, once per grant and expiry date.
+  expires, once per grant and expiry date;
+- ``incident_notify``: to administrators, for every personal data incident whose notice is still due
+  (UU 27/2022 Pasal 46), once per incident and ``incidents.REMINDER_EVERY`` (6 hours) since it was found,
+  past the deadline too, until the notification is recorded. Hourly, on its own schedule.
 
 "Once" is a ReminderLog row (unique kind + period key) created in the same transaction that sends the
 mail: a second run, or a second worker at the same moment, finds the row (or waits for it on the
@@ -25,6 +28,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -37,11 +41,13 @@ from splp.context_processors import current_pemda, site_url
 from splp.workflow import TransitionError
 
 from .activities import half_year_of, pasal8_status
-from .models import MonevReport, ReminderLog, ReportStatusChoices
+from .incidents import REMINDER_EVERY, incident_clock, notification_deadline
+from .models import IncidentStatusChoices, MonevReport, PersonalDataIncident, ReminderLog, ReportStatusChoices
 
 logger = logging.getLogger(__name__)
 
 SEMIANNUAL, MONEV_REPORT, GRANT_WAITING, GRANT_EXPIRY = "semiannual", "monev_report", "grant_waiting", "grant_expiry"
+INCIDENT_NOTIFY = "incident_notify"
 
 ADMINISTRATORS = Q(is_superuser=True) | Q(
     memberships__role=R.ADMINISTRATOR, memberships__organization__is_administrator=True
@@ -180,6 +186,31 @@ def reminder_grant_expiry_send(*, now=None, days_before=14):
     return sent
 
 
+def reminder_incident_send(*, now=None):
+    """Open incidents whose notice is not recorded: once per incident and REMINDER_EVERY since found."""
+    now = now or timezone.now()
+    incidents = list(
+        PersonalDataIncident.objects.filter(status=IncidentStatusChoices.OPEN, notified_at__isnull=True,
+                                            found_at__lte=now)
+        .prefetch_related("services", "organizations").order_by("found_at", "pk")
+    )
+    to = _emails(ADMINISTRATORS)
+    sent = 0
+    for incident in incidents:
+        slot = int((now - incident.found_at) / REMINDER_EVERY)
+        sent += _send_once(
+            INCIDENT_NOTIFY, f"incident-{incident.pk}-{slot}", to=to,
+            subject=_("Personal data incident: notify the data subjects and the authority within 3 x 24 hours"),
+            template="emails/reminder_incident.txt",
+            context={"incident": incident, "deadline": notification_deadline(incident),
+                     "clock": incident_clock(incident, now),
+                     "apis": [s.name for s in incident.services.all()],
+                     "organizations": [o.name for o in incident.organizations.all()],
+                     "path": reverse("admin:monitoring_personaldataincident_change", args=[incident.pk])},
+        )
+    return sent
+
+
 def reminders_send(*, now=None):
     """Every reminder that is due; returns the number sent per kind."""
     now = now or timezone.now()
@@ -221,6 +252,11 @@ def _expire(access_requests):
 @shared_task
 def send_reminders_task():
     return reminders_send()
+
+
+@shared_task
+def send_incident_reminders_task():
+    return reminder_incident_send()
 
 
 @shared_task

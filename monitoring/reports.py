@@ -39,6 +39,7 @@ from splp.workflow import TransitionError, lock, require, require_state
 
 from .activities import pasal8_status
 from .health import availability_by_service
+from .incidents import incident_clock, notification_deadline
 from .models import (
     LATENCY_BUCKETS_MS,
     Activity,
@@ -46,6 +47,7 @@ from .models import (
     FindingKindChoices,
     FindingStatusChoices,
     MonevReport,
+    PersonalDataIncident,
     ReminderLog,
     ReportStatusChoices,
     RequestLog,
@@ -500,6 +502,34 @@ def _findings_section(start, end):
     }
 
 
+def _incidents_section(start, end):
+    """Personal data incidents found in the period (UU 27/2022 Pasal 46) and how their notice went; one not
+    notified yet is judged at generation time."""
+    incidents = (
+        PersonalDataIncident.objects.filter(found_at__gte=start, found_at__lt=end)
+        .prefetch_related("services", "organizations").order_by("found_at", "id")
+    )
+    now = timezone.now()
+    rows = []
+    for incident in incidents:
+        rows.append({
+            "id": incident.pk,
+            "found_at": _iso(incident.found_at),
+            "summary": incident.summary,
+            "apis": sorted(s.name for s in incident.services.all()),
+            "organizations": sorted(o.name for o in incident.organizations.all()),
+            "data_affected": incident.data_affected,
+            "deadline": _iso(notification_deadline(incident)),
+            "notified_at": _iso(incident.notified_at),
+            "status": incident.status,
+            # on_time, late (notified after the deadline), overdue (not notified, deadline passed), running.
+            "clock": incident_clock(incident, now).state,
+        })
+    states = Counter(row["clock"] for row in rows)
+    return {"rows": rows, "total": len(rows), "on_time": states["on_time"], "late": states["late"],
+            "not_notified": states["running"] + states["overdue"], "overdue": states["overdue"]}
+
+
 def _plain(value):
     """Dates to ISO strings, recursively: the figures are stored as JSON."""
     if isinstance(value, dict):
@@ -588,6 +618,7 @@ def compute_figures(*, period_start, period_end):
         "usage": usage,
         "access": _access_section(start, end),
         "findings": _findings_section(start, end),
+        "incidents": _incidents_section(start, end),
         "activities": _activities_section(period_start, period_end),
         "compliance": compliance,
     }
@@ -670,6 +701,24 @@ def build_recommendations(figures):
                 "the organisations concerned.",
                 group["open"],
             ) % {"count": group["open"], "kind": _finding_kind_label(kind)})
+
+    incidents = figures["incidents"]
+    if incidents["not_notified"]:
+        items.append(ngettext(
+            "%(count)d personal data incident has no notification recorded: notify the data subjects and the "
+            "authority in writing without further delay (UU 27/2022 Pasal 46) and record it in the register.",
+            "%(count)d personal data incidents have no notification recorded: notify the data subjects and the "
+            "authority in writing without further delay (UU 27/2022 Pasal 46) and record it in the register.",
+            incidents["not_notified"],
+        ) % {"count": incidents["not_notified"]})
+    if incidents["late"]:
+        items.append(ngettext(
+            "%(count)d personal data incident was notified after the 3 x 24 hour deadline: review the incident "
+            "procedure so the next notice goes out in time.",
+            "%(count)d personal data incidents were notified after the 3 x 24 hour deadline: review the incident "
+            "procedure so the next notice goes out in time.",
+            incidents["late"],
+        ) % {"count": incidents["late"]})
 
     labels = {"pembinaan": pgettext("monitoring-report", "coaching"),
               "pengawasan": pgettext("monitoring-report", "supervision"),

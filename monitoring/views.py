@@ -24,7 +24,7 @@ from directory.models import ApiService, ApiVersion
 from directory.selectors import is_administrator
 from directory.views import PortalRoles
 
-from . import charts, exports, reports, rollups
+from . import charts, exports, reports, rollups, ropa
 from .forms import IdentifierLookupForm
 from .services import request_log_lookup_identifier
 from .activities import pasal8_status
@@ -32,6 +32,7 @@ from .status import system_status
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
 
 TOP_APIS = 10
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def administrator_page(view):
@@ -86,16 +87,22 @@ def report_pdf(request, pk):
 @administrator_page
 def report_xlsx(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
-    return _download(
-        exports.render_xlsx(report), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", report,
-        "xlsx",
-    )
+    return _download(exports.render_xlsx(report), XLSX, report, "xlsx")
 
 
 @administrator_page
 def report_csv(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
     return _download(exports.render_csv(report), "text/csv; charset=utf-8", report, "csv")
+
+
+@administrator_page
+def ropa_download(request, fmt):
+    """The record of processing of personal data (UU 27/2022), as XLSX or CSV; every export is audited."""
+    content, name = ropa.ropa_export(actor=request.user, fmt=fmt)
+    response = HttpResponse(content, content_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
 
 
 LOOKUP_PAGE_SIZE = 50

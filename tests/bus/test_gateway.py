@@ -129,8 +129,12 @@ def test_rahasia_api_answers_as_an_unknown_name_unless_the_key_is_granted_on_it(
     assert call(Gateway(), "GET", path, headers).status == 404
 
 
-def test_rahasia_api_serves_and_reports_suspension_to_its_grant_holder(bus, bus_grant):
-    _grant, raw = bus_grant
+def test_rahasia_api_serves_and_reports_suspension_to_its_grant_holder(
+    bus, requester, requester_org, bus_version, admin_user, publisher
+):
+    # The rahasia policy asks for an allow-list (tests/bus/test_policy.py); this grant has one.
+    _grant, raw = grant_with_key(requester, requester_org, bus_version, admin_user, publisher,
+                                 ip_allowlist="127.0.0.1/32")
     ApiService.objects.filter(slug="data-bus").update(classification="rahasia")
     assert call(bus, "GET", ECHO, bearer(raw)).status == 200
     ApiService.objects.filter(slug="data-bus").update(is_suspended=True)

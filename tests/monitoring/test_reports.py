@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from access import services as access_services
 from directory import services as directory_services
-from monitoring import reports
+from monitoring import exports, incidents, reports
 from monitoring.exports import render_csv, render_pdf, render_xlsx
 from monitoring.models import (
     LATENCY_BUCKETS_MS,
@@ -458,7 +458,7 @@ def test_command_by_year_is_idempotent_and_by_dates_for_a_user(world, at_report_
 
 SECTION_TITLES = [
     "Pendahuluan", "Gambaran Umum", "Inventaris Layanan", "Hasil Pemantauan Log", "Pengelolaan Akses",
-    "Temuan Pengawasan", "Pembinaan dan Pengawasan", "Kepatuhan Perangkat Daerah", "Rekomendasi", "Lampiran",
+    "Temuan Pengawasan", "Insiden Data Pribadi", "Pembinaan dan Pengawasan", "Kepatuhan Perangkat Daerah", "Rekomendasi", "Lampiran",
 ]
 
 
@@ -504,6 +504,75 @@ def test_csv_holds_the_api_and_connector_tables(report, world):
     dormant = next(r for r in connectors if r["organisasi"] == "Bappeda")
     assert dormant["panggilan"] == "0"
     assert next(r for r in apis if r["API"] == "Data Pajak")["panggilan"] == "100"
+
+
+# -- Personal data incidents (UU 27/2022 Pasal 46) -------------------------------------------------------
+
+
+@pytest.fixture
+def incident_report(world):
+    """Found in the period: one notified on time, one late, one never; one found the year before."""
+    def found(when, summary, notify_after=None):
+        with time_machine.travel(when, tick=False):
+            incident = incidents.incident_record(
+                actor=world.admin, found_at=when, summary=summary, data_affected="NIK",
+                services=[world.api1], organizations=[world.requester_org, world.outsider_org])
+        if notify_after is not None:
+            with time_machine.travel(when + datetime.timedelta(hours=notify_after), tick=False):
+                incidents.incident_mark_notified(actor=world.admin, incident=incident, note="Surat")
+        return incident
+
+    found(datetime.datetime(2026, 4, 1, 10, tzinfo=JKT), "Tepat", notify_after=30)
+    found(datetime.datetime(2026, 6, 1, 10, tzinfo=JKT), "Telat", notify_after=80)
+    found(datetime.datetime(2026, 12, 30, 20, tzinfo=JKT), "Belum")
+    found(datetime.datetime(2025, 12, 31, 23, tzinfo=JKT), "Tahun lalu", notify_after=1)
+    with time_machine.travel(REPORT_TIME, tick=False):
+        return reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+
+
+def test_incidents_of_the_period_with_their_deadline_in_every_renderer(client, incident_report, world):
+    figures = incident_report.figures["incidents"]
+    assert [(r["summary"], r["clock"]) for r in figures["rows"]] == [
+        ("Tepat", "on_time"), ("Telat", "late"), ("Belum", "overdue")]
+    assert (figures["total"], figures["on_time"], figures["late"], figures["not_notified"]) == (3, 1, 1, 1)
+    assert "1 insiden data pribadi belum tercatat pemberitahuannya" in incident_report.recommendations
+    summary = ("3 insiden data pribadi tercatat dalam periode ini. UU 27/2022 tentang Pelindungan Data Pribadi "
+               "(Pasal 46) mewajibkan pemberitahuan tertulis kepada subjek data pribadi dan lembaga paling lambat "
+               "3 x 24 jam sejak diketahui: 1 diberitahukan tepat waktu, 1 terlambat, dan 1 belum diberitahukan "
+               "saat laporan dibuat (1 di antaranya lewat batas waktu).")
+
+    client.force_login(world.admin)
+    page = client.get(reverse("monitoring:report", args=[incident_report.pk])).content.decode()
+    assert "7. Insiden Data Pribadi" in page and summary in page
+    assert "01/04/2026 10:00 WIB" in page and "04/04/2026 10:00 WIB" in page  # found, deadline
+    assert "Terlambat" in page and "Belum diberitahukan, lewat batas waktu" in page and "Tahun lalu" not in page
+
+    sheet = openpyxl.load_workbook(io.BytesIO(render_xlsx(incident_report)))["Insiden Data Pribadi"]
+    rows = [row for row in sheet.iter_rows(values_only=True)]
+    late = next(row for row in rows if row[1] == "Telat")
+    assert late[0] == datetime.datetime(2026, 6, 1, 10) and late[5] == datetime.datetime(2026, 6, 4, 18)
+    assert late[3] == "Bappeda, Dinas Kesehatan" and late[6] == "Terlambat"
+
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(incident_report))).pages)
+    assert "Insiden Data Pribadi" in text and "Telat" in text and "Terlambat" in text  # the table
+
+    rows = list(csv.DictReader(io.StringIO(render_csv(incident_report).lstrip("\ufeff"))))
+    on_time = next(r for r in rows if r["bagian"] == "incident" and r["insiden"] == "Tepat")
+    assert (on_time["API"], on_time["status"], on_time["ditemukan"], on_time["batas pemberitahuan"],
+            on_time["diberitahukan"]) == ("Data Penduduk", "Tepat waktu", "2026-04-01 10:00", "2026-04-04 10:00",
+                                          "2026-04-02 16:00")
+
+
+def test_a_period_without_incidents_says_so(client, report, world):
+    client.force_login(world.admin)
+    page = client.get(reverse("monitoring:report", args=[report.pk])).content.decode()
+    assert "Tidak ada insiden data pribadi yang tercatat dalam periode ini." in page
+
+
+def test_figures_frozen_before_the_register_have_no_incident_section(report):
+    del report.figures["incidents"]
+    assert "incidents" not in [section.key for section in exports.report_sections(report)]
+    assert "incident" not in render_csv(report)
 
 
 # -- Pages ----------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ EXPECTED = {
     "monitoring.usage.send_usage_summary_task",
     "monitoring.reports.generate_annual_monev_report_task",
     "monitoring.heartbeat.heartbeat_task",
+    "monitoring.reminders.send_incident_reminders_task",
 }
 
 
@@ -27,6 +28,8 @@ def test_schedule_installed_by_migrate_and_every_task_registered(db):
     assert drain.interval.every == 5 and drain.enabled
     heartbeat = PeriodicTask.objects.get(task="monitoring.heartbeat.heartbeat_task")
     assert (heartbeat.interval.every, heartbeat.interval.period, heartbeat.enabled) == (60, "seconds", True)
+    incidents = PeriodicTask.objects.get(task="monitoring.reminders.send_incident_reminders_task")
+    assert (incidents.interval.every, incidents.interval.period, incidents.enabled) == (1, "hours", True)
     annual = PeriodicTask.objects.get(task="monitoring.reports.generate_annual_monev_report_task")
     assert (annual.crontab.month_of_year, annual.crontab.day_of_month, str(annual.crontab.timezone)) == (
         "1", "2", "Asia/Jakarta")

@@ -11,6 +11,7 @@ CATEGORY_LABELS = {
     "users": "Akun",
     "api_versions": "Versi API",
     "access_requests": "Permohonan akses",
+    "incidents": "Insiden data pribadi",
 }
 
 
