@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 from access import services as access_services
 from directory.choices import ClassificationChoices as C
 from directory.selectors import themes_with_counts
-from tests.factories import ThemeFactory, period
+from tests.factories import R, ThemeFactory, UserFactory, member, period
 
 from ..conftest import submit_request
 
@@ -44,15 +44,17 @@ def catalogue(publish, outsider, outsider_org, theme):
 
 
 @pytest.fixture
-def viewer(request, catalogue, admin_user, second_admin, publisher, requester, requester_org, outsider):
+def viewer(request, catalogue, dinas, admin_user, second_admin, publisher, requester, requester_org, outsider):
     """The user of the audience named by the test's parameter (None: anonymous)."""
     audience = request.param
     if audience in ("requested", "granted"):
-        # Requests are made through the services here: how the requester learnt of it is not the point.
-        # Within the rahasia policy: 90 days, two approvals, an allow-list.
+        # The requester cannot see the rahasia API before it applied: a third administrator records the
+        # application from its letter, and the two others approve it. Within the rahasia policy: 90 days, two
+        # approvals, an allow-list.
+        filer = member(UserFactory(username="frank", is_staff=True), dinas, R.ADMINISTRATOR)
         start, end = period(90)
-        access_request = submit_request(requester, requester_org, catalogue["api-rahasia"], period_start=start,
-                                        period_end=end)
+        access_request = submit_request(filer, requester_org, catalogue["api-rahasia"], period_start=start,
+                                        period_end=end, letter_reference="800/12/Dinkes, 1 Desember 2026")
         if audience == "granted":
             for administrator in (admin_user, second_admin):
                 access_services.access_request_approve(actor=administrator, access_request=access_request)
