@@ -10,9 +10,9 @@ from pytest_django.asserts import assertContains, assertNotContains
 from access import services as access_services
 from directory.choices import ClassificationChoices as C
 from directory.selectors import themes_with_counts
-from tests.factories import R, ThemeFactory, UserFactory, member, period
+from tests.factories import ThemeFactory, period
 
-from ..conftest import submit_request
+from ..conftest import file_request, submit_request
 
 pytestmark = pytest.mark.django_db
 
@@ -44,17 +44,16 @@ def catalogue(publish, outsider, outsider_org, theme):
 
 
 @pytest.fixture
-def viewer(request, catalogue, dinas, admin_user, second_admin, publisher, requester, requester_org, outsider):
+def viewer(request, catalogue, filing_admin, admin_user, second_admin, publisher, requester, requester_org, outsider):
     """The user of the audience named by the test's parameter (None: anonymous)."""
     audience = request.param
     if audience in ("requested", "granted"):
         # The requester cannot see the rahasia API before it applied: a third administrator records the
         # application from its letter, and the two others approve it. Within the rahasia policy: 90 days, two
         # approvals, an allow-list.
-        filer = member(UserFactory(username="frank", is_staff=True), dinas, R.ADMINISTRATOR)
         start, end = period(90)
-        access_request = submit_request(filer, requester_org, catalogue["api-rahasia"], period_start=start,
-                                        period_end=end, letter_reference="800/12/Dinkes, 1 Desember 2026")
+        access_request = file_request(filing_admin, requester_org, catalogue["api-rahasia"], period_start=start,
+                                      period_end=end)
         if audience == "granted":
             for administrator in (admin_user, second_admin):
                 access_services.access_request_approve(actor=administrator, access_request=access_request)
