@@ -44,9 +44,10 @@ REVOKE = WorkflowAction(
 )
 
 ACCESS_REQUEST_FIELDS = (
-    "requester", "applicant", "letter_reference", "created_at", "api_version", "owner", "all_operations", "operations", "purpose",
-    "legal_basis", "period_start", "period_end", "expected_daily_volume", "status", "first_approved_by",
-    "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason", "updated_at",
+    "requester", "applicant", "letter_reference", "created_at", "api_version", "owner", "all_operations",
+    "operations", "purpose", "legal_basis", "period_start", "period_end", "expected_daily_volume", "status",
+    "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason",
+    "updated_at",
 )
 
 

@@ -78,8 +78,8 @@ class AccessRequestSerializer(serializers.ModelSerializer):
         fields = [
             "id", "status", "requester", "applicant", "api", "version", "all_operations", "operations", "purpose",
             "legal_basis", "period_start", "period_end", "expected_daily_volume", "letter_reference",
-            "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason", "created_at",
-            "updated_at", "grant", "policy", "url",
+            "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason",
+            "created_at", "updated_at", "grant", "policy", "url",
         ]
         read_only_fields = fields
 

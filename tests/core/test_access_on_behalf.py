@@ -106,7 +106,8 @@ def test_the_letter_is_required_when_an_administrator_files_and_nothing_is_saved
 def test_the_other_rules_still_apply_to_a_filed_request(rahasia, filing_admin, requester_org):
     with pytest.raises(ValidationError) as refused:
         file_request(filing_admin, requester_org, rahasia, **short(period_end=datetime.date(2027, 12, 7)))
-    assert refused.value.message_dict == {"period_end": ["Kebijakan klasifikasi rahasia: periode paling lama 183 hari."]}
+    assert refused.value.message_dict == {
+        "period_end": ["Kebijakan klasifikasi rahasia: periode paling lama 183 hari."]}
     file_request(filing_admin, requester_org, rahasia, **short())
     with pytest.raises(ValidationError, match="sudah memiliki permohonan"):
         file_request(filing_admin, requester_org, rahasia, **short())
