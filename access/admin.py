@@ -1,14 +1,29 @@
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from splp.admin import AuditEventInline, ReadOnlyInlineMixin, ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin
+from directory.choices import ApiVersionStatusChoices
+from directory.models import ApiVersion, Organization
+from splp.admin import (
+    AuditEventInline,
+    ReadOnlyInlineMixin,
+    ScopedAdminMixin,
+    WorkflowAction,
+    WorkflowAdminMixin,
+    admin_access,
+)
 
+from . import policy as rules
 from . import services
 from .choices import WAITING_FOR_ADMINISTRATOR
 from .choices import AccessRequestStatusChoices as S
+from .forms import AccessRequestOnBehalfForm
 from .models import AccessRequest, ApiKey, ClassificationPolicy, Grant, PendingAccessRequest
 from .policy import POLICY_FIELDS
 
@@ -29,9 +44,10 @@ REVOKE = WorkflowAction(
 )
 
 ACCESS_REQUEST_FIELDS = (
-    "requester", "applicant", "created_at", "api_version", "owner", "all_operations", "operations", "purpose",
-    "legal_basis", "period_start", "period_end", "expected_daily_volume", "status", "first_approved_by",
-    "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason", "updated_at",
+    "requester", "applicant", "letter_reference", "created_at", "api_version", "owner", "all_operations",
+    "operations", "purpose", "legal_basis", "period_start", "period_end", "expected_daily_volume", "status",
+    "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason",
+    "updated_at",
 )
 
 
@@ -53,10 +69,10 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
     list_select_related = ("requester", "applicant", "api_version__service__owner")
     search_fields = (
         "requester__name", "requester__code", "api_version__service__name", "api_version__service__slug",
-        "applicant__username", "purpose",
+        "applicant__username", "purpose", "letter_reference",
     )
     fieldsets = (
-        (pgettext_lazy("admin", "Applicant"), {"fields": ("requester", "applicant", "created_at")}),
+        (pgettext_lazy("admin", "Applicant"), {"fields": ("requester", "applicant", "letter_reference", "created_at")}),
         (pgettext_lazy("admin", "Requested access"), {"fields": (
             "api_version", "owner", "all_operations", "operations", "purpose", "legal_basis", "period_start",
             "period_end", "expected_daily_volume",
@@ -68,10 +84,61 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
     )
     readonly_fields = ACCESS_REQUEST_FIELDS
     inlines = [AuditEventInline]
+    change_list_template = "admin/access/accessrequest/change_list.html"
 
     @admin.display(description=_("Owner"), ordering="api_version__service__owner__name")
     def owner(self, obj):
         return obj.api_version.service.owner
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.on_behalf_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_on_behalf"
+        return [path("on-behalf/", view, name=name), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_record_on_behalf": admin_access(request).is_admin}
+        return super().changelist_view(request, extra_context)
+
+    def on_behalf_view(self, request):
+        """"Catat permohonan atas nama Perangkat Daerah": an administrator records an organisation's application
+        (Pasal 7a) from its official letter, for any published API, rahasia included."""
+        if not admin_access(request).is_admin:
+            raise PermissionDenied
+        form = AccessRequestOnBehalfForm(
+            request.POST or None, requesters=Organization.objects.order_by("name"),
+            versions=ApiVersion.objects.filter(status=ApiVersionStatusChoices.PUBLISHED).select_related(
+                "service").order_by("service__name", "id"),
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                access_request = services.access_request_submit(
+                    actor=request.user, requester=data["requester"], api_version=data["api_version"],
+                    purpose=data["purpose"], legal_basis=data["legal_basis"], period_start=data["period_start"],
+                    period_end=data["period_end"], expected_daily_volume=data["expected_daily_volume"],
+                    operations=list(data["operations"]), letter_reference=data["letter_reference"],
+                )
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, gettext(
+                    "The request of %(org)s is recorded; its requester operators are told. Another administrator "
+                    "decides on it.") % {"org": access_request.requester.name})
+                return HttpResponseRedirect(reverse(
+                    f"admin:{self.opts.app_label}_accessrequest_change", args=[access_request.pk],
+                    current_app=self.admin_site.name))
+        second_approval = [policy.get_classification_display().lower() for policy in rules.policies().values()
+                           if policy.require_second_approval]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Record a request on behalf of a Perangkat Daerah"),
+            "opts": self.opts,
+            "form": form,
+            "second_approval": ", ".join(second_approval),
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/access/accessrequest/on_behalf.html", context)
 
 
 @admin.register(PendingAccessRequest)

@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.forms import ServiceErrorsMixin
+from directory.models import ApiOperation
 
-from .models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE
+from .models import LETTER_REFERENCE_MAX_LENGTH, MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE
 
 
 class OperationChoiceField(forms.ModelMultipleChoiceField):
@@ -54,6 +55,47 @@ class AccessRequestForm(ServiceErrorsMixin, forms.Form):
         today = timezone.localdate()
         self.fields["period_start"].initial = today
         self.fields["period_end"].initial = today + datetime.timedelta(days=365)
+
+
+class PublishedVersionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return _("%(api)s (%(slug)s), version %(version)s, %(classification)s") % {
+            "api": obj.service.name, "slug": obj.service.slug, "version": obj.version,
+            "classification": obj.service.get_classification_display().lower()}
+
+
+class VersionOperationChoiceField(OperationChoiceField):
+    """Operations of every published version in one list: each names its API and version."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.api_version.service.slug} {obj.api_version.version}: " + super().label_from_instance(obj)
+
+
+class AccessRequestOnBehalfForm(AccessRequestForm):
+    """The admin's form to record a Perangkat Daerah's application from its official letter: any
+    organisation, any published API (rahasia included)."""
+
+    api_version = PublishedVersionChoiceField(label=_("API and version"), queryset=None)
+    letter_reference = forms.CharField(
+        label=_("Letter of application number"), max_length=LETTER_REFERENCE_MAX_LENGTH,
+        help_text=_("Number and date of the organisation's letter, e.g. 800/123/Dinkes, 2 December 2026."),
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+    field_order = ("requester", "letter_reference", "api_version", "operations")
+
+    def __init__(self, *args, requesters, versions, **kwargs):
+        operations = ApiOperation.objects.filter(api_version__in=versions).select_related("api_version__service")
+        super().__init__(*args, requesters=requesters, operations=operations.order_by(
+            "api_version__service__slug", "api_version_id", "path", "method"), **kwargs)
+        # No organisation preselected: the administrator picks the one whose letter this is.
+        self.fields["requester"].empty_label = "---------"
+        self.fields["api_version"].queryset = versions
+        self.fields["operations"] = VersionOperationChoiceField(
+            label=self.fields["operations"].label, queryset=self.fields["operations"].queryset, required=False,
+            widget=forms.SelectMultiple(attrs={"size": 8}),
+            help_text=_("Select none to ask for all operations of the chosen version."),
+        )
+        self.order_fields(self.field_order)
 
 
 class GrantForm(forms.Form):

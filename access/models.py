@@ -16,6 +16,7 @@ MAX_CALLS_PER_DAY = 10_000_000
 MAX_CALLS_PER_MINUTE = 100_000
 CALLS_PER_DAY_VALIDATORS = [MinValueValidator(1), MaxValueValidator(MAX_CALLS_PER_DAY)]
 CALLS_PER_MINUTE_VALIDATORS = [MinValueValidator(1), MaxValueValidator(MAX_CALLS_PER_MINUTE)]
+LETTER_REFERENCE_MAX_LENGTH = 200
 
 
 class AccessRequest(models.Model):
@@ -39,6 +40,12 @@ class AccessRequest(models.Model):
     period_end = models.DateField(_("end"))
     expected_daily_volume = models.PositiveIntegerField(
         _("expected volume per day"), validators=CALLS_PER_DAY_VALIDATORS
+    )
+    # The official letter (surat permohonan) an administrator recorded the request from, on the requesting
+    # organisation's behalf; blank when the organisation applied in the portal itself.
+    letter_reference = models.CharField(
+        _("letter of application number"), max_length=LETTER_REFERENCE_MAX_LENGTH, blank=True,
+        help_text=_("Number and date of the organisation's letter, e.g. 800/123/Dinkes, 2 December 2026."),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=AccessRequestStatusChoices.choices,

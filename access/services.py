@@ -1,5 +1,6 @@
 """The Pasal 7 workflow, grants and keys. Every state change lives here."""
 
+import datetime
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from directory.choices import ApiVersionStatusChoices
-from directory.models import ApiVersion, Membership
+from directory.models import ApiVersion, Membership, Organization
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids, visible_services
 from splp import crypto
 from splp.audit import audit_record
@@ -22,7 +23,15 @@ from . import policy as rules
 from .choices import WAITING_FOR_ADMINISTRATOR
 from .choices import AccessRequestStatusChoices as S
 from .keys import generate_key
-from .models import MAX_CALLS_PER_DAY, MAX_CALLS_PER_MINUTE, AccessRequest, ApiKey, ClassificationPolicy, Grant
+from .models import (
+    LETTER_REFERENCE_MAX_LENGTH,
+    MAX_CALLS_PER_DAY,
+    MAX_CALLS_PER_MINUTE,
+    AccessRequest,
+    ApiKey,
+    ClassificationPolicy,
+    Grant,
+)
 from .selectors import active_grants_on, lapsed_approvals
 
 OPEN_STATES = (*WAITING_FOR_ADMINISTRATOR, S.APPROVED, S.GRANTED)
@@ -64,11 +73,18 @@ def classification_policy_update(*, actor, policy: ClassificationPolicy, **field
 
 @transaction.atomic
 def access_request_submit(
-    *, actor, requester, api_version, purpose, legal_basis, period_start, period_end, expected_daily_volume,
-    operations=None,
-):
-    """The requester applies to the administrator (Pasal 7a). ``operations`` empty or None means all."""
-    require(requester.pk in requester_org_ids(actor), _("You are not a requester operator of this organisation."))
+    *, actor, requester: Organization, api_version: ApiVersion, purpose: str, legal_basis: str,
+    period_start: datetime.date, period_end: datetime.date, expected_daily_volume: int | None,
+    operations=None, letter_reference: str = "",
+) -> AccessRequest:
+    """The requester applies to the administrator (Pasal 7a). ``operations`` empty or None means all.
+
+    A Dinas administrator may record the application of any organisation from its official letter (the way
+    a rahasia API, hidden from an organisation that never asked for it, can be applied for): the letter's
+    number and date are then required, and the administrator is the applicant, so another one decides."""
+    letter_reference = (letter_reference or "").strip()
+    on_behalf = requester.pk not in requester_org_ids(actor)
+    require(not on_behalf or is_administrator(actor), _("You are not a requester operator of this organisation."))
     api_version = ApiVersion.objects.select_for_update().get(pk=api_version.pk)
     # An API the applicant may not see (rahasia) is refused as an unpublished one: its existence stays undisclosed.
     if api_version.status != ApiVersionStatusChoices.PUBLISHED or not visible_services(actor).filter(
@@ -87,6 +103,12 @@ def access_request_submit(
     if expected_daily_volume is None or not 1 <= expected_daily_volume <= MAX_CALLS_PER_DAY:
         errors["expected_daily_volume"] = _("The expected volume must be between 1 and %(max)s calls per day.") % {
             "max": number_format(MAX_CALLS_PER_DAY, force_grouping=True)}
+    if on_behalf and not letter_reference:
+        errors["letter_reference"] = _("The number and date of the organisation's letter of application are "
+                                       "required when an administrator records a request on its behalf.")
+    elif len(letter_reference) > LETTER_REFERENCE_MAX_LENGTH:
+        errors["letter_reference"] = _("The letter reference may be at most %(max)s characters.") % {
+            "max": LETTER_REFERENCE_MAX_LENGTH}
     operations = list(operations or [])
     if any(op.api_version_id != api_version.pk for op in operations):
         errors["operations"] = _("The selected operations do not belong to this API version.")
@@ -100,11 +122,15 @@ def access_request_submit(
     access_request = AccessRequest.objects.create(
         requester=requester, applicant=actor, api_version=api_version, all_operations=not operations,
         purpose=purpose.strip(), legal_basis=legal_basis.strip(), period_start=period_start,
-        period_end=period_end, expected_daily_volume=expected_daily_volume,
+        period_end=period_end, expected_daily_volume=expected_daily_volume, letter_reference=letter_reference,
     )
     access_request.operations.set(operations)
-    audit_record(actor=actor, target=access_request, action="submit", new_state=S.SUBMITTED)
+    data = {"on_behalf": True, "letter_reference": letter_reference} if on_behalf else None
+    audit_record(actor=actor, target=access_request, action="submit", new_state=S.SUBMITTED, data=data)
     notify("access_submit", access_request)
+    if on_behalf:
+        # The organisation did not press the button itself: its operators learn that the request exists.
+        notify("access_submit_on_behalf", access_request)
     return access_request
 
 

@@ -9,6 +9,8 @@ EVENTS = {
     "api_changes_requested": ("publishers", N_("API registration needs changes")),
     "api_published": ("publishers", N_("API registration published")),
     "access_submit": ("administrators", N_("Access request waiting for a decision")),
+    # An administrator recorded the request from the organisation's letter: its requester operators hear of it.
+    "access_submit_on_behalf": ("requesters", N_("An access request was recorded for your organisation")),
     "access_withdraw": ("administrators", N_("Access request withdrawn by the requester")),
     "access_second_approval": ("administrators", N_("Access request waiting for a second approval")),
     "access_approve": ("publishers_and_requesters", N_("Access request approved")),

@@ -170,6 +170,24 @@ def submit_request(requester, requester_org, api_version, **overrides):
     return access_services.access_request_submit(**fields)
 
 
+# The official letter an administrator records an application from (access_request_submit on behalf).
+LETTER = "800/123/Dinkes, 2 Desember 2026"
+
+
+@pytest.fixture
+def filing_admin(dinas):
+    """A third Dinas administrator, who records applications from the organisations' letters: a rahasia API is
+    hidden from an organisation until it applied for it. Being the applicant, frank never decides those; alice
+    and erin do."""
+    return member(UserFactory(username="frank", is_staff=True), dinas, R.ADMINISTRATOR)
+
+
+def file_request(filer, requester_org, api_version, **overrides):
+    """An application recorded by the administrator ``filer`` on behalf of ``requester_org``, from its letter."""
+    overrides.setdefault("letter_reference", LETTER)
+    return submit_request(filer, requester_org, api_version, **overrides)
+
+
 @pytest.fixture
 def submitted_request(requester, requester_org, published_version):
     return submit_request(requester, requester_org, published_version)

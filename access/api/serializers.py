@@ -77,9 +77,9 @@ class AccessRequestSerializer(serializers.ModelSerializer):
         model = AccessRequest
         fields = [
             "id", "status", "requester", "applicant", "api", "version", "all_operations", "operations", "purpose",
-            "legal_basis", "period_start", "period_end", "expected_daily_volume", "first_approved_by",
-            "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason", "created_at",
-            "updated_at", "grant", "policy", "url",
+            "legal_basis", "period_start", "period_end", "expected_daily_volume", "letter_reference",
+            "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason",
+            "created_at", "updated_at", "grant", "policy", "url",
         ]
         read_only_fields = fields
 
@@ -108,7 +108,9 @@ class AccessRequestSubmitSerializer(serializers.ModelSerializer):
     )
     requester = SlugRelatedField(
         slug_field="code", queryset=Organization.objects.all(), required=False,
-        help_text=_("Organisation code; may be left out when you request for exactly one organisation."),
+        help_text=_("Organisation code; may be left out when you request for exactly one organisation. A Dinas "
+                    "administrator may name any organisation, recording its application from its letter "
+                    "(letter_reference is then required)."),
         error_messages={"does_not_exist": _('Unknown organisation "{value}".')},
     )
 
@@ -116,8 +118,11 @@ class AccessRequestSubmitSerializer(serializers.ModelSerializer):
         model = AccessRequest
         fields = [
             "api", "version", "operations", "requester", "purpose", "legal_basis", "period_start", "period_end",
-            "expected_daily_volume",
+            "expected_daily_volume", "letter_reference",
         ]
+        extra_kwargs = {"letter_reference": {"help_text": _(
+            "Number and date of the organisation's letter of application; required when an administrator records "
+            "the request on behalf of an organisation it is not a requester operator of.")}}
 
     def validate(self, attrs):
         service = attrs.pop("api")

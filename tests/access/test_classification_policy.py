@@ -16,7 +16,7 @@ from directory.choices import ClassificationChoices as C
 from splp.audit import audit_events_for
 from splp.workflow import RuleRefused
 
-from ..conftest import submit_request
+from ..conftest import file_request, submit_request
 from ..factories import R, member
 
 pytestmark = pytest.mark.django_db
@@ -44,9 +44,14 @@ def policy(classification):
     return ClassificationPolicy.objects.get(classification=classification)
 
 
-def submit(requester, requester_org, version, days=90, start_in=0):
+def submit(applicant, requester_org, version, days=90, start_in=0):
+    """A requester operator's application; for a rahasia API, which an organisation sees only once it applied,
+    ``applicant`` is the administrator recording it from the organisation's letter."""
     start = timezone.localdate() + datetime.timedelta(days=start_in)
-    return submit_request(requester, requester_org, version, period_start=start,
+    if version.service.classification == C.RAHASIA:
+        return file_request(applicant, requester_org, version, period_start=start,
+                            period_end=start + datetime.timedelta(days=days))
+    return submit_request(applicant, requester_org, version, period_start=start,
                           period_end=start + datetime.timedelta(days=days))
 
 
@@ -70,16 +75,17 @@ def test_the_migration_seeds_one_policy_per_classification():
 
 @pytest.mark.parametrize("classification, longest", [(C.TERBUKA, 730), (C.TERBATAS, 365), (C.RAHASIA, 183)])
 def test_submission_allows_the_longest_period_and_refuses_one_day_more(
-    classification, longest, publish, requester, requester_org
+    classification, longest, publish, requester, requester_org, filing_admin
 ):
     version = publish(f"api-{classification}", classification=classification)
+    applicant = filing_admin if classification == C.RAHASIA else requester
     with pytest.raises(RuleRefused) as refused:
-        submit(requester, requester_org, version, days=longest + 1)
+        submit(applicant, requester_org, version, days=longest + 1)
     assert refused.value.error_code == "policy_period"
     assert refused.value.message_dict == {
         "period_end": [f"Kebijakan klasifikasi {classification}: periode paling lama {longest} hari."]}
     assert not AccessRequest.objects.exists()
-    assert submit(requester, requester_org, version, days=longest).status == S.SUBMITTED
+    assert submit(applicant, requester_org, version, days=longest).status == S.SUBMITTED
 
 
 def test_a_changed_policy_applies_to_the_next_submission(terbatas, requester, requester_org, admin_user):
@@ -92,9 +98,9 @@ def test_a_changed_policy_applies_to_the_next_submission(terbatas, requester, re
 
 
 def test_rahasia_needs_a_second_different_administrator(
-    rahasia, requester, requester_org, admin_user, second_admin, django_capture_on_commit_callbacks
+    rahasia, filing_admin, requester_org, admin_user, second_admin, django_capture_on_commit_callbacks
 ):
-    access_request = submit(requester, requester_org, rahasia)
+    access_request = submit(filing_admin, requester_org, rahasia)
     with django_capture_on_commit_callbacks(execute=True):
         services.access_request_approve(actor=admin_user, access_request=access_request, reason="Sesuai")
     access_request.refresh_from_db()
@@ -104,7 +110,7 @@ def test_rahasia_needs_a_second_different_administrator(
     assert access_request.decided_by is None
     # The administrators are told a second approval is needed; the publisher not yet.
     assert len(mail.outbox) == 1
-    assert sorted(mail.outbox[0].to) == sorted([admin_user.email, second_admin.email])
+    assert sorted(mail.outbox[0].to) == sorted([admin_user.email, second_admin.email, filing_admin.email])
     assert "menunggu persetujuan kedua" in mail.outbox[0].subject
     assert "administrator lain kini harus memutuskan" in mail.outbox[0].body
 
@@ -133,9 +139,9 @@ def test_one_approval_is_enough_where_the_policy_does_not_ask_for_two(terbatas, 
 
 
 def test_separation_of_duties_holds_for_the_second_approver(
-    rahasia, requester, requester_org, admin_user, second_admin
+    rahasia, filing_admin, requester_org, admin_user, second_admin
 ):
-    access_request = submit(requester, requester_org, rahasia)
+    access_request = submit(filing_admin, requester_org, rahasia)
     services.access_request_approve(actor=admin_user, access_request=access_request)
     member(second_admin, requester_org, R.REQUESTER)
     with pytest.raises(PermissionDenied, match="Pemisahan tugas"):
@@ -144,42 +150,44 @@ def test_separation_of_duties_holds_for_the_second_approver(
     assert access_request.status == S.SECOND_APPROVAL
 
 
-def test_a_requester_cannot_give_the_second_approval(rahasia, requester, requester_org, admin_user):
-    access_request = submit(requester, requester_org, rahasia)
+def test_a_requester_cannot_give_the_second_approval(rahasia, filing_admin, requester, requester_org, admin_user):
+    access_request = submit(filing_admin, requester_org, rahasia)
     services.access_request_approve(actor=admin_user, access_request=access_request)
     with pytest.raises(PermissionDenied):
         services.access_request_approve(actor=requester, access_request=access_request)
 
 
 def test_reject_and_withdraw_work_while_waiting_for_the_second_approval(
-    rahasia, requester, requester_org, admin_user, second_admin, outsider, outsider_org
+    rahasia, filing_admin, requester, requester_org, admin_user, second_admin
 ):
-    first = submit(requester, requester_org, rahasia)
+    first = submit(filing_admin, requester_org, rahasia)
     services.access_request_approve(actor=admin_user, access_request=first)
     # Even the administrator who approved first may still reject.
     services.access_request_reject(actor=admin_user, access_request=first, reason="Dasar hukum kurang")
     first.refresh_from_db()
     assert first.status == S.REJECTED and first.decided_by == admin_user
 
-    again = submit(requester, requester_org, rahasia)
+    again = submit(filing_admin, requester_org, rahasia)
     services.access_request_approve(actor=second_admin, access_request=again)
     services.access_request_withdraw(actor=requester, access_request=again)
     again.refresh_from_db()
     assert again.status == S.WITHDRAWN
 
 
-def test_a_request_waiting_for_the_second_approval_blocks_another_one(rahasia, requester, requester_org, admin_user):
-    services.access_request_approve(actor=admin_user, access_request=submit(requester, requester_org, rahasia))
+def test_a_request_waiting_for_the_second_approval_blocks_another_one(
+    rahasia, filing_admin, requester_org, admin_user
+):
+    services.access_request_approve(actor=admin_user, access_request=submit(filing_admin, requester_org, rahasia))
     with pytest.raises(ValidationError, match="sudah memiliki permohonan"):
-        submit(requester, requester_org, rahasia)
+        submit(filing_admin, requester_org, rahasia)
 
 
 # -- the grant -------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def rahasia_approved(rahasia, requester, requester_org, admin_user, second_admin):
-    return approve_twice(submit(requester, requester_org, rahasia), admin_user, second_admin)
+def rahasia_approved(rahasia, filing_admin, requester_org, admin_user, second_admin):
+    return approve_twice(submit(filing_admin, requester_org, rahasia), admin_user, second_admin)
 
 
 def test_grant_without_the_required_allow_list_is_refused(rahasia_approved, publisher):

@@ -11,7 +11,7 @@ from access.choices import AccessRequestStatusChoices as S
 from access.models import ClassificationPolicy, PendingAccessRequest
 from directory.choices import ClassificationChoices as C
 from splp.audit import audit_events_for
-from tests.conftest import submit_request
+from tests.conftest import file_request
 
 from .conftest import admin_url, change_url, confirm_action, login, make_staff, messages_of
 
@@ -76,11 +76,11 @@ def test_operators_cannot_see_or_edit_a_policy(who, request):
 
 
 @pytest.fixture
-def first_approved(publish, requester, requester_org, admin_user):
+def first_approved(publish, filing_admin, requester_org, admin_user):
     version = publish("penduduk-rentan", classification=C.RAHASIA)
     today = timezone.localdate()
-    access_request = submit_request(requester, requester_org, version, period_start=today,
-                                    period_end=today + datetime.timedelta(days=90))
+    access_request = file_request(filing_admin, requester_org, version, period_start=today,
+                                  period_end=today + datetime.timedelta(days=90))
     return access_services.access_request_approve(actor=admin_user, access_request=access_request)
 
 

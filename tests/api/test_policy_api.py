@@ -10,7 +10,7 @@ from access import services as access_services
 from access.choices import AccessRequestStatusChoices as S
 from directory.choices import ClassificationChoices as C
 
-from ..conftest import api_client_for, submit_request
+from ..conftest import api_client_for, file_request, submit_request
 from .conftest import API
 
 URL = f"{API}access-requests/"
@@ -25,10 +25,10 @@ def rahasia(publish):
 
 
 @pytest.fixture
-def rahasia_request(rahasia, requester, requester_org):
+def rahasia_request(rahasia, filing_admin, requester_org):
     today = timezone.localdate()
-    return submit_request(requester, requester_org, rahasia, period_start=today,
-                          period_end=today + datetime.timedelta(days=90))
+    return file_request(filing_admin, requester_org, rahasia, period_start=today,
+                        period_end=today + datetime.timedelta(days=90))
 
 
 def action(user, access_request, name, body=None):

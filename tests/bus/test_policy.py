@@ -15,7 +15,7 @@ from access.models import ClassificationPolicy
 from directory import services as directory_services
 from directory.choices import ClassificationChoices as C
 
-from ..conftest import submit_request
+from ..conftest import file_request
 from ..factories import service_fields
 from .conftest import bus_spec, call
 
@@ -38,7 +38,8 @@ def update_policy(admin_user, classification, **fields):
 
 
 @pytest.fixture
-def rahasia_grant(upstream, publisher, publisher_org, admin_user, second_admin, requester, requester_org, theme):
+def rahasia_grant(upstream, publisher, publisher_org, admin_user, second_admin, filing_admin, requester,
+                  requester_org, theme):
     """A rahasia API on the local upstream, granted within its policy: 90 days, two approvals, 127.0.0.0/8."""
     _service, version = directory_services.api_service_register(
         actor=publisher, owner=publisher_org, slug="rahasia-bus", version="1.0.0",
@@ -48,8 +49,9 @@ def rahasia_grant(upstream, publisher, publisher_org, admin_user, second_admin, 
     directory_services.api_version_submit_for_review(actor=publisher, api_version=version)
     directory_services.api_version_publish(actor=admin_user, api_version=version)
     today = timezone.localdate()
-    access_request = submit_request(requester, requester_org, version, period_start=today,
-                                    period_end=today + datetime.timedelta(days=90))
+    # Recorded from the organisation's letter: the requester cannot see the rahasia API before it applied.
+    access_request = file_request(filing_admin, requester_org, version, period_start=today,
+                                  period_end=today + datetime.timedelta(days=90))
     for administrator in (admin_user, second_admin):
         access_services.access_request_approve(actor=administrator, access_request=access_request)
     grant, _key, _raw = access_services.access_request_grant(actor=publisher, access_request=access_request,

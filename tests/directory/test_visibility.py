@@ -12,7 +12,7 @@ from directory.choices import ClassificationChoices as C
 from directory.selectors import themes_with_counts
 from tests.factories import ThemeFactory, period
 
-from ..conftest import submit_request
+from ..conftest import file_request, submit_request
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +44,16 @@ def catalogue(publish, outsider, outsider_org, theme):
 
 
 @pytest.fixture
-def viewer(request, catalogue, admin_user, second_admin, publisher, requester, requester_org, outsider):
+def viewer(request, catalogue, filing_admin, admin_user, second_admin, publisher, requester, requester_org, outsider):
     """The user of the audience named by the test's parameter (None: anonymous)."""
     audience = request.param
     if audience in ("requested", "granted"):
-        # Requests are made through the services here: how the requester learnt of it is not the point.
-        # Within the rahasia policy: 90 days, two approvals, an allow-list.
+        # The requester cannot see the rahasia API before it applied: a third administrator records the
+        # application from its letter, and the two others approve it. Within the rahasia policy: 90 days, two
+        # approvals, an allow-list.
         start, end = period(90)
-        access_request = submit_request(requester, requester_org, catalogue["api-rahasia"], period_start=start,
-                                        period_end=end)
+        access_request = file_request(filing_admin, requester_org, catalogue["api-rahasia"], period_start=start,
+                                      period_end=end)
         if audience == "granted":
             for administrator in (admin_user, second_admin):
                 access_services.access_request_approve(actor=administrator, access_request=access_request)

@@ -12,7 +12,7 @@ from access import services as access_services
 from access.choices import AccessRequestStatusChoices as S
 from directory.choices import ClassificationChoices as C
 
-from ..conftest import submit_request
+from ..conftest import file_request
 
 pytestmark = pytest.mark.django_db
 
@@ -26,11 +26,11 @@ def _frozen():
 
 
 @pytest.fixture
-def rahasia_request(publish, requester, requester_org):
+def rahasia_request(publish, filing_admin, requester_org):
     version = publish("penduduk-rentan", classification=C.RAHASIA)
     today = timezone.localdate()
-    return submit_request(requester, requester_org, version, period_start=today,
-                          period_end=today + datetime.timedelta(days=120))
+    return file_request(filing_admin, requester_org, version, period_start=today,
+                        period_end=today + datetime.timedelta(days=120))
 
 
 def test_the_request_form_states_the_policy_and_refuses_a_longer_period(requester_client, publish):
