@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from access import services as access_services
 from access.gateway import Gateway
-from access.models import ClassificationPolicy, Grant
+from access.models import Grant
 from directory.models import ApiService, ApiVersion
 from monitoring.models import RequestLog
 from monitoring.services import request_log_drain
@@ -136,8 +136,6 @@ def test_rahasia_api_serves_and_reports_suspension_to_its_grant_holder(
     _grant, raw = grant_with_key(requester, requester_org, bus_version, admin_user, publisher,
                                  ip_allowlist="127.0.0.1/32")
     ApiService.objects.filter(slug="data-bus").update(classification="rahasia")
-    # The grant has no IP allow-list, which the rahasia policy asks for (tests/bus/test_policy.py covers that).
-    ClassificationPolicy.objects.filter(classification="rahasia").update(require_ip_allowlist=False)
     assert call(bus, "GET", ECHO, bearer(raw)).status == 200
     ApiService.objects.filter(slug="data-bus").update(is_suspended=True)
     answer = call(Gateway(), "GET", ECHO, bearer(raw))
