@@ -15,6 +15,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -364,6 +365,36 @@ def test_generate_refuses_a_reversed_period(world, at_report_time):
         reports.monev_report_generate(actor=world.admin, period_start=YEAR[1], period_end=YEAR[0])
 
 
+def test_a_second_report_for_the_same_period_needs_confirmation(report, world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+    assert refused.value.code == "duplicate_period"
+    assert refused.value.messages == [
+        f"Periode ini sudah memiliki laporan: “{report.title}” (Draf, dibuat 10 Jan 2027 10:00 WIB). Centang "
+        "konfirmasi untuk membuat laporan lain untuk periode yang sama."
+    ]
+    assert MonevReport.objects.count() == 1
+    again = reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1], again=True)
+    assert again.pk != report.pk and MonevReport.objects.count() == 2
+    # Another period is not a duplicate.
+    reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=datetime.date(2026, 6, 30))
+
+
+def test_the_admin_asks_before_a_second_report_for_a_period(report, world, client):
+    client.force_login(world.admin)
+    url = "/admin/monitoring/monevreport/generate/"
+    period = {"period_start": YEAR[0].isoformat(), "period_end": YEAR[1].isoformat(), "title": ""}
+    page = client.post(url, period)
+    assert page.status_code == 200 and MonevReport.objects.count() == 1
+    html = page.content.decode()
+    assert "Periode ini sudah memiliki laporan: “" + report.title in html
+    assert "Buat laporan lain untuk periode ini" in html
+    confirmed = client.post(url, {**period, "again": "on"})
+    assert confirmed.status_code == 302 and MonevReport.objects.count() == 2
+
+
 def test_recommendations_edited_while_draft_then_finalised_once(report, world):
     reports.monev_report_update_recommendations(actor=world.admin, report=report, text="1. Rekomendasi baru.")
     report.refresh_from_db()
@@ -452,6 +483,12 @@ def test_command_by_year_is_idempotent_and_by_dates_for_a_user(world, at_report_
     half = MonevReport.objects.get(generated_by=world.admin)
     assert (half.period_start, half.period_end) == (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
     assert half.figures["usage"]["total"]["calls"] == 7 + 10 + 30 + 5
+    with pytest.raises(CommandError, match="Periode ini sudah memiliki laporan"):
+        call_command("generate_monev_report", "--from", "2026-01-01", "--to", "2026-06-30", "--user", "alice",
+                     stdout=out)
+    call_command("generate_monev_report", "--from", "2026-01-01", "--to", "2026-06-30", "--user", "alice",
+                 "--again", stdout=out)
+    assert MonevReport.objects.filter(generated_by=world.admin).count() == 2
 
 
 # -- Exports --------------------------------------------------------------------------------------------
@@ -642,7 +679,8 @@ def test_report_page_query_count_does_not_grow_with_the_apis(client, admin_user,
             rollup(datetime.datetime(2026, 5, 1, tzinfo=UTC), version.service, calls=n, latency_max_ms=1,
                    latency_sum_ms=n, latency_histogram=histogram(b1=n))
     with time_machine.travel(REPORT_TIME, tick=False):
-        five = reports.monev_report_generate(actor=admin_user, period_start=YEAR[0], period_end=YEAR[1])
+        five = reports.monev_report_generate(actor=admin_user, period_start=YEAR[0], period_end=YEAR[1],
+                                               again=True)
     assert len(five.figures["inventory"]["apis"]) == 5
     assert _report_page_queries(client, admin_user, one) == _report_page_queries(client, admin_user, five)
 
