@@ -512,6 +512,17 @@ def test_xlsx_has_one_sheet_per_section_with_the_figures(report):
     assert "Data Penduduk" in lampiran and "Data Pajak" in lampiran
 
 
+def test_xlsx_reads_as_an_indonesian_spreadsheet(report):
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [cell for cell in cells if isinstance(cell.value, bool)]  # Ya/Tidak, never TRUE/FALSE
+    percents = [cell for cell in cells if cell.number_format == "0.00%"]
+    assert percents and all(0 <= cell.value <= 1 for cell in percents)  # 12,50% shown, 0.125 stored
+    inventory = workbook["Inventaris Layanan"]
+    header_row = next(row[0].row for row in inventory.iter_rows() if row[0].value == "API")
+    assert inventory.freeze_panes == f"A{header_row + 1}"
+
+
 def test_xlsx_never_writes_a_formula_from_a_name(report, world):
     report.figures["inventory"]["apis"][0]["name"] = "=1+1"
     workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
@@ -532,10 +543,17 @@ def test_pdf_has_a_title_page_the_sections_and_the_apis(report):
     assert "Panggilan per bulan" in text and "Panggilan per API" in text  # the charts' titles
 
 
+def csv_rows(report):
+    """As a spreadsheet program set to Indonesian reads it: UTF-8 with a BOM, semicolons."""
+    text = render_csv(report)
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+
+
 def test_csv_holds_the_api_and_connector_tables(report, world):
-    rows = list(csv.DictReader(io.StringIO(render_csv(report).lstrip("\ufeff"))))
-    apis = [r for r in rows if r["bagian"] == "api"]
-    connectors = [r for r in rows if r["bagian"] == "connector"]
+    rows = csv_rows(report)
+    apis = [r for r in rows if r["bagian"] == "API"]
+    connectors = [r for r in rows if r["bagian"] == "Konektor"]
     assert {r["API"] for r in apis} == {"Data Penduduk", "Data Pajak"}
     assert len(connectors) == 3
     dormant = next(r for r in connectors if r["organisasi"] == "Bappeda")
@@ -593,11 +611,11 @@ def test_incidents_of_the_period_with_their_deadline_in_every_renderer(client, i
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(incident_report))).pages)
     assert "Insiden Data Pribadi" in text and "Telat" in text and "Terlambat" in text  # the table
 
-    rows = list(csv.DictReader(io.StringIO(render_csv(incident_report).lstrip("\ufeff"))))
-    on_time = next(r for r in rows if r["bagian"] == "incident" and r["insiden"] == "Tepat")
+    rows = csv_rows(incident_report)
+    on_time = next(r for r in rows if r["bagian"] == "Insiden" and r["insiden"] == "Tepat")
     assert (on_time["API"], on_time["status"], on_time["ditemukan"], on_time["batas pemberitahuan"],
-            on_time["diberitahukan"]) == ("Data Penduduk", "Tepat waktu", "2026-04-01 10:00", "2026-04-04 10:00",
-                                          "2026-04-02 16:00")
+            on_time["diberitahukan"]) == ("Data Penduduk", "Tepat waktu", "01/04/2026 10:00", "04/04/2026 10:00",
+                                          "02/04/2026 16:00")
 
 
 def test_a_period_without_incidents_says_so(client, report, world):
@@ -609,7 +627,7 @@ def test_a_period_without_incidents_says_so(client, report, world):
 def test_figures_frozen_before_the_register_have_no_incident_section(report):
     del report.figures["incidents"]
     assert "incidents" not in [section.key for section in exports.report_sections(report)]
-    assert "incident" not in render_csv(report)
+    assert "Insiden" not in {row["bagian"] for row in csv_rows(report)}
 
 
 # -- Pages ----------------------------------------------------------------------------------------------
