@@ -559,16 +559,19 @@ def _activities_section(period_start, period_end):
 
 
 def _compliance_section(apis):
-    live_owners = {api["owner_id"] for api in apis if api["live"]}
+    """Pasal 6(3) of the Perangkat Daerah that publish into the SPLP: the Dinas that administers it is not one
+    of them (it is not counted, nor listed as an organisation without an API)."""
+    organizations = list(Organization.objects.filter(is_administrator=False).order_by("name", "id"))
+    live_owners = {api["owner_id"] for api in apis if api["live"]} & {org.pk for org in organizations}
     registered = Counter(api["owner_id"] for api in apis)
     without = [
         {"id": org.pk, "name": org.name, "code": org.code, "kind": org.kind,
-         "registered_apis": registered.get(org.pk, 0), "administrator": org.is_administrator}
-        for org in Organization.objects.order_by("name", "id")
+         "registered_apis": registered.get(org.pk, 0)}
+        for org in organizations
         if org.pk not in live_owners
     ]
     return {
-        "organizations": Organization.objects.count(),
+        "organizations": len(organizations),
         "with_api": len(live_owners),
         "without_api": without,
     }

@@ -260,7 +260,7 @@ def test_connectors_are_the_grants_active_at_any_time_in_the_period(world, reque
 def test_inventory_overview_and_compliance(figures, world):
     overview = figures["overview"]
     assert overview == {
-        "organizations": 4, "publishers": 2, "requesters": 2, "apis_registered": 2, "apis_published": 2,
+        "organizations": 3, "publishers": 2, "requesters": 2, "apis_registered": 2, "apis_published": 2,
         "operations": 4, "themes": 2, "themes_used": 2, "connectors": 3, "connectors_active_at_end": 3,
     }
     api1 = by_name(figures["inventory"]["apis"], "name", "Data Penduduk")
@@ -269,7 +269,7 @@ def test_inventory_overview_and_compliance(figures, world):
     assert api1["interop_passed"] is True and api1["operations"] == 2
     assert figures["inventory"]["interop_passed"] == 2
     without = {org["name"] for org in figures["compliance"]["without_api"]}
-    assert without == {"Dinas Kominfo", "Dinas Kesehatan"}
+    assert without == {"Dinas Kesehatan"}  # the Dinas administers the SPLP: not counted as a PD without an API
 
 
 def test_access_management_figures(figures):
@@ -300,8 +300,8 @@ def test_findings_and_activities_of_the_period(figures):
 
 def test_recommendations_are_drawn_from_the_findings(figures, world):
     text = "\n".join(figures["recommendations"])
-    assert "2 Perangkat Daerah belum menyediakan API" in text
-    assert "Dinas Kesehatan" in text and "Dinas Kominfo" in text
+    assert "1 Perangkat Daerah belum menyediakan API" in text
+    assert "Dinas Kesehatan" in text and "Dinas Kominfo" not in text
     assert f"#{world.grant_a.pk}" in text and f"#{world.grant_b.pk}" in text  # unused 90 days
     assert f"#{world.grant_c.pk}" not in text
     assert "Data Pajak" in text and "5xx" in text  # 10 % server errors
@@ -322,10 +322,11 @@ def test_recommendations_stay_quiet_on_clean_data(admin_user, publisher, publish
                             ("monev", 11)):
             Activity.objects.create(kind=kind, date=datetime.date(2026, month, 1), title=kind, created_by=admin_user)
         figures = reports.compute_figures(period_start=YEAR[0], period_end=YEAR[1])
-    # Only the Dinas itself has no API: every other rule stays quiet.
-    assert [org["name"] for org in figures["compliance"]["without_api"]] == ["Dinas Kominfo"]
-    assert len(figures["recommendations"]) == 1
-    assert "Dinas Kominfo" in figures["recommendations"][0]
+    # Only the Dinas itself has no API, and it administers the SPLP rather than publishing into it: every
+    # rule stays quiet.
+    assert figures["compliance"]["without_api"] == []
+    assert figures["recommendations"] == [
+        "Tidak ditemukan masalah yang memerlukan tindak lanjut khusus; lanjutkan pemantauan secara berkala."]
 
 
 def test_figures_are_json(figures):
