@@ -15,7 +15,7 @@ from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Membership, Organization
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids, visible_services
 from splp import crypto
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 from splp.notifications import notify
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
@@ -65,7 +65,7 @@ def classification_policy_update(*, actor, policy: ClassificationPolicy, **field
         return policy
     policy.updated_by = actor
     policy.save()
-    audit_record(actor=actor, target=policy, action="update", data={
+    audit_record(actor=actor, target=policy, action=AuditAction.UPDATE, data={
         "old": {k: v for k, v in old.items() if new[k] != v}, "new": {k: v for k, v in new.items() if old[k] != v},
     })
     return policy
@@ -126,7 +126,7 @@ def access_request_submit(
     )
     access_request.operations.set(operations)
     data = {"on_behalf": True, "letter_reference": letter_reference} if on_behalf else None
-    audit_record(actor=actor, target=access_request, action="submit", new_state=S.SUBMITTED, data=data)
+    audit_record(actor=actor, target=access_request, action=AuditAction.SUBMIT, new_state=S.SUBMITTED, data=data)
     notify("access_submit", access_request)
     if on_behalf:
         # The organisation did not press the button itself: its operators learn that the request exists.
@@ -143,7 +143,7 @@ def access_request_withdraw(*, actor, access_request):
     )
     # Until the publisher grants, the requester may still change its mind.
     _move(access_request, actor=actor, allowed=(*WAITING_FOR_ADMINISTRATOR, S.APPROVED), to=S.WITHDRAWN,
-          action="withdraw", label=_("withdraw the request"))
+          action=AuditAction.WITHDRAW, label=_("withdraw the request"))
     return access_request
 
 
@@ -164,8 +164,8 @@ def _decide(access_request, *, actor, to, action, label, reason):
         elif policy.require_second_approval:
             access_request.first_approved_by = actor
             access_request.first_approved_at = timezone.now()
-            _move(access_request, actor=actor, allowed=(S.SUBMITTED,), to=S.SECOND_APPROVAL, action="first_approval",
-                  label=label, reason=reason, event="access_second_approval")
+            _move(access_request, actor=actor, allowed=(S.SUBMITTED,), to=S.SECOND_APPROVAL,
+                  action=AuditAction.FIRST_APPROVAL, label=label, reason=reason, event="access_second_approval")
             return access_request
     access_request.decided_by = actor
     access_request.decided_at = timezone.now()
@@ -179,14 +179,15 @@ def _decide(access_request, *, actor, to, action, label, reason):
 def access_request_approve(*, actor, access_request, reason=""):
     """Pasal 7b: the administrator approves; the publisher grants afterwards. Where the classification's
     policy asks for a second approval, the first one waits for another administrator's."""
-    return _decide(access_request, actor=actor, to=S.APPROVED, action="approve",
+    return _decide(access_request, actor=actor, to=S.APPROVED, action=AuditAction.APPROVE,
                    label=_("approve"), reason=(reason or "").strip())
 
 
 @transaction.atomic
 def access_request_reject(*, actor, access_request, reason):
     reason = require_reason(reason)
-    return _decide(access_request, actor=actor, to=S.REJECTED, action="reject", label=_("reject"), reason=reason)
+    return _decide(access_request, actor=actor, to=S.REJECTED, action=AuditAction.REJECT, label=_("reject"),
+                   reason=reason)
 
 
 def _issue_key(*, actor, grant):
@@ -195,7 +196,7 @@ def _issue_key(*, actor, grant):
         grant=grant, prefix=prefix, key_hash=key_hash, created_by=actor, expires_at=grant.expires_at,
         pending_secret=crypto.encrypt(raw),
     )
-    audit_record(actor=actor, target=key, action="issue", new_state="active", data={"grant": grant.pk})
+    audit_record(actor=actor, target=key, action=AuditAction.ISSUE, new_state="active", data={"grant": grant.pk})
     return key, raw
 
 
@@ -203,7 +204,7 @@ def _reveal(actor, key, raw):
     key.pending_secret = ""
     key.revealed_at = timezone.now()
     key.save(update_fields=["pending_secret", "revealed_at"])
-    audit_record(actor=actor, target=key, action="reveal", old_state="pending", new_state="revealed")
+    audit_record(actor=actor, target=key, action=AuditAction.REVEAL, old_state="pending", new_state="revealed")
     return raw
 
 
@@ -251,11 +252,11 @@ def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, r
         ip_allowlist=ip_allowlist, granted_by=actor, expires_at=expires_at,
     )
     grant.operations.set(access_request.operations.all())
-    audit_record(actor=actor, target=grant, action="grant", new_state="active",
+    audit_record(actor=actor, target=grant, action=AuditAction.GRANT, new_state="active",
                  data={"per_minute": rate_limit_per_minute, "per_day": rate_limit_per_day,
                        "policy": {name: getattr(policy, name) for name in rules.POLICY_FIELDS}})
     key, raw = _issue_key(actor=actor, grant=grant)
-    _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.GRANTED, action="grant",
+    _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.GRANTED, action=AuditAction.GRANT,
           label=_("grant access"))
     if access_request.requester_id in requester_org_ids(actor):
         return grant, key, _reveal(actor, key, raw)
@@ -272,7 +273,7 @@ def access_request_decline(*, actor, access_request, reason):
         _("Only a publisher operator of the organisation that owns the API can decline to grant access."),
     )
     access_request.decline_reason = reason
-    _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.DECLINED, action="decline",
+    _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.DECLINED, action=AuditAction.DECLINE,
           label=_("decline to grant access"), reason=reason)
     return access_request
 
@@ -309,8 +310,8 @@ def access_request_revoke(*, actor, access_request, reason):
         _("Only the API's publisher or an administrator can revoke access."),
     )
     require_state(access_request, (S.GRANTED,), _("revoke access"))
-    _close_grant(access_request, actor=actor, action="revoke", reason=reason)
-    _move(access_request, actor=actor, allowed=(S.GRANTED,), to=S.REVOKED, action="revoke",
+    _close_grant(access_request, actor=actor, action=AuditAction.REVOKE, reason=reason)
+    _move(access_request, actor=actor, allowed=(S.GRANTED,), to=S.REVOKED, action=AuditAction.REVOKE,
           label=_("revoke access"), reason=reason)
     return access_request
 
@@ -324,13 +325,13 @@ def access_request_expire(*, actor, access_request):
     if access_request.status == S.APPROVED:
         if not lapsed_approvals().filter(pk=access_request.pk).exists():
             raise TransitionError(_("This approval is still waiting for the grant within its time."))
-        _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.EXPIRED, action="expire",
+        _move(access_request, actor=actor, allowed=(S.APPROVED,), to=S.EXPIRED, action=AuditAction.EXPIRE,
               label=_("mark as expired"), event="access_expire_approved")
         return access_request
     if access_request.grant.expires_at > timezone.now():
         raise TransitionError(_("This grant has not reached its expiry yet."))
-    _close_grant(access_request, actor=actor, action="expire", reason="")
-    _move(access_request, actor=actor, allowed=(S.GRANTED,), to=S.EXPIRED, action="expire",
+    _close_grant(access_request, actor=actor, action=AuditAction.EXPIRE, reason="")
+    _move(access_request, actor=actor, allowed=(S.GRANTED,), to=S.EXPIRED, action=AuditAction.EXPIRE,
           label=_("mark as expired"))
     return access_request
 
@@ -365,7 +366,7 @@ def api_key_rotate(*, actor, grant):
         old.revoked_at = now
         old.pending_secret = ""
         old.save(update_fields=["revoked_at", "pending_secret"])
-        audit_record(actor=actor, target=old, action="rotate", old_state="active", new_state="revoked")
+        audit_record(actor=actor, target=old, action=AuditAction.ROTATE, old_state="active", new_state="revoked")
     key, raw = _issue_key(actor=actor, grant=grant)
     return key, _reveal(actor, key, raw)
 
@@ -385,7 +386,8 @@ def api_key_revoke(*, actor, api_key, reason=""):
     api_key.revoked_at = timezone.now()
     api_key.pending_secret = ""
     api_key.save(update_fields=["revoked_at", "pending_secret"])
-    audit_record(actor=actor, target=api_key, action="revoke", old_state="active", new_state="revoked", reason=reason)
+    audit_record(actor=actor, target=api_key, action=AuditAction.REVOKE, old_state="active", new_state="revoked",
+                 reason=reason)
     return api_key
 
 
@@ -478,8 +480,8 @@ def grant_move(*, actor, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
     if not grant.all_operations:
         grant.operations.set(plan.carried)
         access_request.operations.set(plan.carried)
-    audit_record(actor=actor, target=grant, action="move", data=data)
-    audit_record(actor=actor, target=access_request, action="move", old_state=access_request.status,
+    audit_record(actor=actor, target=grant, action=AuditAction.MOVE, data=data)
+    audit_record(actor=actor, target=access_request, action=AuditAction.MOVE, old_state=access_request.status,
                  new_state=access_request.status, data=data)
     notify("grant_move", access_request, {"from_version": str(source), "to_version": str(to_version),
                                           "dropped": plan.dropped_labels})

@@ -10,7 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from splp import crypto
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 from splp.http import HEADER_NAME, HEADER_VALUE, is_reserved_header
 from splp.notifications import notify
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
@@ -91,7 +91,7 @@ def api_service_register(*, actor, owner, slug, version, upstream_base_url, spec
     _full_clean(service)
     service.save()
     api_version = _new_version(actor=actor, service=service, version=version, upstream_base_url=upstream_base_url, spec=spec)
-    audit_record(actor=actor, target=service, action="register", new_state=S.DRAFT, data={"version": version})
+    audit_record(actor=actor, target=service, action=AuditAction.REGISTER, new_state=S.DRAFT, data={"version": version})
     return service, api_version
 
 
@@ -104,7 +104,7 @@ def _new_version(*, actor, service, version, upstream_base_url, spec):
     api_version.save()
     _save_operations(api_version)
     audit_record(
-        actor=actor, target=api_version, action="create", new_state=api_version.status,
+        actor=actor, target=api_version, action=AuditAction.CREATE, new_state=api_version.status,
         data={"interop_passed": api_version.interop_passed},
     )
     return api_version
@@ -132,7 +132,7 @@ def api_service_update(*, actor, service, **fields):
     if changed:
         _full_clean(service)
         service.save()
-        audit_record(actor=actor, target=service, action="update", data={"changed": sorted(changed)})
+        audit_record(actor=actor, target=service, action=AuditAction.UPDATE, data={"changed": sorted(changed)})
         if "theme" in changed:
             _theme_counts_changed()
     return service
@@ -148,7 +148,7 @@ def api_version_update(*, actor, api_version, upstream_base_url, spec):
     api_version.save()
     _save_operations(api_version)
     audit_record(
-        actor=actor, target=api_version, action="update_spec", old_state=api_version.status,
+        actor=actor, target=api_version, action=AuditAction.UPDATE_SPEC, old_state=api_version.status,
         new_state=api_version.status, data={"interop_passed": api_version.interop_passed},
     )
     return api_version
@@ -182,7 +182,7 @@ def api_version_submit_for_review(*, actor, api_version):
     _require_manage(actor, api_version.service)
     # The check runs again on submit: the internal allow-list may have changed since the draft.
     _apply_spec(api_version, api_version.spec, api_version.upstream_base_url)
-    _move(api_version, actor=actor, allowed=EDITABLE_VERSION_STATES, to=S.SUBMITTED, action="submit",
+    _move(api_version, actor=actor, allowed=EDITABLE_VERSION_STATES, to=S.SUBMITTED, action=AuditAction.SUBMIT,
           label=_("submit for review"))
     api_version.submitted_at = timezone.now()
     api_version.save()
@@ -217,7 +217,7 @@ def api_version_request_changes(*, actor, api_version, note):
         raise ValidationError({"note": _("A note describing the changes needed is required.")})
     api_version = lock(ApiVersion, api_version.pk)
     _require_independent_reviewer(actor, api_version)
-    _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.CHANGES_REQUESTED, action="request_changes",
+    _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.CHANGES_REQUESTED, action=AuditAction.REQUEST_CHANGES,
           label=_("request changes"), reason=note)
     api_version.save()
     _add_note(actor, api_version, note)
@@ -236,7 +236,7 @@ def api_version_publish(*, actor, api_version, note=""):
             _("Cannot publish yet: the interoperability check has not passed (%(items)s).")
             % {"items": ", ".join(c["label"] for c in api_version.blocking_failures)}
         )
-    _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.PUBLISHED, action="publish",
+    _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.PUBLISHED, action=AuditAction.PUBLISH,
           label=_("publish"), reason=note)
     api_version.published_at = timezone.now()
     api_version.save()
@@ -260,7 +260,7 @@ def api_version_deprecate(
                                               "on this version are told when it ends.")})
     if sunset_on <= timezone.localdate():
         raise ValidationError({"sunset_on": _("The planned retirement date must be after today.")})
-    _move(api_version, actor=actor, allowed=(S.PUBLISHED,), to=S.DEPRECATED, action="deprecate",
+    _move(api_version, actor=actor, allowed=(S.PUBLISHED,), to=S.DEPRECATED, action=AuditAction.DEPRECATE,
           label=_("deprecate"), reason=reason, data={"sunset_on": sunset_on.isoformat()})
     api_version.deprecated_at = timezone.now()
     api_version.sunset_on = sunset_on
@@ -274,7 +274,7 @@ def api_version_deprecate(
 def api_version_retire(*, actor, api_version: ApiVersion, reason: str = "") -> ApiVersion:
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
-    _move(api_version, actor=actor, allowed=(S.DEPRECATED,), to=S.RETIRED, action="retire",
+    _move(api_version, actor=actor, allowed=(S.DEPRECATED,), to=S.RETIRED, action=AuditAction.RETIRE,
           label=_("retire"), reason=reason)
     api_version.save()
     _listing_changed(api_version)
@@ -291,7 +291,7 @@ def review_note_add(*, actor, api_version, body):
     if not body:
         raise ValidationError({"body": _("The note may not be empty.")})
     note = ReviewNote.objects.create(api_version=api_version, author=actor, body=body)
-    audit_record(actor=actor, target=api_version, action="review_note", old_state=api_version.status,
+    audit_record(actor=actor, target=api_version, action=AuditAction.REVIEW_NOTE, old_state=api_version.status,
                  new_state=api_version.status, reason=body)
     return note
 
@@ -332,7 +332,7 @@ def api_version_configure_upstream(*, actor, api_version, auth_header, auth_secr
     api_version.connect_timeout, api_version.read_timeout = connect_timeout, read_timeout
     api_version.save(update_fields=["upstream_auth_header", "upstream_auth_secret", "connect_timeout",
                                     "read_timeout"])
-    audit_record(actor=actor, target=api_version, action="configure_upstream", old_state=api_version.status,
+    audit_record(actor=actor, target=api_version, action=AuditAction.CONFIGURE_UPSTREAM, old_state=api_version.status,
                  new_state=api_version.status,
                  data={"auth_header": auth_header, "secret_changed": secret_changed,
                        "connect_timeout": connect_timeout, "read_timeout": read_timeout})
@@ -346,7 +346,7 @@ def _set_suspended(*, actor, service, suspended, reason):
         raise TransitionError(_("The API is already suspended.") if suspended else _("The API is not suspended."))
     service.is_suspended = suspended
     service.save(update_fields=["is_suspended"])
-    audit_record(actor=actor, target=service, action="suspend" if suspended else "resume",
+    audit_record(actor=actor, target=service, action=AuditAction.SUSPEND if suspended else AuditAction.RESUME,
                  old_state="active" if suspended else "suspended", new_state="suspended" if suspended else "active",
                  reason=reason)
     return service

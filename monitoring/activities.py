@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.selectors import is_administrator
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 from splp.workflow import lock, require, require_state
 
 from .models import (
@@ -170,7 +170,7 @@ def activity_record(*, actor, kind, date, title, organizations=(), participants=
         notes=(notes or "").strip(), created_by=actor,
     )
     activity.organizations.set(organizations or [])
-    audit_record(actor=actor, target=activity, action="record", new_state=kind,
+    audit_record(actor=actor, target=activity, action=AuditAction.RECORD, new_state=kind,
                  data={"date": date.isoformat(), "organizations": sorted(o.pk for o in organizations or [])})
     return activity
 
@@ -186,7 +186,7 @@ def activity_update(*, actor, activity, kind, date, title, organizations=(), par
     activity.participants, activity.notes = (participants or "").strip(), (notes or "").strip()
     activity.save()
     activity.organizations.set(organizations or [])
-    audit_record(actor=actor, target=activity, action="update", old_state=before["kind"], new_state=kind,
+    audit_record(actor=actor, target=activity, action=AuditAction.UPDATE, old_state=before["kind"], new_state=kind,
                  data={"before": before})
     return activity
 
@@ -208,7 +208,7 @@ def activity_evidence_add(*, actor, activity, uploaded_file):
     name = evidence.file.name
     try:
         evidence.save()
-        audit_record(actor=actor, target=activity, action="add_evidence",
+        audit_record(actor=actor, target=activity, action=AuditAction.ADD_EVIDENCE,
                      data={"evidence": evidence.pk, "file": original_name, "size": size})
     except Exception:
         evidence.file.storage.delete(name)
@@ -226,7 +226,7 @@ def activity_follow_up_add(*, actor, activity, description, organization=None, d
     follow_up = ActivityFollowUp.objects.create(
         activity=activity, description=description, organization=organization, due_date=due_date,
     )
-    audit_record(actor=actor, target=activity, action="add_follow_up", new_state=FU.OPEN,
+    audit_record(actor=actor, target=activity, action=AuditAction.ADD_FOLLOW_UP, new_state=FU.OPEN,
                  data={"follow_up": follow_up.pk})
     return follow_up
 
@@ -239,7 +239,7 @@ def activity_follow_up_complete(*, actor, follow_up):
     follow_up.status = FU.DONE
     follow_up.done_at = timezone.now()
     follow_up.save(update_fields=["status", "done_at"])
-    audit_record(actor=actor, target=follow_up.activity, action="complete_follow_up", old_state=FU.OPEN,
+    audit_record(actor=actor, target=follow_up.activity, action=AuditAction.COMPLETE_FOLLOW_UP, old_state=FU.OPEN,
                  new_state=FU.DONE, data={"follow_up": follow_up.pk})
     return follow_up
 

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from access.models import Grant
 from directory.selectors import is_administrator
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 from splp.workflow import lock, require, require_state
 
 from .models import Finding, FindingKindChoices as K, FindingStatusChoices as FS, RequestLog
@@ -214,7 +214,7 @@ def findings_detect(*, period_start, period_end, now=None, **thresholds):
         key = candidate.pop("fingerprint")
         finding, created = Finding.objects.get_or_create(fingerprint=key, defaults=candidate)
         if created:
-            audit_record(actor=None, target=finding, action="detect", new_state=FS.OPEN,
+            audit_record(actor=None, target=finding, action=AuditAction.DETECT, new_state=FS.OPEN,
                          data={"kind": finding.kind, "count": finding.count})
             summary["created"] += 1
             continue
@@ -246,7 +246,7 @@ def finding_follow_up(*, actor, finding, note):
     finding.followed_up_at = timezone.now()
     finding.follow_up_note = note
     finding.save(update_fields=["status", "followed_up_by", "followed_up_at", "follow_up_note"])
-    audit_record(actor=actor, target=finding, action="follow_up", old_state=FS.OPEN, new_state=FS.FOLLOWED_UP,
+    audit_record(actor=actor, target=finding, action=AuditAction.FOLLOW_UP, old_state=FS.OPEN, new_state=FS.FOLLOWED_UP,
                  reason=note)
     return finding
 

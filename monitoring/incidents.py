@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from directory.selectors import is_administrator
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 from splp.workflow import lock, require, require_state
 
 from .models import IncidentStatusChoices as IS
@@ -128,7 +128,7 @@ def incident_record(
     )
     incident.services.set(services or [])
     incident.organizations.set(organizations or [])
-    audit_record(actor=actor, target=incident, action="record", new_state=IS.OPEN, data={
+    audit_record(actor=actor, target=incident, action=AuditAction.RECORD, new_state=IS.OPEN, data={
         "found_at": found_at.isoformat(), "deadline": notification_deadline(incident).isoformat(),
         "services": sorted(s.pk for s in services or []), "organizations": sorted(o.pk for o in organizations or []),
     })
@@ -153,7 +153,7 @@ def incident_update(
     incident.save(update_fields=["summary", "data_affected", "cause", "steps_taken"])
     incident.services.set(services or [])
     incident.organizations.set(organizations or [])
-    audit_record(actor=actor, target=incident, action="update", old_state=incident.status,
+    audit_record(actor=actor, target=incident, action=AuditAction.UPDATE, old_state=incident.status,
                  new_state=incident.status, data={"before": before})
     return incident
 
@@ -171,7 +171,7 @@ def incident_mark_notified(*, actor, incident: PersonalDataIncident, note: str) 
     require_state(incident, (IS.OPEN,), _("record the notification"))
     incident.status, incident.notified_at, incident.notification_note = IS.NOTIFIED, timezone.now(), note
     incident.save(update_fields=["status", "notified_at", "notification_note"])
-    audit_record(actor=actor, target=incident, action="notify", old_state=IS.OPEN, new_state=IS.NOTIFIED,
+    audit_record(actor=actor, target=incident, action=AuditAction.NOTIFY, old_state=IS.OPEN, new_state=IS.NOTIFIED,
                  reason=note, data={"on_time": notified_on_time(incident)})
     return incident
 
@@ -184,6 +184,6 @@ def incident_close(*, actor, incident: PersonalDataIncident, note: str = "") -> 
     require_state(incident, (IS.NOTIFIED,), _("close the incident"))
     incident.status, incident.closed_at, incident.closing_note = IS.CLOSED, timezone.now(), _clean_text(note)
     incident.save(update_fields=["status", "closed_at", "closing_note"])
-    audit_record(actor=actor, target=incident, action="close", old_state=IS.NOTIFIED, new_state=IS.CLOSED,
+    audit_record(actor=actor, target=incident, action=AuditAction.CLOSE, old_state=IS.NOTIFIED, new_state=IS.CLOSED,
                  reason=incident.closing_note)
     return incident

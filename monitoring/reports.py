@@ -32,7 +32,7 @@ from access.models import AccessRequest, ApiKey, Grant
 from directory.choices import MembershipRoleChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Organization, Theme
 from directory.selectors import is_administrator
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 from splp.context_processors import current_pemda, site_url
 from splp.models import AuditEvent
 from splp.timezones import format_local
@@ -458,14 +458,15 @@ def _access_section(start, end):
     return {
         "requests_submitted": submitted.count(),
         "requests_by_status": {status: status_now.get(status, 0) for status in AccessRequestStatusChoices.values},
-        "events": {action: events.get(action, 0) for action in (
-            "submit", "approve", "reject", "withdraw", "grant", "revoke", "expire")},
+        "events": {action.value: events.get(action, 0) for action in (
+            AuditAction.SUBMIT, AuditAction.APPROVE, AuditAction.REJECT, AuditAction.WITHDRAW, AuditAction.GRANT,
+            AuditAction.REVOKE, AuditAction.EXPIRE)},
         "decision_time": _hours_between(decisions),
         "grant_time": _hours_between(grant_times),
         "keys_issued": ApiKey.objects.filter(created_at__gte=start, created_at__lt=end).count(),
-        "keys_revoked": key_events.get("revoke", 0) + key_events.get("rotate", 0),
-        "keys_rotated": key_events.get("rotate", 0),
-        "keys_expired": key_events.get("expire", 0) + lapsed_unclosed,
+        "keys_revoked": key_events.get(AuditAction.REVOKE, 0) + key_events.get(AuditAction.ROTATE, 0),
+        "keys_rotated": key_events.get(AuditAction.ROTATE, 0),
+        "keys_expired": key_events.get(AuditAction.EXPIRE, 0) + lapsed_unclosed,
         "pending_decision": AccessRequest.objects.filter(status__in=WAITING_FOR_ADMINISTRATOR).count(),
         "pending_grant": AccessRequest.objects.filter(status=AccessRequestStatusChoices.APPROVED).count(),
     }
@@ -801,7 +802,7 @@ def _store(*, actor, period_start, period_end, prepared):
         period_start=period_start, period_end=period_end, title=title, figures=figures,
         recommendations=recommendations, generated_by=actor,
     )
-    audit_record(actor=actor, target=report, action="generate", new_state=report.status,
+    audit_record(actor=actor, target=report, action=AuditAction.GENERATE, new_state=report.status,
                  data={"period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
                        "system": actor is None})
     return report
@@ -873,7 +874,7 @@ def monev_report_update_recommendations(*, actor, report, text):
     if text != report.recommendations:
         report.recommendations = text
         report.save(update_fields=["recommendations"])
-        audit_record(actor=actor, target=report, action="update_recommendations", old_state=report.status,
+        audit_record(actor=actor, target=report, action=AuditAction.UPDATE_RECOMMENDATIONS, old_state=report.status,
                      new_state=report.status)
     return report
 
@@ -889,7 +890,7 @@ def monev_report_finalise(*, actor, report):
     report.finalised_by = actor
     report.finalised_at = timezone.now()
     report.save(update_fields=["status", "finalised_by", "finalised_at"])
-    audit_record(actor=actor, target=report, action="finalise", old_state=ReportStatusChoices.DRAFT,
+    audit_record(actor=actor, target=report, action=AuditAction.FINALISE, old_state=ReportStatusChoices.DRAFT,
                  new_state=ReportStatusChoices.FINAL)
     return report
 

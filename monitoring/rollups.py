@@ -31,7 +31,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 
 from .models import LATENCY_BUCKETS_MS, LogBatch, RequestLog, RollupHour, UsageRollup
 
@@ -396,7 +396,7 @@ def request_log_purge(*, now=None, chunk=200):
             LogBatch.objects.filter(id__in=ids).update(purged_at=timezone.now())
             last = LogBatch.objects.get(pk=ids[-1])
             audit_record(
-                actor=None, target=last, action="request_log_purge",
+                actor=None, target=last, action=AuditAction.REQUEST_LOG_PURGE,
                 data={"batches": [ids[0], ids[-1]], "batch_count": len(ids), "rows": deleted,
                       "before": horizon.isoformat()},
             )

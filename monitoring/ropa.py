@@ -19,7 +19,7 @@ from django.utils.translation import pgettext
 from access.models import Grant
 from directory.choices import ApiVersionStatusChoices, ClassificationChoices
 from directory.models import ApiService, ApiVersion
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 
 from .exports import _csv_safe, _xlsx_cell, display
 
@@ -112,7 +112,7 @@ def ropa_export(*, actor, fmt: str) -> tuple[bytes, str]:
     """The record as ``fmt`` ("xlsx" or "csv"), with the export audited (who, when, how many rows)."""
     rows = ropa_rows()
     content = render_xlsx(rows) if fmt == "xlsx" else render_csv(rows)
-    audit_record(actor=actor, target=actor, action="ropa_export", data={"format": fmt, "rows": len(rows)})
+    audit_record(actor=actor, target=actor, action=AuditAction.ROPA_EXPORT, data={"format": fmt, "rows": len(rows)})
     return content, filename(fmt)
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from access.logmask import value_hash
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 
 from .logbuffer import sinks
 from .models import LogBatch, RequestLog, WorkerHeartbeat
@@ -172,7 +172,7 @@ def request_log_lookup_identifier(*, actor, value: str, date_from: datetime.date
     digest = value_hash(value)
     start = timezone.make_aware(datetime.datetime.combine(date_from, datetime.time.min))
     end = timezone.make_aware(datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min))
-    audit_record(actor=actor, target=actor, action="identifier_lookup", data={
+    audit_record(actor=actor, target=actor, action=AuditAction.IDENTIFIER_LOOKUP, data={
         "value_hash": digest, "from": date_from.isoformat(), "to": date_to.isoformat(),
     })
     return (

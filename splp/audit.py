@@ -1,12 +1,17 @@
 from django.contrib.contenttypes.models import ContentType
 
+from .choices import AuditAction
 from .models import AuditEvent
 
 
 def audit_record(*, actor, target, action, old_state="", new_state="", reason="", data=None):
     """Write one audit row; callers run inside the transaction of the change they record.
 
-    An unsaved ``target`` stands for an object that does not exist (a login to an unknown username)."""
+    An unsaved ``target`` stands for an object that does not exist (a login to an unknown username).
+    ``action`` must be an ``AuditAction``: reports count rows by it, so a misspelt free string would
+    silently count as nothing."""
+    if not isinstance(action, AuditAction):
+        raise TypeError(f"audit_record() needs an AuditAction, not {action!r}.")
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         content_type=ContentType.objects.get_for_model(target),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from knox.models import get_token_model
 
-from .audit import audit_record
+from .audit import AuditAction, audit_record
 from .clientip import client_ip
 
 
@@ -60,7 +60,7 @@ def _where(request):
 
 @receiver(user_logged_in)
 def audit_login(sender, request, user, **kwargs):
-    audit_record(actor=user, target=user, action="login", data=_where(request))
+    audit_record(actor=user, target=user, action=AuditAction.LOGIN, data=_where(request))
 
 
 @receiver(user_login_failed)
@@ -73,13 +73,14 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     user = user_model._default_manager.filter(**{field: username}).first() or user_model(**{field: username})
     # django-axes' receiver runs first (its app is listed before splp) and flags a locked-out attempt.
     locked_out = bool(getattr(request, "axes_locked_out", False))
-    audit_record(actor=None, target=user, action="login_failed", data={**_where(request), "locked_out": locked_out})
+    audit_record(actor=None, target=user, action=AuditAction.LOGIN_FAILED,
+                 data={**_where(request), "locked_out": locked_out})
 
 
 @receiver(user_logged_out)
 def audit_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(actor=user, target=user, action="logout", data=_where(request))
+        audit_record(actor=user, target=user, action=AuditAction.LOGOUT, data=_where(request))
 
 
 @receiver(pre_save, sender=settings.AUTH_USER_MODEL)

@@ -5,6 +5,8 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .choices import AuditAction
+
 
 class Pemda(models.Model):
     """The regional government running this SPLP: identity is data, never code."""
@@ -34,7 +36,7 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=64, db_index=True)
     target = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(_("object"), max_length=255)
-    action = models.CharField(_("action"), max_length=64)
+    action = models.CharField(_("action"), max_length=64, choices=AuditAction.choices)
     old_state = models.CharField(_("old status"), max_length=32, blank=True)
     new_state = models.CharField(_("new status"), max_length=32, blank=True)
     reason = models.TextField(_("reason"), blank=True)
@@ -47,7 +49,7 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.object_repr}: {self.action}"
+        return f"{self.object_repr}: {self.get_action_display()}"
 
     @property
     def transition_label(self):

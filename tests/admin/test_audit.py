@@ -1,9 +1,12 @@
 """The audit trail in the admin: readable by the Dinas, never added, changed or deleted by anyone."""
 
+import re
+
 import pytest
 
 from access.models import AccessRequest
 from directory.models import ApiService, ApiVersion
+from splp.choices import AuditAction
 from splp.models import AuditEvent
 from tests.factories import UserFactory
 
@@ -70,3 +73,22 @@ def test_audit_history_inline(alice, approved_request, model):
     assert rows
     assert not inline.has_add_permission and not inline.has_change_permission and not inline.has_delete_permission
     assert "Riwayat audit" in response.content.decode()
+
+
+def test_actions_read_in_indonesian_in_the_list_the_filter_the_page_and_the_inline(alice, approved_request):
+    listing = alice.get(admin_url(AuditEvent)).content.decode()
+    assert '<td class="field-action">Disetujui</td>' in listing
+    assert '<td class="field-action">Diajukan</td>' in listing
+    assert '<td class="field-action">approve</td>' not in listing
+    # The filter offers every action by its label, including ones that have not happened yet.
+    assert '<a href="?action__exact=approve">Disetujui</a>' in listing
+    assert '<a href="?action__exact=identifier_lookup">Pencarian pengenal</a>' in listing
+    assert '<a href="?action__exact=revoke">Dicabut</a>' in listing
+
+    event = AuditEvent.objects.get(action=AuditAction.APPROVE)
+    page = alice.get(change_url(event)).content.decode()
+    assert '<div class="readonly">Disetujui</div>' in page
+
+    inline = alice.get(change_url(approved_request)).content.decode()
+    assert re.search(r'<td class="field-action">\s*<p>Disetujui</p>\s*</td>', inline)
+    assert re.search(r'<td class="field-action">\s*<p>Diajukan</p>\s*</td>', inline)

@@ -1,7 +1,9 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
-from splp.audit import audit_events_for
+from splp.audit import AuditAction, audit_events_for, audit_record
+from splp.models import AuditEvent
 
 
 def test_audit_rows_are_append_only(submitted_request, requester):
@@ -24,3 +26,28 @@ def test_transitions_read_in_the_status_words_of_the_object(approved_request, cl
     client.force_login(admin_user)
     page = client.get(reverse("admin:access_accessrequest_change", args=[approved_request.pk])).content.decode()
     assert "Menunggu keputusan administrator → Disetujui, menunggu pemberian akses" in page
+
+
+@pytest.mark.parametrize("action", ["approve", "aprove", None])
+def test_a_free_string_is_refused_as_an_action(admin_user, action):
+    """A report counts rows by action: a misspelt or bare string must fail loudly, not count as nothing."""
+    with pytest.raises(TypeError, match="AuditAction"):
+        audit_record(actor=admin_user, target=admin_user, action=action)
+    assert not AuditEvent.objects.exists()
+    event = audit_record(actor=admin_user, target=admin_user, action=AuditAction.APPROVE)
+    event.refresh_from_db()
+    with translation.override("id"):
+        assert event.action == "approve" and event.get_action_display() == "Disetujui"
+
+
+def test_every_action_has_an_indonesian_label():
+    with translation.override("en"):
+        english = {action: str(action.label) for action in AuditAction}
+    with translation.override("id"):
+        indonesian = {action: str(action.label) for action in AuditAction}
+    assert [action.value for action in AuditAction if indonesian[action] == english[action]] == []
+    assert indonesian[AuditAction.APPROVE] == "Disetujui"
+    assert indonesian[AuditAction.REVOKE] == "Dicabut"
+    assert indonesian[AuditAction.IDENTIFIER_LOOKUP] == "Pencarian pengenal"
+    assert indonesian[AuditAction.PEMDA_UPDATE] == "Identitas Pemda diubah"
+    assert indonesian[AuditAction.MONEV_RULES_UPDATE] == "Aturan monev diubah"
