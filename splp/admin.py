@@ -314,11 +314,34 @@ class WorkflowAdminMixin:
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
+@dataclass(frozen=True)
+class _LinkedFile:
+    name: str
+    url: str
+
+    def __str__(self):
+        return self.name
+
+
+class AdminFileInput(forms.ClearableFileInput):
+    """The "currently" link points at an admin view (``url``): MEDIA_URL is never served."""
+
+    def __init__(self, url, attrs=None):
+        super().__init__(attrs)
+        self.url = url
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return _LinkedFile(value.name, self.url) if value else value
+
+
 class PemdaForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Shown the way it is written on a document; stored as digits (the model drops the spaces).
         self.initial["kepala_dinas_nip"] = format_nip(self.initial.get("kepala_dinas_nip"))
+        if self.instance.pk:
+            self.fields["logo"].widget = AdminFileInput(reverse("admin:splp_pemda_logo", args=[self.instance.pk]))
 
 
 @admin.register(Pemda)

@@ -15,7 +15,9 @@ PEMDA_FIELDS = tuple(f.name for f in Pemda._meta.concrete_fields if not f.primar
 
 def _snapshot(pemda: Pemda) -> dict:
     # A file by its name: what an audit row can say about an image.
-    return {name: (getattr(pemda, name).name or "") if name == "logo" else getattr(pemda, name) for name in PEMDA_FIELDS}
+    values = {name: getattr(pemda, name) for name in PEMDA_FIELDS}
+    values["logo"] = values["logo"].name or ""
+    return values
 
 
 def _require_administrator(actor) -> None:
