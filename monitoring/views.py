@@ -21,15 +21,15 @@ from access.choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from access.models import AccessRequest
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiService, ApiVersion
+from directory.portal import PortalRoles
 from directory.selectors import is_administrator
-from directory.views import PortalRoles
 
 from . import charts, exports, reports, rollups, ropa
-from .forms import IdentifierLookupForm
-from .services import request_log_lookup_identifier
 from .activities import pasal8_status
-from .status import system_status
+from .forms import IdentifierLookupForm
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
+from .services import request_log_lookup_identifier
+from .status import system_status
 
 TOP_APIS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
