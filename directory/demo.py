@@ -7,11 +7,15 @@ directory.services like every other change, so they carry their interoperability
 """
 
 from dataclasses import dataclass, field
+from io import BytesIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.dispatch import Signal
+from django.utils.text import slugify
+from PIL import Image, ImageDraw, ImageFont
 
 from splp.models import Pemda
 from splp.presets import DEFAULT_PEMDA, PEMDA_PRESETS
@@ -750,14 +754,30 @@ def seed_demo(pemda_key=DEFAULT_PEMDA):
 
 
 def _seed_pemda(preset):
+    # Matched by name: a database seeded before the preset's domain was corrected keeps its row.
     pemda, _created = Pemda.objects.update_or_create(
-        domain=preset["domain"],
-        defaults={"name": preset["name"], "dinas_name": preset["dinas_name"], "logo_text": preset["logo_text"],
-                  "is_active": True},
+        name=preset["name"],
+        defaults={"dinas_name": preset["dinas_name"], "domain": preset["domain"], "logo_text": preset["logo_text"],
+                  "is_active": True, **preset["identity"]},
     )
+    if not (pemda.logo and pemda.logo.storage.exists(pemda.logo.name)):
+        pemda.logo.save(f"logo-{slugify(pemda.name)}.png", ContentFile(_demo_logo(preset)), save=True)
     # One identity at a time: the portal shows the active row.
     Pemda.objects.exclude(pk=pemda.pk).update(is_active=False)
     return pemda
+
+
+def _demo_logo(preset):
+    """A plain placeholder for the letterhead (never a real emblem): a coloured disc with the logo text."""
+    image = Image.new("RGBA", (240, 240), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((8, 8, 232, 232), fill=(*preset["logo_colour"], 255), outline=(255, 204, 0, 255), width=8)
+    font = ImageFont.load_default(size=28)
+    for row, text in enumerate(preset["logo_text"].split(maxsplit=1)):
+        draw.text((120, 100 + row * 40), text, fill="white", font=font, anchor="mm")
+    out = BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
 
 
 def _org_name(preset, code, prefix):

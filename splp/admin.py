@@ -17,16 +17,20 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 
+from . import services
+from .identity import format_nip
 from .models import AuditEvent, Pemda
 
 MANAGE = frozenset({"view", "add", "change", "delete"})
@@ -310,11 +314,91 @@ class WorkflowAdminMixin:
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
 
+@dataclass(frozen=True)
+class _LinkedFile:
+    name: str
+    url: str
+
+    def __str__(self):
+        return self.name
+
+
+class AdminFileInput(forms.ClearableFileInput):
+    """The "currently" link points at an admin view (``url``): MEDIA_URL is never served."""
+
+    def __init__(self, url, attrs=None):
+        super().__init__(attrs)
+        self.url = url
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return _LinkedFile(value.name, self.url) if value else value
+
+
+class PemdaForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shown the way it is written on a document; stored as digits (the model drops the spaces).
+        self.initial["kepala_dinas_nip"] = format_nip(self.initial.get("kepala_dinas_nip"))
+        if self.instance.pk:
+            self.fields["logo"].widget = AdminFileInput(reverse("admin:splp_pemda_logo", args=[self.instance.pk]))
+
+
 @admin.register(Pemda)
 class PemdaAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    admin_permissions = MANAGE
+    """Administrators only; every add and change goes through the service, which audits it. No deletion: a
+    former identity is kept inactive, as its audit history and the documents issued under it refer to it."""
+
+    admin_permissions = frozenset({"view", "add", "change"})
     list_display = ("name", "dinas_name", "domain", "logo_text", "is_active")
     list_filter = ("is_active",)
+    form = PemdaForm
+    readonly_fields = ("logo_preview",)
+    fieldsets = (
+        (pgettext_lazy("admin", "Identity"), {"fields": ("name", "dinas_name", "domain", "logo_text", "is_active")}),
+        (pgettext_lazy("admin", "Head of region"), {"fields": ("head_of_region_title", "head_of_region_name")}),
+        (pgettext_lazy("admin", "Kepala Dinas"), {"fields": (
+            "kepala_dinas_name", "kepala_dinas_rank", "kepala_dinas_nip", "dinas_address",
+        )}),
+        (pgettext_lazy("admin", "Official documents"), {"fields": (
+            "logo", "logo_preview", "splp_regulation", "document_place",
+        )}),
+    )
+    inlines = [AuditEventInline]
+
+    @admin.display(description=_("Current logo"))
+    def logo_preview(self, obj):
+        if not obj.logo:
+            return "-"
+        url = reverse("admin:splp_pemda_logo", args=[obj.pk], current_app=self.admin_site.name)
+        return format_html('<img src="{}" alt="{}" style="max-height: 96px; max-width: 240px;">', url, obj.name)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.logo_view)
+        return [path("<int:object_id>/logo/", view, name="splp_pemda_logo"), *super().get_urls()]
+
+    def logo_view(self, request, object_id):
+        """The logo for the preview: MEDIA_ROOT is never served, so the admin hands it to administrators."""
+        if not admin_access(request).is_admin:
+            raise PermissionDenied
+        pemda = get_object_or_404(Pemda, pk=object_id)
+        if not pemda.logo:
+            raise Http404
+        try:
+            handle = pemda.logo.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        # Only PNG or JPEG were accepted (splp.identity.validate_logo): the extension names the type.
+        content_type = "image/png" if pemda.logo.name.lower().endswith(".png") else "image/jpeg"
+        return FileResponse(handle, content_type=content_type)
+
+    def save_model(self, request, obj, form, change):
+        # The form has validated the fields; the service applies them and writes the audit row.
+        fields = {name: getattr(obj, name) for name in form.changed_data}
+        if change:
+            services.pemda_update(actor=request.user, pemda=obj, **fields)
+        else:
+            obj.pk = services.pemda_create(actor=request.user, **fields).pk
 
 
 @admin.register(AuditEvent)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
@@ -12,6 +13,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "Sign-in failed")
     LOGOUT = "logout", pgettext_lazy("audit action", "Signed out")
     # The Pemda's identity (splp)
+    PEMDA_CREATE = "pemda_create", pgettext_lazy("audit action", "Pemda identity recorded")
     PEMDA_UPDATE = "pemda_update", pgettext_lazy("audit action", "Pemda identity changed")
     # Registration and the version lifecycle (directory)
     REGISTER = "register", pgettext_lazy("audit action", "Registered")
@@ -56,3 +58,10 @@ class AuditAction(models.TextChoices):
     UPDATE_RECOMMENDATIONS = "update_recommendations", pgettext_lazy("audit action", "Recommendations changed")
     FINALISE = "finalise", pgettext_lazy("audit action", "Finalised")
     MONEV_RULES_UPDATE = "monev_rules_update", pgettext_lazy("audit action", "Monev rules changed")
+
+
+class HeadOfRegionTitleChoices(models.TextChoices):
+    """Who heads the Pemda: a city has a Wali Kota, a regency a Bupati."""
+
+    WALI_KOTA = "wali_kota", _("Mayor")
+    BUPATI = "bupati", _("Regent")

@@ -34,6 +34,13 @@ def collected_static(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded and seeded files (logos, evidence) go to a fresh folder, never into the checkout's var/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def _fresh_theme_counts():
     """Cached theme counts must not leak from one test's database into the next."""
     invalidate_theme_counts()

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import HttpRequest
+from PIL import Image
 
 from access.choices import AccessRequestStatusChoices
 from access.models import AccessRequest, PendingAccessRequest
@@ -254,3 +255,47 @@ def test_a_preset_in_another_zone_than_the_installation_warns_how_to_fix_it(db, 
         "Kota Baubau memakai WITA (Asia/Makassar), tetapi instalasi ini berjalan di WIB (Asia/Jakarta)" in warnings
     )
     assert "Setel SPLP_PEMDA_PRESET=kota-baubau (atau SPLP_TIME_ZONE=Asia/Makassar) lalu jalankan ulang." in warnings
+
+
+@pytest.mark.parametrize(("preset", "expected"), [
+    ("kota-baubau", {
+        # Perwali 32/2024 Pasal 9: "melalui log di domain spl.baubaukota.go.id" (not splp.).
+        "name": "Kota Baubau", "domain": "spl.baubaukota.go.id", "head_of_region": "Wali Kota Baubau",
+        "splp_regulation": "Peraturan Wali Kota Baubau Nomor 32 Tahun 2024 tentang Pengelolaan Sistem Penghubung "
+                           "Layanan Pemerintah",
+        "place": "Baubau", "position": "Kepala Dinas Komunikasi dan Informatika Kota Baubau",
+    }),
+    ("kabupaten-bungo", {
+        "name": "Kabupaten Bungo", "domain": "splp.bungokab.go.id", "head_of_region": "Bupati Bungo",
+        "splp_regulation": "Peraturan Bupati Bungo Nomor 28 Tahun 2024 tentang Sistem Penghubung Layanan "
+                           "Pemerintah Kabupaten Bungo",
+        "place": "Muara Bungo", "position": "Kepala Dinas Komunikasi dan Informatika Kabupaten Bungo",
+    }),
+])
+def test_each_preset_seeds_a_complete_identity_for_official_documents(db, debug, _media_root, preset, expected):
+    seed("--pemda", preset)
+
+    pemda = current_pemda()
+    signatory = pemda.signatory()
+    assert {
+        "name": pemda.name, "domain": pemda.domain, "head_of_region": pemda.head_of_region,
+        "splp_regulation": pemda.splp_regulation, "place": signatory.place, "position": signatory.position,
+    } == expected
+    assert len(pemda.kepala_dinas_nip) == 18 and pemda.kepala_dinas_nip.isdigit()
+    assert pemda.missing_document_fields() == []
+    with Image.open(_media_root / pemda.logo.name) as logo:
+        assert logo.format == "PNG"
+
+    # Seeding again keeps the logo file rather than drawing another one.
+    seed("--pemda", preset)
+    assert Pemda.objects.get(pk=pemda.pk).logo.name == pemda.logo.name
+    assert len(list((_media_root / "pemda").iterdir())) == 1
+
+
+def test_a_database_seeded_with_the_former_baubau_domain_keeps_its_row(db, debug):
+    Pemda.objects.create(name="Kota Baubau", dinas_name="Dinas Komunikasi dan Informatika Kota Baubau",
+                         domain="splp.baubaukota.go.id", logo_text="SPLP Baubau")
+
+    seed()
+
+    assert list(Pemda.objects.values_list("name", "domain")) == [("Kota Baubau", "spl.baubaukota.go.id")]
