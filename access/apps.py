@@ -9,6 +9,7 @@ class AccessConfig(AppConfig):
     def ready(self):
         from directory.signals import api_version_ending
 
+        from . import demo  # noqa: F401  (its seed_demo receiver)
         from .receivers import tell_grant_holders
 
         api_version_ending.connect(tell_grant_holders, dispatch_uid="access.tell_grant_holders")

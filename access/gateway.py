@@ -40,13 +40,14 @@ from django.utils.translation import gettext as _
 from directory.choices import ApiVersionStatusChoices, ClassificationChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
 from splp import clientip
+from splp.redis import redis_client
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
 
 from . import keys, logmask
 from . import policy as rules
 from .choices import AccessRequestStatusChoices
 from .models import ApiKey, ClassificationPolicy
-from .ratelimit import LocalLimiter, build_limiter, redis_client
+from .ratelimit import LocalLimiter, build_limiter
 from .upstream import UpstreamRefused, check_upstream
 from .upstream_client import Pools, UpstreamError
 
@@ -286,7 +287,10 @@ def _grant_info(key):
 
 
 class Gateway:
-    def __init__(self):
+    def __init__(self, *, buffer_factory):
+        """``buffer_factory`` makes the log buffer every call is appended to: the monitoring app's, handed in by
+        whoever assembles the application (splp/wsgi.py), so the bus does not import the app above it."""
+        self._buffer_factory = buffer_factory
         self._init_lock = threading.Lock()
         self._ready = False
 
@@ -294,15 +298,13 @@ class Gateway:
         with self._init_lock:
             if self._ready:
                 return
-            from monitoring.logbuffer import build_buffer
-
             ttl = settings.SPLP_GATEWAY_CACHE_SECONDS
             self.keys, self.services, self.upstreams = TTLCache(ttl), TTLCache(ttl), TTLCache(ttl)
             self.pools = Pools(settings.SPLP_GATEWAY_POOL_SIZE)
             self.redis = redis_client()
             self.limiter = build_limiter(self.redis)
             self.fallback_limiter = LocalLimiter()
-            self.buffer = build_buffer()
+            self.buffer = self._buffer_factory()
             self._ready = True
 
     # -- lookups (cached) ---------------------------------------------------------------------------
@@ -705,6 +707,3 @@ def _status_line(status):
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
         return f"{status} Unknown"
-
-
-gateway = Gateway()

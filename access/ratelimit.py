@@ -11,7 +11,6 @@ for the single-process development server.
 import threading
 import time
 
-from django.conf import settings
 
 # Takes up to ARGV[3] permits from both windows at once, only what both have room for; refused calls
 # take nothing. Returns {granted, which window is exhausted (1 minute, 2 day) when granted is 0}.
@@ -84,11 +83,3 @@ class RedisLimiter:
 
 def build_limiter(redis_client):
     return RedisLimiter(redis_client) if redis_client is not None else LocalLimiter()
-
-
-def redis_client():
-    if not settings.REDIS_URL:
-        return None
-    import redis
-
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)

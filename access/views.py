@@ -15,8 +15,9 @@ from django.views.decorators.http import require_POST
 
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Organization
+from directory.portal import portal_page
 from directory.selectors import visible_services
-from directory.views import paginate, portal_page, run_service
+from splp.portal import paginate, run_service
 
 from . import policy as rules
 from . import selectors, services

@@ -6,17 +6,13 @@ username, service slug + version), so seeding twice creates nothing twice. API r
 directory.services like every other change, so they carry their interoperability report and audit trail.
 """
 
-import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils import timezone
 
-from access.models import AccessRequest
-from access.services import access_request_submit
 from splp.models import Pemda
 from splp.presets import DEFAULT_PEMDA, PEMDA_PRESETS
 
@@ -718,17 +714,6 @@ DEMO_APIS = [
     ),
 ]
 
-# A request waiting in the queue "Permohonan menunggu keputusan"; Data Kependudukan stays free for the
-# README walk-through (request as `requester`, approve as `admin`, grant as `publisher`).
-DEMO_ACCESS_REQUEST = {
-    "service": "indikator-pembangunan",
-    "purpose": "Menyelaraskan target program kesehatan dengan indikator IPM dan angka harapan hidup di RKPD.",
-    "legal_basis": "Perpres 39/2019 tentang Satu Data Indonesia.",
-    "expected_daily_volume": 50,
-    "days": 365,
-}
-
-
 # --- Seeding ------------------------------------------------------------------------------------------------
 
 @dataclass
@@ -745,7 +730,8 @@ class SeedReport:
 
 
 # Sent at the end of seed_demo, inside its transaction, with report, organizations and users (dicts by code and
-# username): the apps above directory (monitoring) seed their own demo records without directory importing them.
+# username): the apps above directory (access, monitoring) seed their own demo records without directory importing
+# them.
 demo_seeded = Signal()
 
 
@@ -759,7 +745,6 @@ def seed_demo(pemda_key=DEFAULT_PEMDA):
     users = _seed_users(preset, orgs, report)
     for api in DEMO_APIS:
         _seed_api(api, preset, orgs, themes, users, report)
-    _seed_access_request(orgs, users, report)
     demo_seeded.send(sender=SeedReport, report=report, organizations=orgs, users=users)
     return report
 
@@ -866,23 +851,3 @@ def _advance(api_version, target, actor, admin):
         services.api_version_publish(
             actor=admin, api_version=api_version, note="Didampingi dan diterbitkan sebagai data demo."
         )
-
-
-def _seed_access_request(orgs, users, report):
-    requester_org = orgs[REQUESTER_ORG]
-    service_slug = DEMO_ACCESS_REQUEST["service"]
-    if AccessRequest.objects.filter(requester=requester_org, api_version__service__slug=service_slug).exists():
-        report.count("access_requests", False)
-        return
-    api_version = ApiVersion.objects.filter(service__slug=service_slug, status=S.PUBLISHED).first()
-    if api_version is None:
-        # Someone deprecated or retired the demo API: nothing left to request access to.
-        return
-    today = timezone.localdate()
-    access_request_submit(
-        actor=users["requester"], requester=requester_org, api_version=api_version,
-        purpose=DEMO_ACCESS_REQUEST["purpose"], legal_basis=DEMO_ACCESS_REQUEST["legal_basis"],
-        period_start=today, period_end=today + datetime.timedelta(days=DEMO_ACCESS_REQUEST["days"]),
-        expected_daily_volume=DEMO_ACCESS_REQUEST["expected_daily_volume"],
-    )
-    report.count("access_requests", True)

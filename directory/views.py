@@ -4,14 +4,10 @@ Views only parse input, call the services and render; every change goes through 
 """
 
 import copy
-from dataclasses import dataclass
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,85 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from splp.portal import paginate, run_service
+
 from . import selectors, services
 from .choices import CLASSIFICATION_HELP, ApiVersionStatusChoices, ClassificationChoices
 from .forms import RegisterForm, ServiceMetadataForm, SpecForm, UpstreamForm, VersionForm
 from .models import LIVE_STATUSES, Organization, ReviewNote, Theme
-
-
-@dataclass(frozen=True)
-class PortalRoles:
-    """What the signed-in user may do in the portal; drives the navigation and the page checks."""
-
-    publisher_org_ids: frozenset = frozenset()
-    requester_org_ids: frozenset = frozenset()
-
-    @classmethod
-    def of(cls, user):
-        return cls(
-            publisher_org_ids=frozenset(selectors.publisher_org_ids(user)),
-            requester_org_ids=frozenset(selectors.requester_org_ids(user)),
-        )
-
-    @property
-    def is_publisher(self):
-        return bool(self.publisher_org_ids)
-
-    @property
-    def is_requester(self):
-        return bool(self.requester_org_ids)
-
-
-ROLE_REFUSALS = {
-    "publisher": gettext_lazy("This page is for publisher operators."),
-    "requester": gettext_lazy("This page is for requester operators."),
-}
-
-
-def portal_page(role=None):
-    """Wrap a portal view: roles for the navigation, sign-in and role checks, refusals shown as the 403 page.
-
-    ``role`` is None for public pages, or "publisher" / "requester" for pages of operators with that role.
-    """
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            request.portal_roles = PortalRoles.of(request.user)
-            try:
-                if role and not getattr(request.portal_roles, f"is_{role}"):
-                    raise PermissionDenied(ROLE_REFUSALS[role])
-                return view(request, *args, **kwargs)
-            except PermissionDenied as exc:
-                return render(request, "403.html", {"reason": str(exc)}, status=403)
-
-        return login_required(wrapper) if role else wrapper
-
-    return decorator
-
-
-PAGE_SIZE = 25
-
-
-def paginate(request, items, paginator=Paginator):
-    """One page of a portal list (``?halaman=N``): requests grow with the years, the directory with the Pemdas."""
-    return paginator(items, PAGE_SIZE).get_page(request.GET.get("halaman"))
-
-
-def run_service(request, action, success_message="", **kwargs):
-    """Call a service for a button press; a refused transition or bad input becomes an error message.
-
-    Returns (ok, result).
-    """
-    try:
-        result = action(actor=request.user, **kwargs)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False, None
-    if success_message:
-        messages.success(request, success_message)
-    return True, result
-
+from .portal import portal_page
 
 # Directory (public)
 

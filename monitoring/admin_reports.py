@@ -42,6 +42,11 @@ class MonevReportGenerateForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 80}),
     )
 
+    again = forms.BooleanField(
+        label=pgettext_lazy(CTX, "Generate another report for this period"), required=False,
+        help_text=_("Only needed when the period already has a report; the existing one is kept."),
+    )
+
     def clean(self):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
@@ -139,6 +144,7 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
                 report = reports.monev_report_generate(
                     actor=request.user, period_start=form.cleaned_data["period_start"],
                     period_end=form.cleaned_data["period_end"], title=form.cleaned_data["title"],
+                    again=form.cleaned_data["again"],
                 )
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):

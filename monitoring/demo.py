@@ -35,6 +35,7 @@ from splp.models import Pemda
 from splp.presets import PEMDA_PRESETS
 
 from .incidents import incident_mark_notified, incident_record
+from .logbuffer import build_buffer
 from .models import PersonalDataIncident, RequestLog
 from .services import request_log_drain
 
@@ -169,7 +170,7 @@ def demo_traffic():
     pemda = Pemda.objects.filter(is_active=True).first()
     preset = next(p for p in PEMDA_PRESETS.values() if pemda is None or p["domain"] == pemda.domain)
     ctx = SpecContext(preset=preset, org_name=requester_org.name, org_email=requester_org.contact_email)
-    gateway, statuses = Gateway(), []
+    gateway, statuses = Gateway(buffer_factory=build_buffer), []
     with demo_upstream_served():
         for method, template, serial, query in DEMO_CALLS:
             nik = ctx.nik(serial)

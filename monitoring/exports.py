@@ -667,6 +667,8 @@ def render_pdf(report):
 # -- XLSX (openpyxl) -------------------------------------------------------------------------------
 
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+# A header further down would freeze a screenful of paragraphs above it: those sheets scroll whole.
+FREEZE_WITHIN_ROWS = 8
 
 
 def _sheet_title(text, used):
@@ -680,10 +682,13 @@ def _sheet_title(text, used):
 
 
 def _xlsx_cell(sheet, row, column, value, font=None):
-    value = plain(value)
+    percent = isinstance(value, Percent) and value.value is not None
+    value = display(value) if isinstance(value, bool) else plain(value)  # Ya/Tidak, not TRUE/FALSE
     cell = sheet.cell(row=row, column=column)
-    cell.value = value
-    if isinstance(value, str):
+    cell.value = value / 100 if percent else value
+    if percent:
+        cell.number_format = "0.00%"
+    elif isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever a name starts with
     elif isinstance(value, datetime.datetime):
         cell.number_format = "DD/MM/YYYY HH:MM"
@@ -727,6 +732,8 @@ def render_xlsx(report):
             row += 1
             _xlsx_cell(sheet, row, 1, table.title, bold)
             row += 1
+            if sheet.freeze_panes is None and row <= FREEZE_WITHIN_ROWS:
+                sheet.freeze_panes = sheet.cell(row=row + 1, column=1)  # the first table's header stays in view
             for column, header in enumerate(table.headers, start=1):
                 cell = _xlsx_cell(sheet, row, column, header, head_font)
                 cell.fill = head_fill
@@ -755,9 +762,11 @@ def _csv_safe(value):
     if isinstance(value, bool):
         return display(value)
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return value.strftime("%d/%m/%Y %H:%M")
     if isinstance(value, datetime.date):
-        return value.isoformat()
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return number_format(value, use_l10n=True)  # a decimal comma, no grouping: Indonesian spreadsheets
     text = str(value)
     if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + text
@@ -765,7 +774,8 @@ def _csv_safe(value):
 
 
 def render_csv(report):
-    """The API, connector and personal data incident tables in one file, told apart by the first column."""
+    """The API, connector and personal data incident tables in one file, told apart by the first column; for
+    spreadsheet programs set to Indonesian: semicolons, decimal commas, dd/mm/yyyy, UTF-8 with a BOM."""
     figures = report.figures
     availability = {api["api_id"]: api for api in figures["usage"]["per_api"]}
     headers = [
@@ -775,12 +785,12 @@ def render_csv(report):
         P("found"), P("notification deadline"), P("notified"),
     ]
     output = io.StringIO()
-    writer = csv.writer(output)
+    writer = csv.writer(output, delimiter=";")
     writer.writerow(headers)
     for api in figures["inventory"]["apis"]:
         use = availability.get(api["id"], {})
         writer.writerow([_csv_safe(v) for v in (
-            "api", api["name"], api["slug"], api["owner"], api["theme"], _label(ApiVersionStatusChoices, api["status"]),
+            P("API"), api["name"], api["slug"], api["owner"], api["theme"], _label(ApiVersionStatusChoices, api["status"]),
             _label(ClassificationChoices, api["classification"]),
             P("Passed") if api["interop_passed"] else P("Not passed"), None, None, None,
             use.get("calls", 0), use.get("errors", 0), use.get("error_rate_pct"), use.get("p95_ms"),
@@ -788,14 +798,14 @@ def render_csv(report):
         )])
     for connector in figures["usage"]["connectors"]:
         writer.writerow([_csv_safe(v) for v in (
-            "connector", connector["api"], connector["api_slug"], connector["organization"], connector["theme"],
+            P("Connector"), connector["api"], connector["api_slug"], connector["organization"], connector["theme"],
             connector_state(connector["state"]), None, None, _dt(connector["granted_at"]),
             _dt(connector["expires_at"]), _dt(connector["revoked_at"]), connector["calls"], connector["errors"],
             connector["error_rate_pct"], None, None, _dt(connector["last_call"]), None, None, None, None,
         )])
     for incident in figures.get("incidents", {}).get("rows", []):
         writer.writerow([_csv_safe(v) for v in (
-            "incident", ", ".join(incident["apis"]), None, ", ".join(incident["organizations"]), None,
+            P("Incident"), ", ".join(incident["apis"]), None, ", ".join(incident["organizations"]), None,
             incident_state(incident["clock"]), None, None, None, None, None, None, None, None, None, None, None,
             incident["summary"], _dt(incident["found_at"]), _dt(incident["deadline"]), _dt(incident["notified_at"]),
         )])

@@ -19,6 +19,8 @@ from collections import deque
 
 from django.conf import settings
 
+from splp.redis import redis_client
+
 logger = logging.getLogger(__name__)
 
 REDIS_KEY = "splp:reqlog"
@@ -115,8 +117,6 @@ def local_sink():
 
 def sinks():
     """Where the drain reads from: the local file always (fallback), Redis when configured."""
-    from access.ratelimit import redis_client
-
     client = redis_client()
     return [local_sink()] + ([RedisSink(client)] if client is not None else [])
 
@@ -175,8 +175,6 @@ class LogBuffer:
 
 
 def build_buffer():
-    from access.ratelimit import redis_client
-
     client = redis_client()
     fallback = local_sink()
     primary = RedisSink(client) if client is not None else fallback

@@ -35,6 +35,7 @@ from directory.selectors import is_administrator
 from splp.audit import audit_record
 from splp.context_processors import current_pemda, site_url
 from splp.models import AuditEvent
+from splp.timezones import format_local
 from splp.workflow import TransitionError, lock, require, require_state
 
 from . import rules
@@ -805,8 +806,11 @@ def _store(*, actor, period_start, period_end, prepared):
     return report
 
 
-def monev_report_generate(*, actor, period_start, period_end, title=None):
+def monev_report_generate(*, actor, period_start, period_end, title=None, again=False):
     """A draft report for any period, on demand (Pasal 9 "whenever needed"): figures frozen now.
+
+    A period that already has a report is refused (code ``duplicate_period``, naming that report) unless
+    ``again``: a second report for the same period is a deliberate choice, not a double click.
 
     The figures are read before the transaction that stores the report: reading a year of rollups must not
     hold the database's write lock (SQLite) while the bus keeps logging.
@@ -816,6 +820,16 @@ def monev_report_generate(*, actor, period_start, period_end, title=None):
         raise ValidationError({"period_end": _("The end of the period must not be before its start.")})
     if period_start > timezone.localdate():
         raise ValidationError({"period_start": _("The period has not started yet.")})
+    existing = (MonevReport.objects.filter(period_start=period_start, period_end=period_end)
+                .order_by("-generated_at").first())
+    if existing is not None and not again:
+        raise ValidationError(
+            _("This period already has a report: “%(title)s” (%(status)s, generated %(when)s). Confirm to generate "
+              "another one for the same period.") % {
+                "title": existing.title, "status": existing.get_status_display(),
+                "when": format_local(existing.generated_at)},
+            code="duplicate_period",
+        )
     prepared = _prepare(period_start, period_end, title)
     with transaction.atomic():
         return _store(actor=actor, period_start=period_start, period_end=period_end, prepared=prepared)

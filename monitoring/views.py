@@ -21,14 +21,14 @@ from access.choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from access.models import AccessRequest
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiService, ApiVersion
+from directory.portal import PortalRoles
 from directory.selectors import is_administrator
-from directory.views import PortalRoles
 
 from . import charts, exports, reports, rollups, ropa, rules
 from .forms import IdentifierLookupForm
+from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
 from .services import request_log_lookup_identifier
 from .status import system_status
-from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
 
 TOP_APIS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -3,8 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from access.demo_upstream import demo_upstream
+
 from .api_auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
-from .demo_upstream import demo_upstream
 from .health import healthz, readyz
 
 api_v1 = [

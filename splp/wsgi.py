@@ -7,7 +7,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "splp.settings")
 django_application = get_wsgi_application()
 
-from access.gateway import PREFIX, gateway  # noqa: E402  (needs Django set up first)
+# The composition root: the only place the bus meets the log buffer of the monitoring app above it.
+from access.gateway import PREFIX, Gateway  # noqa: E402  (needs Django set up first)
+from monitoring.logbuffer import build_buffer  # noqa: E402
+
+gateway = Gateway(buffer_factory=build_buffer)
 
 # Granian starts each request's environ from a copy of os.environ (as wsgiref does), so a process variable
 # named like a header (HTTP_PROXY for an outbound proxy, say) would pass for one the client sent. Request

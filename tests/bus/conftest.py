@@ -14,6 +14,7 @@ import pytest
 from access import services as access_services
 from access.gateway import Gateway
 from directory import services as directory_services
+from monitoring.logbuffer import build_buffer
 
 from ..conftest import submit_request
 from ..factories import service_fields
@@ -176,7 +177,7 @@ def bus_grant(requester, requester_org, bus_version, admin_user, publisher):
 def bus(settings, tmp_path):
     settings.SPLP_LOG_BUFFER_PATH = str(tmp_path / "buffer.sqlite3")
     settings.REDIS_URL = ""  # the Redis-backed variants have their own tests
-    return Gateway()
+    return Gateway(buffer_factory=build_buffer)
 
 
 class Answer:

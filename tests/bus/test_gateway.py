@@ -10,6 +10,7 @@ from access import services as access_services
 from access.gateway import Gateway
 from access.models import Grant
 from directory.models import ApiService, ApiVersion
+from monitoring.logbuffer import build_buffer
 from monitoring.models import RequestLog
 from monitoring.services import request_log_drain
 
@@ -126,7 +127,7 @@ def test_rahasia_api_answers_as_an_unknown_name_unless_the_key_is_granted_on_it(
     assert _error_without_id(call(bus, "GET", path, headers)) == _error_without_id(unknown) == (
         404, {"code": "api_not_found", "message": unknown.json()["error"]["message"]})
     ApiService.objects.filter(pk=published_version.service_id).update(is_suspended=True)
-    assert call(Gateway(), "GET", path, headers).status == 404
+    assert call(Gateway(buffer_factory=build_buffer), "GET", path, headers).status == 404
 
 
 def test_rahasia_api_serves_and_reports_suspension_to_its_grant_holder(
@@ -138,7 +139,7 @@ def test_rahasia_api_serves_and_reports_suspension_to_its_grant_holder(
     ApiService.objects.filter(slug="data-bus").update(classification="rahasia")
     assert call(bus, "GET", ECHO, bearer(raw)).status == 200
     ApiService.objects.filter(slug="data-bus").update(is_suspended=True)
-    answer = call(Gateway(), "GET", ECHO, bearer(raw))
+    answer = call(Gateway(buffer_factory=build_buffer), "GET", ECHO, bearer(raw))
     assert answer.status == 503 and answer.json()["error"]["code"] == "api_suspended"
 
 

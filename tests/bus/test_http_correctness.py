@@ -8,6 +8,7 @@ from access.logmask import value_hash
 from access.upstream_client import UpstreamError
 from directory import services as directory_services
 from directory.models import ApiVersion
+from monitoring.logbuffer import build_buffer
 from monitoring.models import RequestLog
 from monitoring.services import request_log_drain
 from splp import crypto
@@ -137,7 +138,7 @@ def test_trusted_proxy_may_state_proto_and_host(bus, bus_grant, settings):
     settings.SPLP_TRUSTED_PROXIES = ["127.0.0.0/8"]
     from access.gateway import Gateway
 
-    gateway = Gateway()
+    gateway = Gateway(buffer_factory=build_buffer)
     _grant, raw = bus_grant
     answer = call(gateway, "GET", BASE + "/v1/echo", {
         **bearer(raw), "X-Forwarded-Proto": "https", "X-Forwarded-Host": "splp.kota.go.id",

@@ -15,6 +15,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -365,6 +366,36 @@ def test_generate_refuses_a_reversed_period(world, at_report_time):
         reports.monev_report_generate(actor=world.admin, period_start=YEAR[1], period_end=YEAR[0])
 
 
+def test_a_second_report_for_the_same_period_needs_confirmation(report, world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+    assert refused.value.code == "duplicate_period"
+    assert refused.value.messages == [
+        f"Periode ini sudah memiliki laporan: “{report.title}” (Draf, dibuat 10 Jan 2027 10:00 WIB). Centang "
+        "konfirmasi untuk membuat laporan lain untuk periode yang sama."
+    ]
+    assert MonevReport.objects.count() == 1
+    again = reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1], again=True)
+    assert again.pk != report.pk and MonevReport.objects.count() == 2
+    # Another period is not a duplicate.
+    reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=datetime.date(2026, 6, 30))
+
+
+def test_the_admin_asks_before_a_second_report_for_a_period(report, world, client):
+    client.force_login(world.admin)
+    url = "/admin/monitoring/monevreport/generate/"
+    period = {"period_start": YEAR[0].isoformat(), "period_end": YEAR[1].isoformat(), "title": ""}
+    page = client.post(url, period)
+    assert page.status_code == 200 and MonevReport.objects.count() == 1
+    html = page.content.decode()
+    assert "Periode ini sudah memiliki laporan: “" + report.title in html
+    assert "Buat laporan lain untuk periode ini" in html
+    confirmed = client.post(url, {**period, "again": "on"})
+    assert confirmed.status_code == 302 and MonevReport.objects.count() == 2
+
+
 def test_recommendations_edited_while_draft_then_finalised_once(report, world):
     reports.monev_report_update_recommendations(actor=world.admin, report=report, text="1. Rekomendasi baru.")
     report.refresh_from_db()
@@ -453,6 +484,12 @@ def test_command_by_year_is_idempotent_and_by_dates_for_a_user(world, at_report_
     half = MonevReport.objects.get(generated_by=world.admin)
     assert (half.period_start, half.period_end) == (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
     assert half.figures["usage"]["total"]["calls"] == 7 + 10 + 30 + 5
+    with pytest.raises(CommandError, match="Periode ini sudah memiliki laporan"):
+        call_command("generate_monev_report", "--from", "2026-01-01", "--to", "2026-06-30", "--user", "alice",
+                     stdout=out)
+    call_command("generate_monev_report", "--from", "2026-01-01", "--to", "2026-06-30", "--user", "alice",
+                 "--again", stdout=out)
+    assert MonevReport.objects.filter(generated_by=world.admin).count() == 2
 
 
 # -- Exports --------------------------------------------------------------------------------------------
@@ -476,6 +513,17 @@ def test_xlsx_has_one_sheet_per_section_with_the_figures(report):
     assert "Data Penduduk" in lampiran and "Data Pajak" in lampiran
 
 
+def test_xlsx_reads_as_an_indonesian_spreadsheet(report):
+    workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [cell for cell in cells if isinstance(cell.value, bool)]  # Ya/Tidak, never TRUE/FALSE
+    percents = [cell for cell in cells if cell.number_format == "0.00%"]
+    assert percents and all(0 <= cell.value <= 1 for cell in percents)  # 12,50% shown, 0.125 stored
+    inventory = workbook["Inventaris Layanan"]
+    header_row = next(row[0].row for row in inventory.iter_rows() if row[0].value == "API")
+    assert inventory.freeze_panes == f"A{header_row + 1}"
+
+
 def test_xlsx_never_writes_a_formula_from_a_name(report, world):
     report.figures["inventory"]["apis"][0]["name"] = "=1+1"
     workbook = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))
@@ -496,10 +544,17 @@ def test_pdf_has_a_title_page_the_sections_and_the_apis(report):
     assert "Panggilan per bulan" in text and "Panggilan per API" in text  # the charts' titles
 
 
+def csv_rows(report):
+    """As a spreadsheet program set to Indonesian reads it: UTF-8 with a BOM, semicolons."""
+    text = render_csv(report)
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text[1:]), delimiter=";"))
+
+
 def test_csv_holds_the_api_and_connector_tables(report, world):
-    rows = list(csv.DictReader(io.StringIO(render_csv(report).lstrip("\ufeff"))))
-    apis = [r for r in rows if r["bagian"] == "api"]
-    connectors = [r for r in rows if r["bagian"] == "connector"]
+    rows = csv_rows(report)
+    apis = [r for r in rows if r["bagian"] == "API"]
+    connectors = [r for r in rows if r["bagian"] == "Konektor"]
     assert {r["API"] for r in apis} == {"Data Penduduk", "Data Pajak"}
     assert len(connectors) == 3
     dormant = next(r for r in connectors if r["organisasi"] == "Bappeda")
@@ -557,11 +612,11 @@ def test_incidents_of_the_period_with_their_deadline_in_every_renderer(client, i
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(incident_report))).pages)
     assert "Insiden Data Pribadi" in text and "Telat" in text and "Terlambat" in text  # the table
 
-    rows = list(csv.DictReader(io.StringIO(render_csv(incident_report).lstrip("\ufeff"))))
-    on_time = next(r for r in rows if r["bagian"] == "incident" and r["insiden"] == "Tepat")
+    rows = csv_rows(incident_report)
+    on_time = next(r for r in rows if r["bagian"] == "Insiden" and r["insiden"] == "Tepat")
     assert (on_time["API"], on_time["status"], on_time["ditemukan"], on_time["batas pemberitahuan"],
-            on_time["diberitahukan"]) == ("Data Penduduk", "Tepat waktu", "2026-04-01 10:00", "2026-04-04 10:00",
-                                          "2026-04-02 16:00")
+            on_time["diberitahukan"]) == ("Data Penduduk", "Tepat waktu", "01/04/2026 10:00", "04/04/2026 10:00",
+                                          "02/04/2026 16:00")
 
 
 def test_a_period_without_incidents_says_so(client, report, world):
@@ -573,7 +628,7 @@ def test_a_period_without_incidents_says_so(client, report, world):
 def test_figures_frozen_before_the_register_have_no_incident_section(report):
     del report.figures["incidents"]
     assert "incidents" not in [section.key for section in exports.report_sections(report)]
-    assert "incident" not in render_csv(report)
+    assert "Insiden" not in {row["bagian"] for row in csv_rows(report)}
 
 
 # -- Pages ----------------------------------------------------------------------------------------------
@@ -643,7 +698,8 @@ def test_report_page_query_count_does_not_grow_with_the_apis(client, admin_user,
             rollup(datetime.datetime(2026, 5, 1, tzinfo=UTC), version.service, calls=n, latency_max_ms=1,
                    latency_sum_ms=n, latency_histogram=histogram(b1=n))
     with time_machine.travel(REPORT_TIME, tick=False):
-        five = reports.monev_report_generate(actor=admin_user, period_start=YEAR[0], period_end=YEAR[1])
+        five = reports.monev_report_generate(actor=admin_user, period_start=YEAR[0], period_end=YEAR[1],
+                                               again=True)
     assert len(five.figures["inventory"]["apis"]) == 5
     assert _report_page_queries(client, admin_user, one) == _report_page_queries(client, admin_user, five)
 

@@ -1,13 +1,13 @@
 import pytest
 from pytest_django.asserts import assertContains, assertNotContains
 
-from directory import views as directory_views
+from splp import portal
 
 from ..conftest import submit_request
 
 
 def test_my_requests_and_incoming_are_paginated(client, monkeypatch, requester, requester_org, publisher, publish):
-    monkeypatch.setattr(directory_views, "PAGE_SIZE", 1)
+    monkeypatch.setattr(portal, "PAGE_SIZE", 1)
     first, second = publish("api-satu"), publish("api-dua")
     submit_request(requester, requester_org, first)
     submit_request(requester, requester_org, second)
@@ -29,7 +29,7 @@ CARD = 'class="card service-card"'
 @pytest.fixture
 def five_apis(publish, monkeypatch):
     """Five published APIs named "API 0".."API 4" in one theme, two to a page."""
-    monkeypatch.setattr(directory_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(portal, "PAGE_SIZE", 2)
     for index in range(5):
         publish(f"api-{index}", name=f"API {index}", description="Layanan data")
 
@@ -75,5 +75,5 @@ def test_directory_pages_query_count_is_the_same_for_2_and_30_apis(client, publi
     publish("api-0", name="API 0")
     publish("api-1", name="API 1")
     response = assert_fixed_queries(client, url, lambda: [publish(f"api-{i}", name=f"API {i}") for i in range(2, 30)])
-    assertContains(response, CARD, count=directory_views.PAGE_SIZE)
+    assertContains(response, CARD, count=portal.PAGE_SIZE)
     assertContains(response, "Halaman 1 dari 2")

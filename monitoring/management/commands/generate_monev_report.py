@@ -27,8 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", help="Last day of the period (YYYY-MM-DD).")
         parser.add_argument("--title", default="", help="Title (by default it names the Pemda and the period).")
         parser.add_argument("--user", help="Username of the administrator generating it (default: the system).")
+        parser.add_argument("--again", action="store_true",
+                            help="With --user: generate even when the period already has a report.")
 
-    def handle(self, *args, year=None, start=None, end=None, title="", user=None, **options):
+    def handle(self, *args, year=None, start=None, end=None, title="", user=None, again=False, **options):
         if year and (start or end):
             raise CommandError("Give either --year or --from/--to.")
         if year:
@@ -45,7 +47,7 @@ class Command(BaseCommand):
                 if actor is None:
                     raise CommandError(f"No user named {user}.")
                 report = reports.monev_report_generate(
-                    actor=actor, period_start=period_start, period_end=period_end, title=title or None
+                    actor=actor, period_start=period_start, period_end=period_end, title=title or None, again=again,
                 )
                 created = True
             else:

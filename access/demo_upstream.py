@@ -8,8 +8,9 @@ from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from access.gateway import path_pattern
 from directory.models import LIVE_STATUSES, ApiVersion
+
+from .gateway import path_pattern
 
 SAMPLES = {"string": "contoh", "integer": 1, "number": 1.5, "boolean": True}
 
