@@ -1,6 +1,6 @@
 """The Pasal 8 activity register: coaching (sosialisasi, pelatihan), supervision (pengawasan) and
-monitoring and evaluation, with evidence files and follow-ups, and the yearly/half-yearly status
-against the regulation's minimum. Only Dinas administrators record or change anything here."""
+monitoring and evaluation, with evidence files and follow-ups. Only Dinas administrators record or change
+anything here; the status against the Dinas' targets is monitoring.rules'."""
 
 import datetime
 import os
@@ -10,7 +10,6 @@ import zipfile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -242,99 +241,3 @@ def activity_follow_up_complete(*, actor, follow_up):
     audit_record(actor=actor, target=follow_up.activity, action=AuditAction.COMPLETE_FOLLOW_UP, old_state=FU.OPEN,
                  new_state=FU.DONE, data={"follow_up": follow_up.pk})
     return follow_up
-
-
-# -- Pasal 8 status ---------------------------------------------------------------------------------
-
-GREEN, AMBER, RED = "green", "amber", "red"
-PEMBINAAN_KINDS = (AK.SOSIALISASI, AK.PELATIHAN)
-# Minimum per calendar year (Pasal 8: coaching and supervision at least twice a year; Pasal 9: monev once).
-YEAR_TARGETS = {"pembinaan": 2, "pengawasan": 2, "monev": 1}
-# Per half-year: one coaching and one supervision, so that "twice a year" is spread over the year.
-HALF_TARGETS = {"pembinaan": 1, "pengawasan": 1}
-CATEGORY_KINDS = {"pembinaan": PEMBINAAN_KINDS, "pengawasan": (AK.PENGAWASAN,), "monev": (AK.MONEV,)}
-_WORST = {GREEN: 0, AMBER: 1, RED: 2}
-
-
-def _light(count, target, *, end, today, expected_by_now=0):
-    if count >= target:
-        return GREEN
-    if end < today or count < expected_by_now:
-        return RED
-    return AMBER
-
-
-def pasal8_status(*, year, today=None):
-    """Counts of the year's activities against the Pasal 8/9 minimum, per half-year and for the year.
-
-    One aggregate query. Returns a plain dict (dates are ``datetime.date``)::
-
-        {
-          "year": 2026,
-          "as_of": date(2026, 5, 10),             # the day the lights are judged at
-          "light": "amber",                       # the worst light of the year's categories
-          "counts_by_kind": {"sosialisasi": 1, "pelatihan": 0, "pengawasan": 1, "monev": 0},
-          "periods": {
-            "h1": {"start": date(2026, 1, 1), "end": date(2026, 6, 30), "light": "green",
-                   "categories": {"pembinaan": {"count": 1, "target": 1, "light": "green"},
-                                  "pengawasan": {"count": 1, "target": 1, "light": "green"}},
-                   "counts_by_kind": {...}},
-            "h2": {... same shape, 1 Jul - 31 Dec ...},
-            "year": {"start": date(2026, 1, 1), "end": date(2026, 12, 31), "light": "amber",
-                     "categories": {"pembinaan": {"count": 1, "target": 2, "light": "amber"},
-                                    "pengawasan": {...}, "monev": {"count": 0, "target": 1, ...}},
-                     "counts_by_kind": {...}},
-          },
-        }
-
-    "pembinaan" counts sosialisasi + pelatihan. Lights: ``green`` the target is met; ``amber`` not yet
-    met while the period is still open (or not begun); ``red`` the period ended below target, or the
-    year is behind its half-year pace (the first half-year is over with fewer than one pembinaan or
-    pengawasan: the year's count is below what the half-year targets asked by now).
-    """
-    today = today or timezone.localdate()
-    half_split = datetime.date(year, 7, 1)
-    bounds = {
-        "h1": (datetime.date(year, 1, 1), datetime.date(year, 6, 30)),
-        "h2": (half_split, datetime.date(year, 12, 31)),
-        "year": (datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
-    }
-    aggregates = {}
-    for key, (start, end) in bounds.items():
-        in_period = Q(date__gte=start, date__lte=end)
-        for kind in AK.values:
-            aggregates[f"{key}__{kind}"] = Count("id", filter=in_period & Q(kind=kind))
-    row = Activity.objects.filter(date__year=year).aggregate(**aggregates)
-
-    periods = {}
-    for key, (start, end) in bounds.items():
-        by_kind = {kind: row[f"{key}__{kind}"] for kind in AK.values}
-        targets = YEAR_TARGETS if key == "year" else HALF_TARGETS
-        categories = {}
-        for category, target in targets.items():
-            count = sum(by_kind[kind] for kind in CATEGORY_KINDS[category])
-            expected = 0
-            if key == "year" and category in HALF_TARGETS and bounds["h1"][1] < today:
-                expected = HALF_TARGETS[category]  # the first half-year is over
-            categories[category] = {
-                "count": count, "target": target,
-                "light": _light(count, target, end=end, today=today, expected_by_now=expected),
-            }
-        periods[key] = {
-            "start": start, "end": end, "categories": categories, "counts_by_kind": by_kind,
-            "light": max((c["light"] for c in categories.values()), key=_WORST.__getitem__),
-        }
-    return {
-        "year": year,
-        "as_of": today,
-        "light": periods["year"]["light"],
-        "counts_by_kind": periods["year"]["counts_by_kind"],
-        "periods": periods,
-    }
-
-
-def half_year_of(day):
-    """("h1" | "h2", start, end) of the half-year holding ``day``."""
-    if day.month <= 6:
-        return "h1", datetime.date(day.year, 1, 1), datetime.date(day.year, 6, 30)
-    return "h2", datetime.date(day.year, 7, 1), datetime.date(day.year, 12, 31)

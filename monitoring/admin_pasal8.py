@@ -1,12 +1,12 @@
 """Admin for Pasal 8: supervision findings, the coaching/supervision activity register (with evidence
-files and follow-ups) and the reminders sent. Dinas administrators only: no operator scope is given,
+files and follow-ups), the reminders sent and the Dinas' Pasal 8 and 9 rules. Dinas administrators only: no operator scope is given,
 so ScopedAdminMixin keeps everyone else out. Every change goes through monitoring.findings /
-monitoring.activities; evidence is downloaded through an admin view, never from a public URL."""
+monitoring.activities / monitoring.rules; evidence is downloaded through an admin view, never from a public URL."""
 
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -30,7 +30,7 @@ from splp.admin import (
 )
 from splp.timezones import format_local
 
-from . import activities, findings
+from . import activities, findings, rules
 from .models import (
     Activity,
     ActivityEvidence,
@@ -38,6 +38,7 @@ from .models import (
     Finding,
     FindingStatusChoices as FS,
     FollowUpStatusChoices as FU,
+    MonevRules,
     ReminderLog,
 )
 
@@ -175,14 +176,10 @@ class Pasal8Filter(admin.SimpleListFilter):
     parameter_name = "category"
 
     def lookups(self, request, model_admin):
-        return (
-            ("pembinaan", pgettext_lazy("monitoring-pasal8", "Coaching")),
-            ("pengawasan", pgettext_lazy("monitoring-pasal8", "Supervision")),
-            ("monev", pgettext_lazy("monitoring-pasal8", "Monitoring and evaluation")),
-        )
+        return rules.ActivityCategoryChoices.choices
 
     def queryset(self, request, queryset):
-        kinds = activities.CATEGORY_KINDS.get(self.value())
+        kinds = rules.CATEGORY_KINDS.get(self.value())
         return queryset.filter(kind__in=kinds) if kinds else queryset
 
 
@@ -224,7 +221,10 @@ class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         year = timezone.localdate().year
-        extra_context = {**(extra_context or {}), "pasal8": activities.pasal8_status(year=year)}
+        monev_rules = rules.current()
+        extra_context = {**(extra_context or {}), "pasal8": rules.pasal8_status(year=year, rules=monev_rules),
+                         "pasal9": rules.pasal9_status(year=year, rules=monev_rules),
+                         "categories": rules.ActivityCategoryChoices.labels}
         return super().changelist_view(request, extra_context)
 
     # -- saving through the services -------------------------------------------------------------
@@ -298,3 +298,30 @@ class ReminderLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("period_key",)
     readonly_fields = ("kind", "period_key", "sent_at", "recipients")
     fields = readonly_fields
+
+
+@admin.register(MonevRules)
+class MonevRulesAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The Dinas' Pasal 8 and 9 targets and thresholds: one seeded row, edited (never added or deleted) by
+    administrators through the service, which audits the old and new values."""
+
+    admin_permissions = frozenset({"view", "change"})
+    list_display = ("__str__", *rules.RULE_FIELDS, "updated_by", "updated_at")
+    list_select_related = ("updated_by",)
+    fields = (*rules.RULE_FIELDS, "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at")
+    inlines = [AuditEventInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            rules.monev_rules_update(
+                actor=request.user, rules=obj, **{name: form.cleaned_data[name] for name in rules.RULE_FIELDS}
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))

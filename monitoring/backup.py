@@ -43,7 +43,8 @@ DATABASE_MEMBER = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
 ARCHIVE_PREFIX = "splp-backup-"
 ARCHIVE_SUFFIX = ".tar.gz"
 # Rows `migrate` itself writes: a freshly migrated installation has these and is still empty.
-WRITTEN_BY_MIGRATE = {"contenttypes", "django_celery_beat", "auth.Permission", "access.ClassificationPolicy"}
+WRITTEN_BY_MIGRATE = {"contenttypes", "django_celery_beat", "auth.Permission", "access.ClassificationPolicy",
+                      "monitoring.MonevRules"}
 
 
 class BackupError(Exception):

@@ -20,8 +20,14 @@ from access.choices import AccessRequestStatusChoices
 from directory.choices import ApiVersionStatusChoices, ClassificationChoices, OrganizationKindChoices
 from splp.timezones import format_local
 
-from . import charts
-from .models import ActivityKindChoices, FindingKindChoices, FindingStatusChoices, ReportStatusChoices
+from . import charts, rules
+from .models import (
+    ActivityKindChoices,
+    FindingKindChoices,
+    FindingStatusChoices,
+    MonevPartsChoices,
+    ReportStatusChoices,
+)
 
 CTX = "monitoring-report"
 CHART_TOP = 15  # bars in the per-API chart
@@ -186,10 +192,8 @@ def section_titles():
     }
 
 
-def pasal8_labels():
-    periods = {"h1": P("First half-year"), "h2": P("Second half-year"), "year": P("Whole year")}
-    categories = {"pembinaan": P("Coaching"), "pengawasan": P("Supervision"), "monev": P("Monitoring and evaluation")}
-    return periods, categories
+def half_year_labels():
+    return {"h1": P("First half-year"), "h2": P("Second half-year"), "year": P("Whole year")}
 
 
 def _kv_table(key, title, pairs):
@@ -198,6 +202,8 @@ def _kv_table(key, title, pairs):
 
 def report_sections(report):
     figures = report.figures
+    rule_numbers = rules.of_figures(figures)  # the numbers the figures were computed with
+    unused_days = rule_numbers["unused_days"]
     period_start, period_end = _d(figures["period_start"]), _d(figures["period_end"])
     pemda = figures["pemda"]
     titles = section_titles()
@@ -301,9 +307,9 @@ def report_sections(report):
            "p95": display(total["p95_ms"]), "p99": display(total["p99_ms"]),
            "availability": display(Percent(total["availability_pct"]))},
         _("Connectors: %(total)d grants were active in the period; %(dormant)d of them made no call in the "
-          "period and %(unused)d have not been used for 90 days.")
+          "period and %(unused)d have not been used for %(days)d days.")
         % {"total": usage["connectors_total"], "dormant": usage["connectors_dormant"],
-           "unused": usage["connectors_unused_90_days"]},
+           "unused": usage["connectors_unused_90_days"], "days": unused_days},
     ])
     usage_section.charts = [
         Chart("column", _("Calls per month"), month_labels(usage["months"])),
@@ -358,7 +364,7 @@ def report_sections(report):
         Table("usage_connectors", _("Use of every connector"), [
             P("Requester"), P("API"), P("State"), P("Calls"), P("Errors"), P("Refused"), P("Last call"), P("Note"),
         ], [[c["organization"], c["api"], connector_state(c["state"]), c["calls"], c["errors"], c["refused"],
-             _dt(c["last_call"]), connector_note(c)] for c in usage["connectors"]],
+             _dt(c["last_call"]), connector_note(c, unused_days)] for c in usage["connectors"]],
             widths=(2.5, 2.5, 1.2, 1, 1, 1, 1.6, 2.2), numeric=(3, 4, 5)),
     ]
 
@@ -397,9 +403,10 @@ def report_sections(report):
     findings = figures["findings"]
     add("findings", paragraphs=[
         _("Supervision (Pasal 8(5)b) looks for misuse in the log: repeated refused calls, rate-limit hits, "
-          "calls to operations not granted, sudden spikes, grants unused for 90 days and calls with a revoked "
-          "or expired key. %(total)d findings concern the period; %(open)d of them are not followed up yet.")
-        % {"total": findings["total"], "open": findings["open"]},
+          "calls to operations not granted, sudden spikes, grants unused for %(days)d days and calls with a "
+          "revoked or expired key. %(total)d findings concern the period; %(open)d of them are not followed up "
+          "yet.")
+        % {"total": findings["total"], "open": findings["open"], "days": unused_days},
     ], tables=[
         Table("findings_kinds", _("Findings per kind"), [P("Kind"), P("Findings"), P("Open"), P("Followed up"),
                                                          P("Events")],
@@ -428,17 +435,21 @@ def report_sections(report):
     # 8. Pembinaan dan pengawasan.
     activities = figures["activities"]
     status_rows = []
-    period_names, categories = pasal8_labels()
+    period_names = half_year_labels()
     for year in activities["years"]:
         for key in ("h1", "h2", "year"):
             period = year["periods"][key]
             for category, status in period["categories"].items():
-                status_rows.append([f"{year['year']} – {period_names[key]}", categories.get(category, category),
+                status_rows.append([f"{year['year']} – {period_names[key]}", rules.category_label(category),
                                     status["count"], status["target"], Light(status["light"])])
     add("activities", paragraphs=[
-        _("Pasal 8 asks the Dinas for coaching (socialisation and training) and supervision at least twice a "
-          "year each, and Pasal 9 for monitoring and evaluation at least once a year. The table compares the "
-          "activities recorded in the register with these minimums."),
+        _("Pasal 8 asks the Dinas for coaching (socialisation and training) and supervision, and Pasal 9 for "
+          "monitoring and evaluation, each a minimum number of times a year. The minimums in force are "
+          "%(pembinaan)d coaching and %(pengawasan)d supervision activities a year and, for monitoring and "
+          "evaluation, %(monev)s: this report is that evidence. The table compares the activities recorded in "
+          "the register with these minimums.")
+        % {"pembinaan": rule_numbers["pembinaan_per_year"], "pengawasan": rule_numbers["pengawasan_per_year"],
+           "monev": MonevPartsChoices(rule_numbers["monev_per_year"]).label.lower()},
     ], tables=[
         Table("activities_status", _("Activities against the minimum"), [
             P("Period"), P("Activity"), P("Recorded"), P("Minimum"), P("Status"),
@@ -504,9 +515,9 @@ def connector_state(state):
     return {"active": P("Active"), "revoked": P("Revoked"), "expired": P("Expired")}.get(state, state)
 
 
-def connector_note(connector):
+def connector_note(connector, unused_days):
     if connector["unused_90_days"]:
-        return _("Unused for 90 days: consider revoking")
+        return _("Unused for %(days)d days: consider revoking") % {"days": unused_days}
     if connector["dormant"]:
         return _("No call in the period")
     return ""

@@ -10,7 +10,8 @@ Six rules, each per requesting organisation and API (and grant where the log nam
   daily average over the ``spike_baseline_days`` (14) days before, and above ``spike_minimum`` (100);
   a requester without history is compared with an average of 0, so 100+ calls on its first day are
   flagged too (the Dinas closes such a finding with a note);
-- ``unused_grant``: grants active at ``now`` without a single call for ``unused_days`` (90): candidates
+- ``unused_grant``: grants active at ``now`` without a single call for ``unused_days`` (the Dinas' rule,
+  ``monitoring.rules``, 90 by default, the same number as the report's connector evaluation): candidates
   for revocation. One finding per idle streak: it is keyed by the streak's start (the last call, or the
   grant's date), so a daily run updates the same row (its count is the number of idle days);
 - ``inactive_key``: calls made with a revoked or expired key, or under a revoked or expired grant
@@ -19,8 +20,8 @@ Six rules, each per requesting organisation and API (and grant where the log nam
 Calls the bus could not attribute to an organisation (no key, or an unknown key) are not findings: the
 log names no one to follow up with.
 
-Thresholds are keyword arguments; their defaults can be changed for the whole installation with the
-setting ``SPLP_FINDING_THRESHOLDS`` (a dict with the same names).
+Thresholds are keyword arguments; the defaults of all but ``unused_days`` can be changed for the whole
+installation with the setting ``SPLP_FINDING_THRESHOLDS`` (a dict with the same names).
 
 Schedule (kept simple): ``detect_findings_task`` runs daily over the previous calendar day (local time),
 so the periods of two runs never overlap and a re-run of the same day finds the same rows. Any other
@@ -42,6 +43,7 @@ from directory.selectors import is_administrator
 from splp.audit import AuditAction, audit_record
 from splp.workflow import lock, require, require_state
 
+from . import rules
 from .models import Finding, FindingKindChoices as K, FindingStatusChoices as FS, RequestLog
 
 DEFAULT_THRESHOLDS = {
@@ -51,7 +53,6 @@ DEFAULT_THRESHOLDS = {
     "spike_factor": 5,
     "spike_minimum": 100,
     "spike_baseline_days": 14,
-    "unused_days": 90,
     "inactive_key_threshold": 1,
 }
 
@@ -59,12 +60,13 @@ GROUP = ("organization_id", "service_id", "grant_id")
 
 
 def _thresholds(overrides):
-    values = {**DEFAULT_THRESHOLDS, **getattr(settings, "SPLP_FINDING_THRESHOLDS", {})}
-    values.update({name: value for name, value in overrides.items() if value is not None})
-    unknown = set(values) - set(DEFAULT_THRESHOLDS)
+    configured = getattr(settings, "SPLP_FINDING_THRESHOLDS", {})
+    given = {name: value for name, value in overrides.items() if value is not None}
+    # unused_days is the Dinas' rule (monitoring.rules), not a setting: the report judges connectors by it too.
+    unknown = (set(configured) - set(DEFAULT_THRESHOLDS)) | (set(given) - {*DEFAULT_THRESHOLDS, "unused_days"})
     if unknown:
         raise TypeError(f"unknown finding thresholds: {', '.join(sorted(unknown))}")
-    return values
+    return {**DEFAULT_THRESHOLDS, **configured, "unused_days": rules.current().unused_days, **given}
 
 
 def _iso(moment):

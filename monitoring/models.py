@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -177,7 +178,8 @@ class FindingKindChoices(models.TextChoices):
     RATE_LIMITED = "rate_limited", _("Rate limit hits")
     NOT_GRANTED = "not_granted", _("Calls to operations not granted")
     SPIKE = "spike", _("Sudden spike against the requester's baseline")
-    UNUSED_GRANT = "unused_grant", _("Grant unused for 90 days")
+    # The number of days is the Dinas' rule (MonevRules.unused_days); each finding's detail records it.
+    UNUSED_GRANT = "unused_grant", _("Grant unused for a long time")
     INACTIVE_KEY = "inactive_key", _("Calls with a revoked or expired key")
 
 
@@ -307,6 +309,62 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.period_key}"
+
+
+# -- The Dinas' Pasal 8 and 9 targets and thresholds (monitoring.rules applies them) ----------------
+
+
+class MonevPartsChoices(models.IntegerChoices):
+    """How many final Monev reports a year, each covering an equal part of it (Pasal 9: at least one)."""
+
+    YEAR = 1, _("One report covering the whole year")
+    HALF_YEAR = 2, _("One report per half-year")
+    FOUR_MONTHS = 3, _("One report per four months")
+    QUARTER = 4, _("One report per quarter")
+    TWO_MONTHS = 6, _("One report per two months")
+    MONTH = 12, _("One report per month")
+
+
+class MonevRules(models.Model):
+    """The numbers of the Pasal 8 and 9 duties: one row, seeded with the regulation's minimums, edited by the
+    Dinas' administrators through ``monitoring.rules.monev_rules_update`` (audited)."""
+
+    pembinaan_per_year = models.PositiveSmallIntegerField(
+        _("coaching activities a year"), validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_("Socialisation and training together (Pasal 8(3): at least 2). Each half-year is expected "
+                    "to hold half of them, rounded down."),
+    )
+    pengawasan_per_year = models.PositiveSmallIntegerField(
+        _("supervision activities a year"), validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text=_("Pasal 8(6): at least 2. Each half-year is expected to hold half of them, rounded down."),
+    )
+    monev_per_year = models.PositiveSmallIntegerField(
+        _("monitoring and evaluation reports a year"), choices=MonevPartsChoices.choices,
+        help_text=_("Pasal 9(2): at least once a year. A year is done when final reports cover each of its "
+                    "parts."),
+    )
+    unused_days = models.PositiveSmallIntegerField(
+        _("days without a call before a grant counts as unused"),
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Used by the supervision findings and by the report's connector evaluation (Pasal 9(3)b)."),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("reminder lead time (days)"), validators=[MinValueValidator(1), MaxValueValidator(180)],
+        help_text=_("Administrators are reminded this many days before a half-year ends with coaching or "
+                    "supervision below target, and before the year ends without its final report."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Pasal 8 and 9 rules")
+        verbose_name_plural = _("Pasal 8 and 9 rules")
+
+    def __str__(self):
+        return str(_("Pasal 8 and 9 rules"))
 
 
 # -- The Pasal 9 report ----------------------------------------------------------------------------

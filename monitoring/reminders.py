@@ -1,9 +1,10 @@
 """Reminders by e-mail, each sent once per period, and the daily expiry of lapsed grants.
 
-- ``semiannual``: to administrators, from ``days_before`` (30) days before a half-year ends, while that
-  half-year's pembinaan or pengawasan is below its target (Pasal 8);
-- ``monev_report``: to administrators, from 1 December, while no finalised Laporan Monitoring dan
-  Evaluasi covers the year (Pasal 9);
+- ``semiannual``: to administrators, from ``reminder_days_before`` (30) days before a half-year ends,
+  while that half-year's pembinaan or pengawasan is below its target (Pasal 8);
+- ``monev_report``: to administrators, from ``reminder_days_before`` (30) days before the year ends
+  (1 December), while the year's Pasal 9 duty is not done: final Laporan Monitoring dan Evaluasi do not
+  cover it yet (targets, lead time and "done" are monitoring.rules');
 - ``grant_waiting``: to the API's publishers (and the administrators, who supervise the procedure) when
   an approved request has waited more than ``days`` (7) for the grant (Pasal 7c), once per request;
 - ``grant_expiry``: to the requester and the publisher, ``days_before`` (14) days before a grant
@@ -40,9 +41,9 @@ from directory.choices import MembershipRoleChoices as R
 from splp.context_processors import current_pemda, site_url
 from splp.workflow import TransitionError
 
-from .activities import half_year_of, pasal8_status
+from . import rules
 from .incidents import REMINDER_EVERY, incident_clock, notification_deadline
-from .models import IncidentStatusChoices, MonevReport, PersonalDataIncident, ReminderLog, ReportStatusChoices
+from .models import IncidentStatusChoices, PersonalDataIncident, ReminderLog
 
 logger = logging.getLogger(__name__)
 
@@ -89,14 +90,17 @@ def _local_today(today):
     return today or timezone.localdate()
 
 
-def reminder_semiannual_send(*, today=None, days_before=30):
-    """From ``days_before`` days before the half-year's last day, while its pembinaan or pengawasan is
-    below target. Returns the number of e-mails sent (0 or 1)."""
+def reminder_semiannual_send(*, today=None, days_before=None):
+    """From ``days_before`` (default: the rules' lead time) days before the half-year's last day, while its
+    pembinaan or pengawasan is below target. Returns the number of e-mails sent (0 or 1)."""
     today = _local_today(today)
-    key, start, end = half_year_of(today)
+    monev_rules = rules.current()
+    key, start, end = rules.half_year_of(today)
+    if days_before is None:
+        days_before = monev_rules.reminder_days_before
     if today < end - datetime.timedelta(days=days_before):
         return 0
-    period = pasal8_status(year=today.year, today=today)["periods"][key]
+    period = rules.pasal8_status(year=today.year, today=today, rules=monev_rules)["periods"][key]
     behind = {name: c for name, c in period["categories"].items() if c["count"] < c["target"]}
     if not behind:
         return 0
@@ -111,21 +115,20 @@ def reminder_semiannual_send(*, today=None, days_before=30):
     ))
 
 
-def reminder_monev_send(*, today=None, month=12, day=1):
-    """From ``month``/``day`` (1 December) until the year ends, while no finalised monitoring and
-    evaluation report covers the whole year. Returns 0 or 1."""
+def reminder_monev_send(*, today=None):
+    """From the rules' lead time before the year ends (1 December) until it ends, while the year's Pasal 9
+    duty is not done (``rules.pasal9_status``). Returns 0 or 1."""
     today = _local_today(today)
     year = today.year
-    if today < datetime.date(year, month, day):
+    monev_rules = rules.current()
+    if today < datetime.date(year, 12, 31) - datetime.timedelta(days=monev_rules.reminder_days_before):
         return 0
-    covered = MonevReport.objects.filter(
-        status=ReportStatusChoices.FINAL, period_start__lte=datetime.date(year, 1, 1),
-        period_end__gte=datetime.date(year, 12, 31),
-    ).exists()
-    if covered:
+    pasal9 = rules.pasal9_status(year=year, rules=monev_rules)
+    if pasal9["light"] == rules.GREEN:
         return 0
-    status = pasal8_status(year=year, today=today)
-    context = {"year": year, "monev_activities": status["counts_by_kind"]["monev"]}
+    status = rules.pasal8_status(year=year, today=today, rules=monev_rules)
+    context = {"year": year, "monev_activities": status["counts_by_kind"]["monev"],
+               "rule": monev_rules.get_monev_per_year_display().lower()}
     return int(_send_once(
         MONEV_REPORT, str(year), to=_emails(ADMINISTRATORS),
         subject=_("The yearly monitoring and evaluation report is due"),

@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from access.choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from access.models import AccessRequest, ApiKey, Grant
@@ -38,7 +38,7 @@ from splp.models import AuditEvent
 from splp.timezones import format_local
 from splp.workflow import TransitionError, lock, require, require_state
 
-from .activities import pasal8_status
+from . import rules
 from .health import availability_by_service
 from .incidents import incident_clock, notification_deadline
 from .models import (
@@ -64,7 +64,6 @@ SUM_FIELDS = (
     "not_granted", "inactive_key", "bytes_in", "bytes_out", "latency_sum_ms",
 )
 HISTOGRAM_SIZE = len(LATENCY_BUCKETS_MS) + 1
-UNUSED_DAYS = 90
 # Thresholds of the generated recommendations.
 SERVER_ERROR_RATE_PCT = 1.0
 AVAILABILITY_TARGET_PCT = 99.0
@@ -285,7 +284,7 @@ def _count_by(apis, key, name_key):
     return sorted(groups.values(), key=lambda g: (-g["live"], g["name"]))
 
 
-def _connectors(start, end, by_grant, used_recently):
+def _connectors(start, end, by_grant, used_recently, unused_days):
     grants = (
         Grant.objects.filter(granted_at__lt=end, expires_at__gte=start)
         .filter(Q(revoked_at__isnull=True) | Q(revoked_at__gte=start))
@@ -293,7 +292,7 @@ def _connectors(start, end, by_grant, used_recently):
         .order_by("api_version__service__name", "organization__name", "id")
     )
     as_of = min(end, timezone.now())  # a period may end in the future
-    unused_cutoff = as_of - datetime.timedelta(days=UNUSED_DAYS)
+    unused_cutoff = as_of - datetime.timedelta(days=unused_days)
     rows = []
     for grant in grants:
         usage = by_grant.get(grant.pk, {})
@@ -328,13 +327,14 @@ def _connectors(start, end, by_grant, used_recently):
             "refused": usage.get("refused_401", 0) + usage.get("refused_403", 0) + usage.get("refused_429", 0),
             "last_call": _iso(usage.get("last_call")) if usage.get("last_call") else None,
             "dormant": calls == 0,
+            # The key's "90" is historical (stored figures keep it); the days are figures["rules"]["unused_days"].
             "unused_90_days": state == "active" and grant.granted_at <= unused_cutoff
             and grant.pk not in used_recently,
         })
     return rows
 
 
-def _usage_section(start, end, period_start, period_end, apis):
+def _usage_section(start, end, period_start, period_end, apis, unused_days):
     # Per API, counters and summed histograms in one query (monitoring.rollups).
     by_service, histograms = {}, {}
     for row in summary_by(_rollups(start, end), "service_id"):
@@ -350,7 +350,7 @@ def _usage_section(start, end, period_start, period_end, apis):
                 for row in by_grant_rows}
     as_of = min(end, timezone.now())
     used_recently = set(
-        UsageRollup.objects.filter(hour__gte=as_of - datetime.timedelta(days=UNUSED_DAYS), hour__lt=as_of,
+        UsageRollup.objects.filter(hour__gte=as_of - datetime.timedelta(days=unused_days), hour__lt=as_of,
                                    calls__gt=0, grant__isnull=False)
         .order_by().values_list("grant_id", flat=True).distinct()
     )
@@ -411,7 +411,7 @@ def _usage_section(start, end, period_start, period_end, apis):
         })
     per_org.sort(key=lambda o: (-o["calls"], o["organization"]))
 
-    connectors = _connectors(start, end, by_grant, used_recently)
+    connectors = _connectors(start, end, by_grant, used_recently, unused_days)
     return {
         "total": total,
         "months": months,
@@ -543,14 +543,15 @@ def _plain(value):
     return value
 
 
-def _activities_section(period_start, period_end):
+def _activities_section(period_start, period_end, monev_rules):
     activities = (
         Activity.objects.filter(date__gte=period_start, date__lte=period_end)
         .annotate(organizations_count=Count("organizations")).order_by("date", "id")
     )
     return {
-        # Pasal 8/9 status of each calendar year the period touches (monitoring.activities).
-        "years": [_plain(pasal8_status(year=year)) for year in range(period_start.year, period_end.year + 1)],
+        # Pasal 8 status of each calendar year the period touches (monitoring.rules); Pasal 9 is this report.
+        "years": [_plain(rules.pasal8_status(year=year, rules=monev_rules))
+                  for year in range(period_start.year, period_end.year + 1)],
         "rows": [
             {"id": a.pk, "date": a.date.isoformat(), "kind": a.kind, "title": a.title,
              "organizations": a.organizations_count}
@@ -602,7 +603,8 @@ def compute_figures(*, period_start, period_end):
     start, end = period_bounds(period_start, period_end)
     pemda = current_pemda()
     apis = _inventory()
-    usage = _usage_section(start, end, period_start, period_end, apis)
+    monev_rules = rules.current()
+    usage = _usage_section(start, end, period_start, period_end, apis, monev_rules.unused_days)
     compliance = _compliance_section(apis)
     figures = {
         "version": FIGURES_VERSION,
@@ -610,6 +612,7 @@ def compute_figures(*, period_start, period_end):
         "period_end": period_end.isoformat(),
         "computed_at": _iso(timezone.now()),
         "latency_buckets_ms": list(LATENCY_BUCKETS_MS),
+        "rules": rules.snapshot(monev_rules),
         "pemda": {"name": pemda.name, "dinas_name": pemda.dinas_name, "domain": pemda.domain,
                   "logo_text": pemda.logo_text},
         "overview": _overview(apis, usage["connectors"], compliance, start, end),
@@ -624,7 +627,7 @@ def compute_figures(*, period_start, period_end):
         "access": _access_section(start, end),
         "findings": _findings_section(start, end),
         "incidents": _incidents_section(start, end),
-        "activities": _activities_section(period_start, period_end),
+        "activities": _activities_section(period_start, period_end, monev_rules),
         "compliance": compliance,
     }
     figures["recommendations"] = build_recommendations(figures)
@@ -670,7 +673,7 @@ def build_recommendations(figures):
             "The access of %(organization)s to %(api)s (grant #%(grant)s) has not been used for %(days)d days: "
             "consider revoking it."
         ) % {"organization": connector["organization"], "api": connector["api"], "grant": connector["grant_id"],
-             "days": UNUSED_DAYS})
+             "days": rules.of_figures(figures)["unused_days"]})
     if len(unused) > LIST_LIMIT:
         items.append(_("%(count)d more unused accesses are listed in the appendix: consider revoking them.")
                      % {"count": len(unused) - LIST_LIMIT})
@@ -725,16 +728,15 @@ def build_recommendations(figures):
             incidents["late"],
         ) % {"count": incidents["late"]})
 
-    labels = {"pembinaan": pgettext("monitoring-report", "coaching"),
-              "pengawasan": pgettext("monitoring-report", "supervision"),
-              "monev": pgettext("monitoring-report", "monitoring and evaluation")}
     for year in figures["activities"]["years"]:
         for group, status in year["periods"]["year"]["categories"].items():
             if status["light"] != "green":
                 items.append(_(
                     "%(year)d: %(count)d %(kind)s activities recorded against the minimum of %(minimum)d a year "
-                    "(Pasal 8 and 9): plan and record the missing activities."
-                ) % {"year": year["year"], "count": status["count"], "kind": labels.get(group, group),
+                    "(Pasal 8): plan and record the missing activities."
+                ) % {"year": year["year"], "count": status["count"],
+                     # Lower case inside the sentence ("kegiatan pembinaan"): the labels are single nouns.
+                     "kind": rules.category_label(group).lower(),
                      "minimum": status["target"]})
 
     access = figures["access"]

@@ -24,8 +24,7 @@ from directory.models import ApiService, ApiVersion
 from directory.portal import PortalRoles
 from directory.selectors import is_administrator
 
-from . import charts, exports, reports, rollups, ropa
-from .activities import pasal8_status
+from . import charts, exports, reports, rollups, ropa, rules
 from .forms import IdentifierLookupForm
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
 from .services import request_log_lookup_identifier
@@ -137,20 +136,6 @@ def status(request):
     return render(request, "monitoring/status.html", {"items": system_status().values(), "now": timezone.now()})
 
 
-def _pasal9_light(year, reports_of_years):
-    """Green: a final report covers the whole year; amber: a report touches the year (draft, or final for
-    part of it); red: none."""
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    touching = [r for r in reports_of_years if r.period_start <= last and r.period_end >= first]
-    final = [r for r in touching if r.status == ReportStatusChoices.FINAL
-             and r.period_start <= first and r.period_end >= last]
-    if final:
-        return "green", final[0]
-    if touching:
-        return "amber", touching[0]
-    return "red", None
-
-
 @administrator_page
 def dashboard(request):
     today = timezone.localdate()
@@ -190,10 +175,11 @@ def dashboard(request):
     errors = sum(c["status_4xx"] + c["status_5xx"] for c in by_service.values())
     months = reports.usage_by_month(year_start, year_end, live_from=live_from)
 
-    pasal8 = pasal8_status(year=year, today=today)
-    period_names, categories = exports.pasal8_labels()
+    monev_rules = rules.current()
+    pasal8 = rules.pasal8_status(year=year, today=today, rules=monev_rules)
+    period_names = exports.half_year_labels()
     pasal8_rows = [
-        {"period": period_names[key], "category": categories.get(category, category), "count": status["count"],
+        {"period": period_names[key], "category": rules.category_label(category), "count": status["count"],
          "target": status["target"], "light": status["light"], "label": exports.Light(status["light"]).label}
         for key in ("h1", "h2", "year")
         for category, status in pasal8["periods"][key]["categories"].items()
@@ -204,8 +190,8 @@ def dashboard(request):
     )
     pasal9_rows = []
     for y in (year, year - 1):
-        light, report = _pasal9_light(y, recent)
-        pasal9_rows.append({"year": y, "light": light, "label": exports.Light(light).label, "report": report})
+        pasal9 = rules.pasal9_status(year=y, reports=recent, rules=monev_rules)
+        pasal9_rows.append({**pasal9, "label": exports.Light(pasal9["light"]).label})
 
     counts = {
         "pending_requests": AccessRequest.objects.filter(status__in=WAITING_FOR_ADMINISTRATOR).count(),
@@ -236,6 +222,7 @@ def dashboard(request):
         "pasal8_rows": pasal8_rows,
         "pasal8_light": pasal8["light"],
         "pasal9_rows": pasal9_rows,
+        "monev_per_year": monev_rules.get_monev_per_year_display(),
         "recent_reports": recent[:5],
         "chart_months": charts.column_chart(
             exports.month_labels(months), title=_("Calls per month"),
