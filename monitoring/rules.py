@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from directory.selectors import is_administrator
-from splp.audit import audit_record
+from splp.audit import AuditAction, audit_record
 from splp.workflow import lock, require
 
 from .models import (
@@ -115,7 +115,7 @@ def monev_rules_update(*, actor, rules: MonevRules, **fields) -> MonevRules:
         return rules
     rules.updated_by = actor
     rules.save()
-    audit_record(actor=actor, target=rules, action="monev_rules_update", data={
+    audit_record(actor=actor, target=rules, action=AuditAction.MONEV_RULES_UPDATE, data={
         "old": {k: v for k, v in old.items() if new[k] != v}, "new": {k: v for k, v in new.items() if old[k] != v},
     })
     return rules
