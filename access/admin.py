@@ -4,9 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Organization
@@ -14,6 +13,7 @@ from splp.admin import (
     AuditEventInline,
     ReadOnlyInlineMixin,
     ScopedAdminMixin,
+    SeededRowsAdminMixin,
     WorkflowAction,
     WorkflowAdminMixin,
     admin_access,
@@ -163,30 +163,19 @@ class PendingAccessRequestAdmin(AccessRequestAdmin):
 
 
 @admin.register(ClassificationPolicy)
-class ClassificationPolicyAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """The Dinas's rules per classification: one seeded row each, edited (never added or deleted) by
-    administrators through the service, which audits the old and new values."""
+class ClassificationPolicyAdmin(SeededRowsAdminMixin, admin.ModelAdmin):
+    """The Dinas's rules per classification: one seeded row each, edited by administrators through the
+    service, which audits the old and new values."""
 
-    admin_permissions = frozenset({"view", "change"})
+    editable = POLICY_FIELDS
     list_display = ("classification", *POLICY_FIELDS, "updated_by", "updated_at")
     list_select_related = ("updated_by",)
     fields = ("classification", *POLICY_FIELDS, "updated_by", "updated_at")
     readonly_fields = ("classification", "updated_by", "updated_at")
     inlines = [AuditEventInline]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        try:
-            services.classification_policy_update(
-                actor=request.user, policy=obj, **{name: form.cleaned_data[name] for name in POLICY_FIELDS}
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    def update_row(self, actor, obj, values):
+        services.classification_policy_update(actor=actor, policy=obj, **values)
 
 
 class ApiKeyInline(ReadOnlyInlineMixin, admin.TabularInline):

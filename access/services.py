@@ -15,7 +15,7 @@ from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Membership, Organization
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids, visible_services
 from splp import crypto
-from splp.audit import AuditAction, audit_record
+from splp.audit import AuditAction, audit_record, settings_row_update
 from splp.notifications import notify
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
@@ -52,23 +52,9 @@ def classification_policy_update(*, actor, policy: ClassificationPolicy, **field
 
     Existing grants keep their period; the stricter rules apply to them at once (rotation and the bus)."""
     require(is_administrator(actor), _("Only a Dinas administrator can change a classification policy."))
-    unknown = set(fields) - set(rules.POLICY_FIELDS)
-    if unknown:
-        raise TypeError(f"not policy fields: {sorted(unknown)}")
     policy = lock(ClassificationPolicy, policy.pk)
-    old = {name: getattr(policy, name) for name in rules.POLICY_FIELDS}
-    for name, value in fields.items():
-        setattr(policy, name, value)
-    policy.full_clean(exclude=["classification", "updated_by"])
-    new = {name: getattr(policy, name) for name in rules.POLICY_FIELDS}
-    if new == old:
-        return policy
-    policy.updated_by = actor
-    policy.save()
-    audit_record(actor=actor, target=policy, action=AuditAction.UPDATE, data={
-        "old": {k: v for k, v in old.items() if new[k] != v}, "new": {k: v for k, v in new.items() if old[k] != v},
-    })
-    return policy
+    return settings_row_update(policy, actor=actor, action=AuditAction.UPDATE, names=rules.POLICY_FIELDS,
+                               values=fields, exclude=["classification"])
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ monitoring.activities / monitoring.rules; evidence is downloaded through an admi
 import json
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -24,6 +24,7 @@ from splp.admin import (
     ReadOnlyInlineMixin,
     RolePermissionMixin,
     ScopedAdminMixin,
+    SeededRowsAdminMixin,
     WorkflowAction,
     WorkflowAdminMixin,
     admin_access,
@@ -36,12 +37,15 @@ from .models import (
     ActivityEvidence,
     ActivityFollowUp,
     Finding,
-    FindingStatusChoices as FS,
-    FollowUpStatusChoices as FU,
     MonevRules,
     ReminderLog,
 )
-
+from .models import (
+    FindingStatusChoices as FS,
+)
+from .models import (
+    FollowUpStatusChoices as FU,
+)
 
 FOLLOW_UP = WorkflowAction(
     "follow_up", pgettext_lazy("monitoring-pasal8", "Mark as followed up"),
@@ -301,27 +305,16 @@ class ReminderLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(MonevRules)
-class MonevRulesAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """The Dinas' Pasal 8 and 9 targets and thresholds: one seeded row, edited (never added or deleted) by
-    administrators through the service, which audits the old and new values."""
+class MonevRulesAdmin(SeededRowsAdminMixin, admin.ModelAdmin):
+    """The Dinas' Pasal 8 and 9 targets and thresholds: one seeded row, edited by administrators through the
+    service, which audits the old and new values."""
 
-    admin_permissions = frozenset({"view", "change"})
+    editable = rules.RULE_FIELDS
     list_display = ("__str__", *rules.RULE_FIELDS, "updated_by", "updated_at")
     list_select_related = ("updated_by",)
     fields = (*rules.RULE_FIELDS, "updated_by", "updated_at")
     readonly_fields = ("updated_by", "updated_at")
     inlines = [AuditEventInline]
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        try:
-            rules.monev_rules_update(
-                actor=request.user, rules=obj, **{name: form.cleaned_data[name] for name in rules.RULE_FIELDS}
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    def update_row(self, actor, obj, values):
+        rules.monev_rules_update(actor=actor, rules=obj, **values)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from directory.selectors import is_administrator
-from splp.audit import AuditAction, audit_record
+from splp.audit import AuditAction, settings_row_update
 from splp.workflow import lock, require
 
 from .models import (
@@ -102,23 +102,9 @@ def monev_rules_update(*, actor, rules: MonevRules, **fields) -> MonevRules:
     """An administrator changes the targets or thresholds (``RULE_FIELDS``). Pages, reminders and new reports
     use them at once; finalised reports keep the numbers they were computed with."""
     require(is_administrator(actor), _("Only a Dinas administrator can change the Pasal 8 and 9 rules."))
-    unknown = set(fields) - set(RULE_FIELDS)
-    if unknown:
-        raise TypeError(f"not Pasal 8 and 9 rules: {sorted(unknown)}")
     rules = lock(MonevRules, rules.pk)
-    old = snapshot(rules)
-    for name, value in fields.items():
-        setattr(rules, name, value)
-    rules.full_clean(exclude=["updated_by"])
-    new = snapshot(rules)
-    if new == old:
-        return rules
-    rules.updated_by = actor
-    rules.save()
-    audit_record(actor=actor, target=rules, action=AuditAction.MONEV_RULES_UPDATE, data={
-        "old": {k: v for k, v in old.items() if new[k] != v}, "new": {k: v for k, v in new.items() if old[k] != v},
-    })
-    return rules
+    return settings_row_update(rules, actor=actor, action=AuditAction.MONEV_RULES_UPDATE, names=RULE_FIELDS,
+                               values=fields)
 
 
 # -- Pasal 8 ---------------------------------------------------------------------------------------

@@ -23,9 +23,8 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 
@@ -124,6 +123,29 @@ class ScopedAdminMixin(RolePermissionMixin):
 
     def get_actions(self, request):
         return super().get_actions(request) if admin_access(request).is_admin else {}
+
+
+class SeededRowsAdminMixin(ScopedAdminMixin):
+    """Settings rows a migration seeds and the Dinas edits (never adds or deletes): the admin only calls
+    ``update_row(actor, obj, values)`` with the ``editable`` fields; a refusal becomes an error message."""
+
+    admin_permissions = frozenset({"view", "change"})
+    editable = ()
+
+    def update_row(self, actor, obj, values):
+        raise NotImplementedError
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.update_row(request.user, obj, {name: form.cleaned_data[name] for name in self.editable})
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 
 
 class ReadOnlyInlineMixin(RolePermissionMixin):

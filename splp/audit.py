@@ -25,6 +25,28 @@ def audit_record(*, actor, target, action, old_state="", new_state="", reason=""
     )
 
 
+def settings_row_update(obj, *, actor, action, names, values, exclude=()):
+    """Change the Dinas-edited settings row ``obj`` (already locked): only the fields ``names``, validated;
+    when something changed it is saved with ``updated_by`` and one audit row holds the old and new values of
+    what changed. Nothing changed: nothing saved, no audit row."""
+    unknown = set(values) - set(names)
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    old = {name: getattr(obj, name) for name in names}
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.full_clean(exclude=[*exclude, "updated_by"])
+    new = {name: getattr(obj, name) for name in names}
+    if new == old:
+        return obj
+    obj.updated_by = actor
+    obj.save()
+    audit_record(actor=actor, target=obj, action=action, data={
+        "old": {k: v for k, v in old.items() if new[k] != v}, "new": {k: v for k, v in new.items() if old[k] != v},
+    })
+    return obj
+
+
 def audit_events_for(target):
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)

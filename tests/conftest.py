@@ -1,7 +1,10 @@
 """Named actors (Healthchecks' alice/bob/charlie): the Dinas administrator, a publisher operator,
 a requester operator, and an outsider from a third organisation."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -193,6 +196,22 @@ def file_request(filer, requester_org, api_version, **overrides):
     """An application recorded by the administrator ``filer`` on behalf of ``requester_org``, from its letter."""
     overrides.setdefault("letter_reference", LETTER)
     return submit_request(filer, requester_org, api_version, **overrides)
+
+
+# The day the classification-policy and on-behalf tests are frozen on (their periods are counted from it).
+POLICY_DAY = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def on_policy_day():
+    with time_machine.travel(POLICY_DAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def rahasia(publish):
+    """A published rahasia API of the publisher's organisation."""
+    return publish("penduduk-rentan", classification="rahasia")
 
 
 @pytest.fixture

@@ -16,23 +16,13 @@ from directory.choices import ClassificationChoices as C
 from splp.audit import audit_events_for
 from splp.workflow import RuleRefused
 
-from ..conftest import file_request, submit_request
+from ..conftest import POLICY_DAY, file_request, submit_request
 from ..factories import R, member
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_policy_day")]
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
-
-@pytest.fixture
-def rahasia(publish):
-    return publish("penduduk-rentan", classification=C.RAHASIA)
 
 
 @pytest.fixture
@@ -106,7 +96,7 @@ def test_rahasia_needs_a_second_different_administrator(
     access_request.refresh_from_db()
     assert access_request.status == S.SECOND_APPROVAL
     assert access_request.get_status_display() == "Disetujui sekali, menunggu administrator kedua"
-    assert (access_request.first_approved_by, access_request.first_approved_at) == (admin_user, NOW)
+    assert (access_request.first_approved_by, access_request.first_approved_at) == (admin_user, POLICY_DAY)
     assert access_request.decided_by is None
     # The administrators are told a second approval is needed; the publisher not yet.
     assert len(mail.outbox) == 1
@@ -257,7 +247,7 @@ def test_tightening_the_period_stops_rotation_and_loosening_never_lengthens_the_
     expires_at = terbatas_grant.expires_at
     services.classification_policy_update(actor=admin_user, policy=policy(C.TERBATAS), max_grant_days=30)
     services.api_key_rotate(actor=requester, grant=terbatas_grant)  # day 0: within 30 days
-    with time_machine.travel(NOW + datetime.timedelta(days=32), tick=False):
+    with time_machine.travel(POLICY_DAY + datetime.timedelta(days=32), tick=False):
         with pytest.raises(RuleRefused, match="hak akses berlaku paling lama 30 hari") as refused:
             services.api_key_rotate(actor=requester, grant=terbatas_grant)
         assert refused.value.error_code == "policy_period_exceeded"

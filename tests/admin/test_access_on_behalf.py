@@ -4,30 +4,19 @@ its letter, for any published API, rahasia included; only administrators reach t
 import datetime
 
 import pytest
-import time_machine
 from django.core import mail
 
 from access.choices import AccessRequestStatusChoices as S
 from access.models import AccessRequest, PendingAccessRequest
-from directory.choices import ClassificationChoices as C
 from splp.audit import audit_events_for
 
 from ..conftest import LETTER, file_request
 from .conftest import admin_url, change_url, confirm_action, login, make_staff, messages_of, start_action
 
-NOW = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+pytestmark = pytest.mark.usefixtures("on_policy_day")
 URL = "/admin/access/accessrequest/on-behalf/"
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def rahasia(publish):
-    return publish("penduduk-rentan", classification=C.RAHASIA)
 
 
 def letter_form(requester_org, api_version, **overrides):

@@ -1,33 +1,21 @@
 """POST /api/v1/access-requests/ by a Dinas administrator for any organisation, from its letter of application;
 non-administrators keep applying only for the organisations they operate."""
 
-import datetime
 
 import pytest
-import time_machine
 from django.core import mail
 
 from access.choices import AccessRequestStatusChoices as S
 from access.models import AccessRequest
-from directory.choices import ClassificationChoices as C
 from splp.audit import audit_events_for
 
 from ..conftest import LETTER, api_client_for
 from .conftest import API, error_code
 
 URL = f"{API}access-requests/"
-NOW = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+pytestmark = pytest.mark.usefixtures("on_policy_day")
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def rahasia(publish):
-    return publish("penduduk-rentan", classification=C.RAHASIA)
 
 
 def application(**overrides):

@@ -4,7 +4,6 @@ organisation applies for a rahasia API it cannot see before it applied."""
 import datetime
 
 import pytest
-import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,27 +11,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from access import services
 from access.choices import AccessRequestStatusChoices as S
 from access.models import AccessRequest
-from directory.choices import ClassificationChoices as C
 from directory.selectors import visible_services
 from splp.audit import audit_events_for
 
 from ..conftest import LETTER, file_request, submit_request
 from ..factories import R, UserFactory, member
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_policy_day")]
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
-
-@pytest.fixture
-def rahasia(publish):
-    return publish("penduduk-rentan", classification=C.RAHASIA)
 
 
 def short(**overrides):

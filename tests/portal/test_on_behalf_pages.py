@@ -5,29 +5,17 @@ the letter on its incoming list; nobody else sees any of it."""
 import datetime
 
 import pytest
-import time_machine
 from pytest_django.asserts import assertContains, assertNotContains
 
 from access.choices import AccessRequestStatusChoices as S
-from directory.choices import ClassificationChoices as C
 
 from ..conftest import LETTER, file_request
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_policy_day")]
 
-NOW = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
 API_PAGE = "/direktori/api/penduduk-rentan/"
 
 
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def rahasia(publish):
-    return publish("penduduk-rentan", classification=C.RAHASIA)
 
 
 @pytest.fixture
