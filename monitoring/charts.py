@@ -44,7 +44,7 @@ def _svg(width, height, title, body):
 def bar_chart(items, *, title, label_width=210, width=640, colour=COLOURS[0], empty_text=""):
     """Horizontal bars, one per (label, value); good for categories with long names (APIs, themes)."""
     items = [(str(label), value or 0) for label, value in items]
-    if not items:
+    if not any(value for _label, value in items):  # nothing to draw: say so, not an axis of zeros
         return _svg(width, 30, title, f'<text x="0" y="20" fill="#5f6c7b">{escape(empty_text)}</text>')
     row = 24
     height = row * len(items) + 8
@@ -67,7 +67,7 @@ def bar_chart(items, *, title, label_width=210, width=640, colour=COLOURS[0], em
 def column_chart(items, *, title, width=640, height=220, colour=COLOURS[1], empty_text=""):
     """Vertical columns over a sequence (months), with a value axis of three grid lines."""
     items = [(str(label), value or 0) for label, value in items]
-    if not items:
+    if not any(value for _label, value in items):  # nothing to draw: say so, not an axis of zeros
         return _svg(width, 30, title, f'<text x="0" y="20" fill="#5f6c7b">{escape(empty_text)}</text>')
     left, bottom, top_pad = 64, 28, 12
     plot_w, plot_h = width - left - 8, height - bottom - top_pad

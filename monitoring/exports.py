@@ -539,7 +539,13 @@ def _pdf_chart(chart, width):
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
 
-    items = chart.items or [(_("No calls in this period."), 0)]
+    items = chart.items
+    if not any(value for _label, value in items):  # nothing to draw: say so, not an axis of zeros
+        drawing = Drawing(width, 34)
+        drawing.add(String(0, 22, chart.title, fontName="Helvetica-Bold", fontSize=9))
+        drawing.add(String(0, 6, _("No calls in this period."), fontName="Helvetica", fontSize=8.5,
+                           fillColor=colors.HexColor("#5f6c7b")))
+        return drawing
     labels = [str(label)[:28] for label, _value in items]
     values = [value or 0 for _label, value in items]
     if chart.kind == "column":

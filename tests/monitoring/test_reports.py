@@ -647,6 +647,18 @@ def test_report_page_shows_every_section_in_indonesian_with_charts(client, repor
     assert "152" in page
 
 
+def test_charts_of_a_period_without_calls_say_so_instead_of_drawing_zeros(client, world, at_report_time):
+    quiet = reports.monev_report_generate(actor=world.admin, period_start=datetime.date(2020, 1, 1),
+                                          period_end=datetime.date(2020, 12, 31))
+    assert quiet.figures["usage"]["total"]["calls"] == 0
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(quiet))).pages)
+    for title in ("Panggilan per bulan", "Panggilan per API", "Panggilan per tema"):
+        assert f"{title}\nTidak ada panggilan pada periode ini." in text
+    client.force_login(world.admin)
+    page = client.get(reverse("monitoring:report", args=[quiet.pk])).content.decode()
+    assert page.count("Tidak ada panggilan pada periode ini.") == 3 and "<rect" not in page
+
+
 @pytest.mark.parametrize("name", ["report", "report-pdf", "report-xlsx", "report-csv"])
 def test_report_and_downloads_are_for_administrators_only(client, report, world, name):
     url = reverse(f"monitoring:{name}", args=[report.pk])
