@@ -297,15 +297,23 @@ def report_sections(report):
     # 4. Hasil pemantauan log.
     usage = figures["usage"]
     total = usage["total"]
+    if total["calls"]:
+        traffic = _(
+            "In the period the bus handled %(calls)s calls; %(error_rate)s of them were answered with an error "
+            "(4xx or 5xx) and %(server_rate)s with a server error (5xx). Half of the calls took at most "
+            "%(p50)s ms, 95%% at most %(p95)s ms and 99%% at most %(p99)s ms."
+        ) % {"calls": display(total["calls"]), "error_rate": display(Percent(total["error_rate_pct"])),
+             "server_rate": display(Percent(total["server_error_rate_pct"])), "p50": display(total["p50_ms"]),
+             "p95": display(total["p95_ms"]), "p99": display(total["p99_ms"])}
+    else:  # no rates over nothing: a sentence, not dashes
+        traffic = _("In the period no call went through the bus.")
+    if total["availability_pct"] is None:
+        health = _("No health check of the upstream services was recorded in the period.")
+    else:
+        health = _("The upstream services were found up in %(availability)s of the health checks.") % {
+            "availability": display(Percent(total["availability_pct"]))}
     usage_section = add("usage", paragraphs=[
-        _("In the period the bus handled %(calls)s calls; %(error_rate)s of them were answered with an error "
-          "(4xx or 5xx) and %(server_rate)s with a server error (5xx). Half of the calls took at most "
-          "%(p50)s ms, 95%% at most %(p95)s ms and 99%% at most %(p99)s ms. The upstream services were found "
-          "up in %(availability)s of the health checks.")
-        % {"calls": display(total["calls"]), "error_rate": display(Percent(total["error_rate_pct"])),
-           "server_rate": display(Percent(total["server_error_rate_pct"])), "p50": display(total["p50_ms"]),
-           "p95": display(total["p95_ms"]), "p99": display(total["p99_ms"]),
-           "availability": display(Percent(total["availability_pct"]))},
+        f"{traffic} {health}",
         _("Connectors: %(total)d grants were active in the period; %(dormant)d of them made no call in the "
           "period and %(unused)d have not been used for %(days)d days.")
         % {"total": usage["connectors_total"], "dormant": usage["connectors_dormant"],

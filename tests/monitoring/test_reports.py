@@ -657,6 +657,10 @@ def test_charts_of_a_period_without_calls_say_so_instead_of_drawing_zeros(client
     client.force_login(world.admin)
     page = client.get(reverse("monitoring:report", args=[quiet.pk])).content.decode()
     assert page.count("Tidak ada panggilan pada periode ini.") == 3 and "<rect" not in page
+    # The log section says it in words, with no rates of nothing ("– di antaranya").
+    assert ("Pada periode ini tidak ada panggilan yang melalui jalur penghubung. Tidak ada pemeriksaan kesehatan "
+            "layanan hulu yang tercatat pada periode ini.") in page
+    assert "– di antaranya" not in page and "pada – pemeriksaan" not in page
 
 
 @pytest.mark.parametrize("name", ["report", "report-pdf", "report-xlsx", "report-csv"])
