@@ -628,9 +628,7 @@ def render_pdf(report):
 
     story = [
         Spacer(1, 5 * cm),
-        para(_("SPLP Monitoring and Evaluation Report"), title_style),
-        Spacer(1, 0.6 * cm),
-        para(report.title, centre),
+        para(report.title, title_style),  # the title names the report already: once on the cover
         Spacer(1, 1.5 * cm),
         para(pemda["name"], centre),
         para(pemda["dinas_name"], centre),

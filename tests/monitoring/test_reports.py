@@ -537,6 +537,7 @@ def test_pdf_has_a_title_page_the_sections_and_the_apis(report):
     assert 4 <= len(reader.pages) <= 25
     first = reader.pages[0].extract_text()
     assert "Laporan Monitoring dan Evaluasi SPLP" in first and "Draf" in first
+    assert first.count("Laporan Monitoring dan Evaluasi SPLP") == 1  # the cover says its title once
     assert "Data s.d. 01/01/2027 00:00 WIB" in first  # the period is over: its end, not the generation
     text = "\n".join(page.extract_text() for page in reader.pages)
     for title in SECTION_TITLES:
