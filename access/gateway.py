@@ -204,6 +204,11 @@ def canonical_call(raw):
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def _api_not_found():
+    """The one answer for an unknown name and for a rahasia API the key is not granted on: they must not differ."""
+    return GatewayError(404, "api_not_found", _("No published API with this name."))
+
+
 def _error_body(code, message, request_id):
     return json.dumps(
         {"error": {"code": code, "message": message}, "request_id": request_id}, ensure_ascii=False
@@ -414,7 +419,7 @@ class Gateway:
         slug, segments = canonical_call(raw_segments)
         service = self._service(slug, now) if slug else None
         if service is None or not service.versions:
-            raise GatewayError(404, "api_not_found", _("No published API with this name."))
+            raise _api_not_found()
         record["service_id"] = service.id
         call_path.known, call_path.rest = PREFIX + slug, segments
         if service.secret:
@@ -423,9 +428,9 @@ class Gateway:
             try:
                 key = self._authenticate(environ, record, now)
             except GatewayError as exc:
-                raise GatewayError(404, "api_not_found", _("No published API with this name.")) from exc
+                raise _api_not_found() from exc
             if key.grant.service_id != service.id:
-                raise GatewayError(404, "api_not_found", _("No published API with this name."))
+                raise _api_not_found()
         if service.suspended:
             raise GatewayError(503, "api_suspended", _("This API is suspended by the administrator."))
         if not service.secret:
