@@ -109,6 +109,13 @@ def test_accounts_have_their_roles(db, debug):
     assert users["publisher"].email == "publisher@baubaukota.go.id"
 
 
+def test_the_demo_has_apis_of_every_classification_with_and_without_personal_data(db, debug):
+    seed()
+    published = {(s.classification, s.has_personal_data) for s in published_services()}
+    assert {c for c, _personal in published} == {"terbuka", "terbatas", "rahasia"}
+    assert ("rahasia", True) in published and ("terbuka", False) in published
+
+
 def test_published_apis_are_in_the_directory_and_pass_the_interop_check(db, debug):
     seed()
 
