@@ -41,6 +41,7 @@ from splp.workflow import TransitionError, lock, require, require_state
 from . import rules
 from .health import availability_by_service
 from .incidents import incident_clock, notification_deadline
+from .monev import document
 from .models import (
     LATENCY_BUCKETS_MS,
     Activity,
@@ -888,10 +889,12 @@ def monev_report_finalise(*, actor, report):
     require_state(report, (ReportStatusChoices.DRAFT,), _("finalise the report"))
     if not report.recommendations.strip():
         raise TransitionError(_("Write the recommendations before finalising the report."))
+    document.require_identity()
+    frozen = document.freeze_identity(report)  # the signed report keeps this letterhead and signatory
     report.status = ReportStatusChoices.FINAL
     report.finalised_by = actor
     report.finalised_at = timezone.now()
-    report.save(update_fields=["status", "finalised_by", "finalised_at"])
+    report.save(update_fields=["status", "finalised_by", "finalised_at", *frozen])
     audit_record(actor=actor, target=report, action=AuditAction.FINALISE, old_state=ReportStatusChoices.DRAFT,
                  new_state=ReportStatusChoices.FINAL)
     return report

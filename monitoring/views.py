@@ -27,11 +27,14 @@ from directory.selectors import is_administrator
 from . import charts, exports, reports, rollups, ropa, rules
 from .forms import IdentifierLookupForm
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
+from .monev.docx import render_docx
+from .monev.official_pdf import render_pdf
 from .services import request_log_lookup_identifier
 from .status import system_status
 
 TOP_APIS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def administrator_page(view):
@@ -80,7 +83,13 @@ def _download(content, content_type, report, extension):
 @administrator_page
 def report_pdf(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
-    return _download(exports.render_pdf(report), "application/pdf", report, "pdf")
+    return _download(render_pdf(report), "application/pdf", report, "pdf")
+
+
+@administrator_page
+def report_docx(request, pk):
+    report = get_object_or_404(MonevReport, pk=pk)
+    return _download(render_docx(report), DOCX, report, "docx")
 
 
 @administrator_page

@@ -23,7 +23,7 @@ from django.urls import reverse
 from access import services as access_services
 from directory import services as directory_services
 from monitoring import exports, incidents, reports
-from monitoring.exports import render_csv, render_pdf, render_xlsx
+from monitoring.exports import render_csv, render_xlsx
 from monitoring.models import (
     LATENCY_BUCKETS_MS,
     Activity,
@@ -33,6 +33,7 @@ from monitoring.models import (
     ReminderLog,
     UsageRollup,
 )
+from monitoring.monev.official_pdf import render_pdf
 from splp.context_processors import current_pemda
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
@@ -41,7 +42,7 @@ from ..conftest import submit_request
 from ..factories import OrganizationFactory, ThemeFactory, UserFactory, openapi_doc, service_fields
 
 JKT = zoneinfo.ZoneInfo("Asia/Jakarta")
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 T0 = datetime.datetime(2026, 1, 5, 9, 0, tzinfo=JKT)
 REPORT_TIME = datetime.datetime(2027, 1, 10, 10, 0, tzinfo=JKT)
 YEAR = (datetime.date(2026, 1, 1), datetime.date(2026, 12, 31))
@@ -147,7 +148,8 @@ def build_world(admin_user, publisher, publisher_org, requester, requester_org, 
 
 
 @pytest.fixture
-def world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme):
+def world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme,
+          pemda_identity):
     return build_world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme)
 
 
@@ -653,8 +655,8 @@ def test_charts_of_a_period_without_calls_say_so_instead_of_drawing_zeros(client
                                           period_end=datetime.date(2020, 12, 31))
     assert quiet.figures["usage"]["total"]["calls"] == 0
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(quiet))).pages)
-    for title in ("Panggilan per bulan", "Panggilan per API", "Panggilan per tema"):
-        assert f"{title}\nTidak ada panggilan pada periode ini." in text
+    for number, title in enumerate(("Panggilan per bulan", "Panggilan per API", "Panggilan per tema"), start=1):
+        assert f"Tidak ada data\n Gambar 4.{number} {title}" in text  # one line, no axes of zeros
     client.force_login(world.admin)
     page = client.get(reverse("monitoring:report", args=[quiet.pk])).content.decode()
     assert page.count("Tidak ada panggilan pada periode ini.") == 3 and "<rect" not in page
