@@ -8,6 +8,7 @@ import re
 import docx
 import pypdf
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -19,9 +20,23 @@ from monitoring.monev.official_pdf import column_widths, render_pdf
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
 
-from .test_reports import at_report_time, report, world  # noqa: F401 (fixtures: a report on demo-like data)
+from .test_reports import REPORT_TIME, YEAR, build_world
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@pytest.fixture
+def world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme,
+          pemda_identity):
+    """test_reports' world (APIs, connectors, calls, findings) under the Baubau identity, at report time."""
+    world = build_world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme)
+    with time_machine.travel(REPORT_TIME, tick=False):
+        yield world
+
+
+@pytest.fixture
+def report(world):
+    return reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
 
 
 def pdf_pages(report):
