@@ -134,7 +134,7 @@ GRID = TableStyle([
 
 def _table(table, width, none_text):
     """The PDF table and whether it needs a landscape page."""
-    rows = [[display(value) for value in row] for row in table.rows] or [[none_text] + [""] * (len(table.headers) - 1)]
+    rows = [[display(value) for value in row] for row in table.rows]
     columns = [(str(header), [row[index] for row in rows]) for index, header in enumerate(table.headers)]
     fitted, wide = column_widths(columns, width), False
     if fitted is None:
@@ -147,8 +147,12 @@ def _table(table, width, none_text):
     data = [[_para(header, head) for header in table.headers]]
     data += [[_para(text, numeric if index in table.numeric else cell) for index, text in enumerate(row)]
              for row in rows]
+    if not rows:  # one line across the table says it is empty
+        data.append([_para(none_text, cell)] + [""] * (len(table.headers) - 1))
     pdf_table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="CENTER")
     pdf_table.setStyle(GRID)
+    if not rows:
+        pdf_table.setStyle(TableStyle([("SPAN", (0, 1), (-1, 1))]))
     return pdf_table, wide
 
 
