@@ -16,7 +16,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from monitoring import reports
 from monitoring.monev.document import official_document
 from monitoring.monev.docx import render_docx
-from monitoring.monev.official_pdf import column_widths, render_pdf
+from monitoring.exports import Table
+from monitoring.monev.official_pdf import _table, column_widths, render_pdf
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
 
@@ -168,3 +169,23 @@ def test_docx_download_for_administrators_only(client, report, world):
     assert "attachment" in response["Content-Disposition"] and ".docx" in response["Content-Disposition"]
     page = client.get(reverse("monitoring:report", args=[report.pk])).content.decode()
     assert url in page and "Unduh DOCX" in page
+
+
+def test_admin_finalise_says_what_the_identity_lacks(client, report, world, pemda_identity):
+    pemda_identity.kepala_dinas_nip = ""
+    pemda_identity.logo = ""
+    pemda_identity.save()
+    client.force_login(world.admin)
+    url = reverse("admin:monitoring_monevreport_workflow", args=[report.pk, "finalise"])
+    page = client.post(url, {"apply": "1"}, follow=True).content.decode()
+    assert "Laporan belum dapat difinalkan: identitas Pemda belum memuat NIP Kepala Dinas, logo." in page
+    report.refresh_from_db()
+    assert report.status == "draft"
+
+
+def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_page():
+    headers = [f"Kolom{n}panjangsekali" for n in range(12)]
+    _narrow_table, wide = _table(Table("t", "T", headers[:3], [["a", "b", "c"]]), 480, "Tidak ada.")
+    assert not wide
+    wide_table, wide = _table(Table("t", "T", headers, [["x"] * 12]), 480, "Tidak ada.")
+    assert wide and sum(wide_table._colWidths) > 480
