@@ -14,9 +14,9 @@ from django.urls import reverse
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from monitoring import reports
+from monitoring.exports import Table
 from monitoring.monev.document import official_document
 from monitoring.monev.docx import render_docx
-from monitoring.exports import Table
 from monitoring.monev.official_pdf import _table, column_widths, render_pdf
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
