@@ -209,8 +209,7 @@ def official_document(report):
         cover=Cover(
             title=report.title,
             period=P("Period %(period)s") % {"period": period},
-            addressee=[P("To the Honourable"), identity["head_of_region"],
-                       P("in %(place)s") % {"place": signatory["place"]}],
+            addressee=_addressee(identity["head_of_region"], signatory["place"]),
             issuer=[identity["dinas_name"], identity["name"], str(signed_on.year)],
             status=status,
         ),
@@ -238,6 +237,13 @@ def official_document(report):
         no_data=P("No data"),
         none_text=_("None."),
     )
+
+
+def _addressee(head_of_region, place):
+    """"Kepada Yth. / Wali Kota Baubau / di Baubau"; nothing while a draft's identity names no head of region."""
+    if not head_of_region:
+        return []
+    return [P("To the Honourable"), head_of_region] + ([P("in %(place)s") % {"place": place}] if place else [])
 
 
 def _foreword(identity, period):

@@ -189,3 +189,10 @@ def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_page():
     assert not wide
     wide_table, wide = _table(Table("t", "T", headers, [["x"] * 12]), 480, "Tidak ada.")
     assert wide and sum(wide_table._colWidths) > 480
+
+
+def test_a_draft_renders_before_the_identity_is_complete(report, pemda_identity):
+    pemda_identity.delete()  # only the settings' name, Dinas and domain remain
+    cover = pdf_pages(report)[0]
+    assert "PEMERINTAH" in cover and "Kepada Yth." not in cover
+    assert docx.Document(io.BytesIO(render_docx(report))).paragraphs
