@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0013_monev_narrative'),
+        ('monitoring', '0014_mail_claims_move'),
     ]
 
     operations = [
