@@ -21,8 +21,8 @@ from django.utils.translation import pgettext_lazy
 
 from splp.admin import ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin, admin_access
 
-from . import reports
-from .models import MonevReport, ReportStatusChoices
+from .. import reports
+from ..models import MonevReport, ReportStatusChoices
 
 CTX = "monitoring-report"
 
