@@ -20,7 +20,7 @@ from directory.selectors import is_administrator, publisher_org_ids
 from splp.context_processors import current_pemda, site_url
 
 from .models import ReminderLog, UsageRollup
-from .reports import period_bounds
+from .monev.periods import period_bounds
 from .rollups import live_since, usage_by
 
 MAX_RANGE_DAYS = 366
