@@ -21,8 +21,8 @@ from django.utils.translation import pgettext_lazy
 
 from splp.admin import ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin, admin_access
 
-from ..monev import services as monev
 from ..models import MonevReport, ReportStatusChoices
+from ..monev import services as monev
 
 CTX = "monitoring-report"
 

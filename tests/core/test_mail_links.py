@@ -7,8 +7,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from monitoring.monev import services as monev
 from monitoring.models import MonevReport, UsageRollup
+from monitoring.monev import services as monev
 from monitoring.usage import usage_summary_send
 from splp.models import Pemda
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from access import services as access_services
 from directory import services as directory_services
-from monitoring.monev import services as monev
 from monitoring.models import Activity, Finding
+from monitoring.monev import services as monev
 
 from ..conftest import submit_request
 from ..factories import ThemeFactory, openapi_doc, service_fields

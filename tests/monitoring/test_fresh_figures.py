@@ -14,9 +14,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
+from monitoring.models import MonevReport, RequestLog, RollupHour, UsageRollup
 from monitoring.monev import services as monev
 from monitoring.monev.periods import period_bounds
-from monitoring.models import MonevReport, RequestLog, RollupHour, UsageRollup
 from monitoring.rollups import live_since, pending_hours, rollup_hour, rollup_pending, rollup_period, usage_by
 from monitoring.services import DRAIN_LOCK, request_log_drain
 

@@ -23,12 +23,6 @@ from django.urls import reverse
 from access import services as access_services
 from directory import services as directory_services
 from monitoring import incidents
-from monitoring.monev import services as monev
-from monitoring.monev.csvfile import render_csv
-from monitoring.monev.figures import compute_figures
-from monitoring.monev.pdf import render_pdf
-from monitoring.monev.sections import report_sections
-from monitoring.monev.xlsx import render_xlsx
 from monitoring.models import (
     LATENCY_BUCKETS_MS,
     Activity,
@@ -38,6 +32,12 @@ from monitoring.models import (
     ReminderLog,
     UsageRollup,
 )
+from monitoring.monev import services as monev
+from monitoring.monev.csvfile import render_csv
+from monitoring.monev.figures import compute_figures
+from monitoring.monev.pdf import render_pdf
+from monitoring.monev.sections import report_sections
+from monitoring.monev.xlsx import render_xlsx
 from splp.context_processors import current_pemda
 from splp.models import AuditEvent
 from splp.workflow import TransitionError

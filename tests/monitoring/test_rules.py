@@ -14,8 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from monitoring import activities, rules
-from monitoring.monev import services as monev
-from monitoring.monev.figures import compute_figures
 from monitoring.findings import findings_detect
 from monitoring.models import (
     ActivityKindChoices as AK,
@@ -25,6 +23,8 @@ from monitoring.models import (
     MonevRules,
     ReportStatusChoices as RS,
 )
+from monitoring.monev import services as monev
+from monitoring.monev.figures import compute_figures
 from monitoring.reminders import reminder_monev_send, reminder_semiannual_send
 from splp.audit import audit_events_for
 
