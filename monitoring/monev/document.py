@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from splp.context_processors import current_pemda
 from splp.workflow import TransitionError
 
-from ..exports import P, Section, data_as_of, report_data_as_of, report_sections, report_status
 from ..models import ReportStatusChoices
+from .formatting import P, data_as_of, report_data_as_of, report_status
+from .sections import Section, report_sections
 
 IDENTITY_KEY = "document"  # figures[IDENTITY_KEY]: the identity a final report was signed with
 APPENDIX_KEYS = ("appendix",)  # sections after the closing and the signature

@@ -16,8 +16,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from ..exports import P, display
 from .document import official_document
+from .formatting import P, display
 
 LOGO_HEIGHT = Cm(2.3)
 RED = RGBColor(0xC0, 0x39, 0x2B)

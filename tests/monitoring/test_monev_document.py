@@ -13,11 +13,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from monitoring import reports
-from monitoring.exports import Table
+from monitoring.monev import services as monev
 from monitoring.monev.document import official_document
 from monitoring.monev.docx import render_docx
-from monitoring.monev.official_pdf import _table, column_widths, render_pdf
+from monitoring.monev.pdf import _table, column_widths, render_pdf
+from monitoring.monev.sections import Table
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
 
@@ -37,7 +37,7 @@ def world(admin_user, publisher, publisher_org, requester, requester_org, outsid
 
 @pytest.fixture
 def report(world):
-    return reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+    return monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
 
 
 def pdf_pages(report):
@@ -47,7 +47,7 @@ def pdf_pages(report):
 
 
 def finalise(report, world):
-    return reports.monev_report_finalise(actor=world.admin, report=report)
+    return monev.monev_report_finalise(actor=world.admin, report=report)
 
 
 def test_cover_has_the_letterhead_and_is_addressed_to_the_head_of_region(report):
@@ -169,6 +169,7 @@ def test_docx_download_for_administrators_only(client, report, world):
     assert "attachment" in response["Content-Disposition"] and ".docx" in response["Content-Disposition"]
     page = client.get(reverse("monitoring:report", args=[report.pk])).content.decode()
     assert url in page and "Unduh DOCX" in page
+    assert url in client.get(reverse("admin:monitoring_monevreport_changelist")).content.decode()
 
 
 def test_admin_finalise_says_what_the_identity_lacks(client, report, world, pemda_identity):

@@ -35,8 +35,8 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from ..exports import display
 from .document import official_document
+from .formatting import display
 
 MARGIN = 2.0 * cm
 PORTRAIT, LANDSCAPE = A4, landscape(A4)
