@@ -14,12 +14,15 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
 
 from .document import official_document
 from .formatting import P, display
+from .pdf import CELL_PADDING, CELL_SIZES, column_widths
 
 LOGO_HEIGHT = Cm(2.3)
+MARGIN = Cm(2)
+TEXT_WIDTH = Length(Cm(21) - 2 * MARGIN)  # of an A4 page
 RED = RGBColor(0xC0, 0x39, 0x2B)
 
 
@@ -68,7 +71,9 @@ def _letterhead(document, letterhead):
     text_cell = table.rows[0].cells[-1]
     if letterhead.logo:
         logo_cell = table.rows[0].cells[0]
-        logo_cell.width, text_cell.width = Cm(3), Cm(14)
+        table.autofit = False
+        for column, cell, width in ((table.columns[0], logo_cell, Cm(3)), (table.columns[1], text_cell, Cm(14))):
+            column.width = cell.width = width  # the grid and the cell: office suites read one or the other
         logo_cell.paragraphs[0].add_run().add_picture(io.BytesIO(letterhead.logo), height=LOGO_HEIGHT)
     lines = [(letterhead.government, True, 13), (letterhead.dinas, True, 14.5)]
     lines += [(text, False, 9) for text in (letterhead.address, letterhead.contact) if text]
@@ -99,8 +104,18 @@ def _caption(document, text):
 
 
 def _grid(document, headers, rows, numeric=()):
+    """A table whose columns are sized as in the PDF (no word split), in Arial, which has the PDF's Helvetica
+    metrics, with the PDF's cell padding; the header row repeats on every page."""
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(CELL_PADDING * 20))  # twentieths of a point
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.append(margins)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
     for cell, header in zip(table.rows[0].cells, headers, strict=True):
         cell.text = str(header)
         cell.paragraphs[0].runs[0].bold = True
@@ -110,11 +125,19 @@ def _grid(document, headers, rows, numeric=()):
             cell.text = value
             if index in numeric:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    fitted = column_widths([(str(header), [row[index] for row in rows]) for index, header in enumerate(headers)],
+                           TEXT_WIDTH.pt)
+    widths, size = fitted or (None, CELL_SIZES[-1])  # too wide even at the smallest size: Word fits it
+    table.autofit = fitted is None
+    for column, width in zip(table.columns, widths or (), strict=False):
+        column.width = Pt(width)  # the grid, which office suites read before the cells' widths
     for row in table.rows:
-        for cell in row.cells:
+        for index, cell in enumerate(row.cells):
+            if widths:
+                cell.width = Pt(widths[index])
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
-                    run.font.size = Pt(8)
+                    run.font.size, run.font.name = Pt(size), "Arial"
     document.add_paragraph()
 
 
@@ -150,7 +173,7 @@ def render_docx(report):
     page = document.sections[0]
     page.orientation = WD_ORIENT.PORTRAIT
     page.page_width, page.page_height = Cm(21), Cm(29.7)  # A4, as Indonesian offices print
-    page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = Cm(2)
+    page.left_margin = page.right_margin = page.top_margin = page.bottom_margin = MARGIN
     page.different_first_page_header_footer = True
     if outline.watermark:  # every page, the cover's own header included
         for header in (page.header, page.first_page_header):
