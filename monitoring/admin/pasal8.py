@@ -102,7 +102,7 @@ class EvidenceUploadForm(forms.ModelForm):
             try:
                 activities.evidence_check(upload)
             except ValidationError as exc:
-                raise ValidationError(exc.message_dict.get("file", exc.messages))
+                raise ValidationError(exc.message_dict.get("file", exc.messages)) from None
         return upload
 
 
@@ -282,7 +282,7 @@ class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         try:
             handle = evidence.file.open("rb")
         except FileNotFoundError:
-            raise Http404
+            raise Http404 from None
         return FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                             content_type=evidence.content_type)
 
