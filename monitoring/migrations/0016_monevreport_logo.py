@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0014_mail_claims_move'),
+        ('monitoring', '0015_scheduled_report_once'),
     ]
 
     operations = [
