@@ -30,9 +30,9 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
+    Table as PdfTable,
     TableStyle,
 )
-from reportlab.platypus import Table as PdfTable
 from reportlab.platypus.tableofcontents import TableOfContents
 
 from .document import official_document
