@@ -25,6 +25,7 @@ from splp.workflow import TransitionError, lock, require, require_state
 from ..models import MonevReport, ReportStatusChoices
 from ..rollups import rollup_period
 from ..services import request_log_drain
+from . import document
 from .figures import compute_figures
 from .periods import local_iso, period_bounds, previous_year
 from .recommendations import recommendations_text
@@ -154,10 +155,12 @@ def monev_report_finalise(*, actor, report):
     require_state(report, (ReportStatusChoices.DRAFT,), _("finalise the report"))
     if not report.recommendations.strip():
         raise TransitionError(_("Write the recommendations before finalising the report."))
+    document.require_identity()
+    frozen = document.freeze_identity(report)  # the signed report keeps this letterhead and signatory
     report.status = ReportStatusChoices.FINAL
     report.finalised_by = actor
     report.finalised_at = timezone.now()
-    report.save(update_fields=["status", "finalised_by", "finalised_at"])
+    report.save(update_fields=["status", "finalised_by", "finalised_at", *frozen])
     audit_record(actor=actor, target=report, action=AuditAction.FINALISE, old_state=ReportStatusChoices.DRAFT,
                  new_state=ReportStatusChoices.FINAL)
     return report
