@@ -10,15 +10,19 @@ applied on top, so loosening a policy never widens a grant and tightening one na
 
 import datetime
 import ipaddress
+from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.choices import ClassificationChoices as C
 from splp.workflow import RuleRefused
 
-from .models import ClassificationPolicy
+from .models import AccessRequest, ClassificationPolicy, Grant
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 DEFAULTS = {
     C.TERBUKA: {"max_grant_days": 730, "require_ip_allowlist": False, "require_second_approval": False},
@@ -28,13 +32,13 @@ DEFAULTS = {
 POLICY_FIELDS = ("max_grant_days", "require_ip_allowlist", "require_second_approval")
 
 
-def policy_for(classification) -> ClassificationPolicy:
+def policy_for(classification: str) -> ClassificationPolicy:
     """The policy row; the seeded defaults when it is missing (a database flushed after the migration)."""
     policy = ClassificationPolicy.objects.filter(classification=classification).first()
     return policy or ClassificationPolicy(classification=classification, **DEFAULTS[classification])
 
 
-def policies() -> dict:
+def policies() -> dict[str, ClassificationPolicy]:
     """Every classification's policy by classification, in one query (pages and API lists)."""
     found = {policy.classification: policy for policy in ClassificationPolicy.objects.all()}
     return {c: found.get(c) or ClassificationPolicy(classification=c, **DEFAULTS[c]) for c in C.values}
@@ -45,11 +49,11 @@ def _rule(policy):
         "classification": C(policy.classification).label.lower()}
 
 
-def intranet_networks():
+def intranet_networks() -> list[Network]:
     return [ipaddress.ip_network(n, strict=False) for n in settings.SPLP_INTRANET_NETWORKS]
 
 
-def end_of_day(date) -> datetime.datetime:
+def end_of_day(date: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time.max))
 
 
@@ -65,12 +69,14 @@ def last_day(policy: ClassificationPolicy, granted_on: datetime.date) -> datetim
     return granted_on + datetime.timedelta(days=policy.max_grant_days)
 
 
-def grant_last_day(policy: ClassificationPolicy, access_request, granted_on: datetime.date) -> datetime.date:
+def grant_last_day(
+    policy: ClassificationPolicy, access_request: AccessRequest, granted_on: datetime.date
+) -> datetime.date:
     """The last valid day of a grant given on ``granted_on``: the requested end, cut to the policy's limit."""
     return min(access_request.period_end, last_day(policy, granted_on))
 
 
-def allowlist_breach(policy: ClassificationPolicy, networks) -> tuple[str, str] | None:
+def allowlist_breach(policy: ClassificationPolicy, networks: Sequence[Network]) -> tuple[str, str] | None:
     """(error code, message) when the grant's allow-list (parsed networks) breaks the policy, else None."""
     if not policy.require_ip_allowlist:
         return None
@@ -92,14 +98,14 @@ def period_breach_message(policy: ClassificationPolicy) -> str:
              "needs to apply again.") % {"rule": _rule(policy), "days": policy.max_grant_days}
 
 
-def check_allowlist(policy: ClassificationPolicy, networks) -> None:
+def check_allowlist(policy: ClassificationPolicy, networks: Sequence[Network]) -> None:
     """At grant: refuse an allow-list that breaks the policy, next to the field."""
     breach = allowlist_breach(policy, networks)
     if breach:
         raise RuleRefused({"ip_allowlist": breach[1]}, error_code=breach[0])
 
 
-def check_grant(policy: ClassificationPolicy, grant, *, now=None) -> None:
+def check_grant(policy: ClassificationPolicy, grant: Grant, *, now: datetime.datetime | None = None) -> None:
     """At key rotation: the grant must still satisfy the current policy."""
     breach = allowlist_breach(policy, parse_allowlist(grant.ip_allowlist))
     if breach:
@@ -108,11 +114,11 @@ def check_grant(policy: ClassificationPolicy, grant, *, now=None) -> None:
         raise RuleRefused(period_breach_message(policy), error_code="policy_period_exceeded")
 
 
-def check_second_approver(policy: ClassificationPolicy, access_request, actor) -> None:
+def check_second_approver(policy: ClassificationPolicy, access_request: AccessRequest, actor: User) -> None:
     if access_request.first_approved_by_id == actor.pk:
         raise RuleRefused(_("%(rule)s: a second administrator, not the one who gave the first approval, must "
                             "approve.") % {"rule": _rule(policy)}, error_code="policy_second_approval")
 
 
-def parse_allowlist(text):
+def parse_allowlist(text: str | None) -> list[Network]:
     return [ipaddress.ip_network(n, strict=False) for n in (text or "").split()]

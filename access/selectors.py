@@ -1,7 +1,8 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from directory.choices import ApiVersionStatusChoices
@@ -12,7 +13,7 @@ from .choices import AccessRequestStatusChoices
 from .models import AccessRequest, ApiKey, Grant
 
 
-def access_requests_visible_to(user):
+def access_requests_visible_to(user: User | AnonymousUser | None) -> QuerySet[AccessRequest]:
     """Administrators see all; a requester its organisation's; a publisher those for its APIs."""
     qs = AccessRequest.objects.select_related(
         "requester", "applicant", "api_version__service__owner", "api_version__service__theme", "decided_by",
@@ -25,7 +26,7 @@ def access_requests_visible_to(user):
     )
 
 
-def lapsed_approvals(*, now=None):
+def lapsed_approvals(*, now: datetime.datetime | None = None) -> QuerySet[AccessRequest]:
     """Approved requests the publisher left ungranted for SPLP_GRANT_WAIT_DAYS, or whose period has ended."""
     now = now or timezone.now()
     return AccessRequest.objects.filter(status=AccessRequestStatusChoices.APPROVED).filter(
@@ -34,22 +35,22 @@ def lapsed_approvals(*, now=None):
     )
 
 
-def incoming_requests_for_publisher(user):
+def incoming_requests_for_publisher(user: User | AnonymousUser | None) -> QuerySet[AccessRequest]:
     return access_requests_visible_to(user).filter(api_version__service__owner_id__in=publisher_org_ids(user))
 
 
-def own_requests(user):
+def own_requests(user: User | AnonymousUser | None) -> QuerySet[AccessRequest]:
     return access_requests_visible_to(user).filter(requester_id__in=requester_org_ids(user))
 
 
-def keys_for_requester(user):
+def keys_for_requester(user: User | AnonymousUser | None) -> QuerySet[ApiKey]:
     """Keys held by the user's requesting organisations, with their grant and API."""
     return ApiKey.objects.filter(grant__organization_id__in=requester_org_ids(user)).select_related(
         "grant__organization", "grant__api_version__service", "grant__access_request"
     )
 
 
-def active_grants_on(api_version, *, now=None):
+def active_grants_on(api_version: ApiVersion, *, now: datetime.datetime | None = None) -> QuerySet[Grant]:
     """Grants the bus would still honour on this version (granted, not revoked, not expired)."""
     return Grant.objects.filter(
         api_version=api_version, revoked_at__isnull=True, expires_at__gt=now or timezone.now(),
@@ -57,7 +58,7 @@ def active_grants_on(api_version, *, now=None):
     )
 
 
-def grant_move_targets(api_version):
+def grant_move_targets(api_version: ApiVersion) -> QuerySet[ApiVersion]:
     """Versions grants on ``api_version`` may move to: published versions of the same API, newer than it
     (the rule itself is checked by access.services.grant_move_plan)."""
     return ApiVersion.objects.filter(

@@ -3,8 +3,10 @@
 import datetime
 import ipaddress
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from directory.choices import ApiVersionStatusChoices
-from directory.models import ApiVersion, Membership, Organization
+from directory.models import ApiOperation, ApiVersion, Membership, Organization
 from directory.notifications import notify
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids, visible_services
 from splp import crypto
@@ -46,7 +48,7 @@ def _move(access_request, *, actor, allowed, to, action, label, reason="", event
 
 
 @transaction.atomic
-def classification_policy_update(*, actor, policy: ClassificationPolicy, **fields) -> ClassificationPolicy:
+def classification_policy_update(*, actor: User, policy: ClassificationPolicy, **fields) -> ClassificationPolicy:
     """An administrator changes the rules of one classification (``access.policy.POLICY_FIELDS``).
 
     Existing grants keep their period; the stricter rules apply to them at once (rotation and the bus)."""
@@ -58,9 +60,9 @@ def classification_policy_update(*, actor, policy: ClassificationPolicy, **field
 
 @transaction.atomic
 def access_request_submit(
-    *, actor, requester: Organization, api_version: ApiVersion, purpose: str, legal_basis: str,
+    *, actor: User, requester: Organization, api_version: ApiVersion, purpose: str, legal_basis: str,
     period_start: datetime.date, period_end: datetime.date, expected_daily_volume: int | None,
-    operations=None, letter_reference: str = "",
+    operations: Iterable[ApiOperation] | None = None, letter_reference: str = "",
 ) -> AccessRequest:
     """The requester applies to the administrator (Pasal 7a). ``operations`` empty or None means all.
 
@@ -122,7 +124,7 @@ def access_request_submit(
 
 
 @transaction.atomic
-def access_request_withdraw(*, actor, access_request):
+def access_request_withdraw(*, actor: User, access_request: AccessRequest) -> AccessRequest:
     access_request = lock(AccessRequest, access_request.pk)
     require(
         access_request.requester_id in requester_org_ids(actor),
@@ -163,7 +165,7 @@ def _decide(access_request, *, actor, to, action, label, reason):
 
 
 @transaction.atomic
-def access_request_approve(*, actor, access_request, reason=""):
+def access_request_approve(*, actor: User, access_request: AccessRequest, reason: str = "") -> AccessRequest:
     """Pasal 7b: the administrator approves; the publisher grants afterwards. Where the classification's
     policy asks for a second approval, the first one waits for another administrator's."""
     return _decide(access_request, actor=actor, to=S.APPROVED, action=AuditAction.APPROVE,
@@ -171,7 +173,7 @@ def access_request_approve(*, actor, access_request, reason=""):
 
 
 @transaction.atomic
-def access_request_reject(*, actor, access_request, reason):
+def access_request_reject(*, actor: User, access_request: AccessRequest, reason: str) -> AccessRequest:
     reason = require_reason(reason)
     return _decide(access_request, actor=actor, to=S.REJECTED, action=AuditAction.REJECT, label=_("reject"),
                    reason=reason)
@@ -196,8 +198,10 @@ def _reveal(actor, key, raw):
 
 
 @transaction.atomic
-def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, rate_limit_per_day=None,
-                         ip_allowlist=""):
+def access_request_grant(
+    *, actor: User, access_request: AccessRequest, rate_limit_per_minute: int | None = None,
+    rate_limit_per_day: int | None = None, ip_allowlist: str = "",
+) -> tuple[Grant, ApiKey, str | None]:
     """Pasal 7c: the publisher gives access, only after approval. Returns (grant, key, raw_key_or_None).
 
     The secret is delivered once, to the requesting organisation's operators: it comes back here only
@@ -251,7 +255,7 @@ def access_request_grant(*, actor, access_request, rate_limit_per_minute=None, r
 
 
 @transaction.atomic
-def access_request_decline(*, actor, access_request, reason):
+def access_request_decline(*, actor: User, access_request: AccessRequest, reason: str) -> AccessRequest:
     """The publisher refuses to grant an approved request; the requester may then apply again."""
     reason = require_reason(reason)
     access_request = lock(AccessRequest, access_request.pk)
@@ -288,7 +292,7 @@ def _close_grant(access_request, *, actor, action, reason):
 
 
 @transaction.atomic
-def access_request_revoke(*, actor, access_request, reason):
+def access_request_revoke(*, actor: User, access_request: AccessRequest, reason: str) -> AccessRequest:
     reason = require_reason(reason)
     access_request = lock(AccessRequest, access_request.pk)
     owner_id = access_request.api_version.service.owner_id
@@ -304,7 +308,7 @@ def access_request_revoke(*, actor, access_request, reason):
 
 
 @transaction.atomic
-def access_request_expire(*, actor, access_request):
+def access_request_expire(*, actor: User | None, access_request: AccessRequest) -> AccessRequest:
     """Close a grant whose period has ended, or an approval the publisher left ungranted too long (run by
     the system, so ``actor`` may be None)."""
     access_request = lock(AccessRequest, access_request.pk)
@@ -331,7 +335,7 @@ def _require_key_holder(actor, grant):
 
 
 @transaction.atomic
-def api_key_reveal(*, actor, api_key):
+def api_key_reveal(*, actor: User, api_key: ApiKey) -> str:
     """Show a freshly issued key to the requester, exactly once."""
     api_key = lock(ApiKey, api_key.pk)
     _require_key_holder(actor, api_key.grant)
@@ -341,7 +345,7 @@ def api_key_reveal(*, actor, api_key):
 
 
 @transaction.atomic
-def api_key_rotate(*, actor, grant):
+def api_key_rotate(*, actor: User, grant: Grant) -> tuple[ApiKey, str]:
     """Issue a new key for an active grant and revoke the old ones; the new key is returned once."""
     grant = lock(Grant, grant.pk)
     _require_key_holder(actor, grant)
@@ -359,7 +363,7 @@ def api_key_rotate(*, actor, grant):
 
 
 @transaction.atomic
-def api_key_revoke(*, actor, api_key, reason=""):
+def api_key_revoke(*, actor: User, api_key: ApiKey, reason: str = "") -> ApiKey:
     api_key = lock(ApiKey, api_key.pk)
     grant = api_key.grant
     require(
@@ -440,7 +444,7 @@ def grant_move_plan(*, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
 
 
 @transaction.atomic
-def grant_move(*, actor, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
+def grant_move(*, actor: User, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
     """The publisher moves a grant to a newer published version of its API; the requester is told which
     operations did not carry over."""
     # Request before grant, the order access_request_revoke locks them in.
@@ -475,7 +479,9 @@ def grant_move(*, actor, grant: Grant, to_version: ApiVersion) -> GrantMovePlan:
     return plan
 
 
-def grants_move(*, actor, from_version: ApiVersion, to_version: ApiVersion):
+def grants_move(
+    *, actor: User, from_version: ApiVersion, to_version: ApiVersion
+) -> tuple[list[GrantMovePlan], list[tuple[Grant, str]]]:
     """Every active grant on ``from_version`` to ``to_version``, each on its own: a refused one (the holder
     already has a request for the target, say) does not hold back the others. Returns (moved plans,
     [(grant, message)] refused)."""

@@ -11,27 +11,27 @@ from .models import Membership
 from .selectors import ADMINISTRATOR_MEMBERSHIP
 
 
-def administrators():
+def administrators() -> Q:
     """Dinas staff, as ``selectors.is_administrator`` has it: superusers and administrator members of the
     SPLP-managing organisation."""
     return Q(is_superuser=True) | Q(memberships__in=Membership.objects.filter(ADMINISTRATOR_MEMBERSHIP))
 
 
-def publishers(organization_id):
+def publishers(organization_id: int) -> Q:
     return Q(memberships__role=R.PUBLISHER, memberships__organization=organization_id)
 
 
-def requesters(organization_id):
+def requesters(organization_id: int) -> Q:
     return Q(memberships__role=R.REQUESTER, memberships__organization=organization_id)
 
 
-def emails(audience):
+def emails(audience: Q) -> list[str]:
     """The sorted addresses of the audience's active users who have one."""
     users = get_user_model().objects.filter(audience, is_active=True).exclude(email="")
     return sorted(set(users.values_list("email", flat=True)))
 
 
-def publisher_organizations():
+def publisher_organizations() -> dict[str, set[int]]:
     """Each active publisher operator's address and the organisations it publishes for."""
     found = {}
     for email, organization_id in Membership.objects.filter(

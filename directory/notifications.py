@@ -4,6 +4,7 @@ the change commits."""
 from celery import shared_task
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext_noop as N_
 
 from splp import mail
@@ -36,7 +37,7 @@ EVENTS = {
 }
 
 
-def notify(event, obj, context=None):
+def notify(event: str, obj: Model, context: dict | None = None) -> None:
     """Queue the e-mail for ``event`` about ``obj`` (an ApiVersion or AccessRequest) once the transaction commits.
 
     ``context`` (JSON-serialisable) carries what the mail must say as it was at the change, not as it is
@@ -47,7 +48,7 @@ def notify(event, obj, context=None):
     transaction.on_commit(lambda: send_notification_task.delay(event, label, obj.pk, context or {}))
 
 
-def recipients(audience, obj):
+def recipients(audience: str, obj: Model) -> list[str]:
     service = obj.service if hasattr(obj, "service") else obj.api_version.service
     if audience == "administrators":
         return audiences.emails(audiences.administrators())
@@ -62,7 +63,7 @@ def recipients(audience, obj):
 
 # Named as when it lived in splp.tasks: messages queued before an upgrade still find it.
 @shared_task(name="splp.tasks.send_notification_task")
-def send_notification_task(event, model_label, pk, context=None):
+def send_notification_task(event: str, model_label: str, pk: int, context: dict | None = None) -> int:
     obj = apps.get_model(model_label).objects.filter(pk=pk).first()
     if obj is None:
         return 0

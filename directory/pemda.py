@@ -1,6 +1,7 @@
 """State changes of the Pemda identity (splp's record): only the Dinas' administrators, whom the directory's
 memberships name, may make them."""
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ def _set_and_clean(pemda: Pemda, fields: dict) -> bool:
 
 
 @transaction.atomic
-def pemda_create(*, actor, **fields) -> Pemda:
+def pemda_create(*, actor: User, **fields) -> Pemda:
     """An administrator records the identity of a Pemda (one whose installation started without a preset)."""
     _require_administrator(actor)
     pemda = Pemda()
@@ -51,7 +52,7 @@ def pemda_create(*, actor, **fields) -> Pemda:
 
 
 @transaction.atomic
-def pemda_update(*, actor, pemda: Pemda, **fields) -> Pemda:
+def pemda_update(*, actor: User, pemda: Pemda, **fields) -> Pemda:
     """An administrator changes the identity printed on the portal and on official documents (Monev report)."""
     _require_administrator(actor)
     pemda = lock(Pemda, pemda.pk)

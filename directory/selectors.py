@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -12,6 +13,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Value,
     When,
 )
@@ -25,7 +27,7 @@ from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Members
 ADMINISTRATOR_MEMBERSHIP = Q(role=MembershipRoleChoices.ADMINISTRATOR, organization__is_administrator=True)
 
 
-def is_administrator(user):
+def is_administrator(user: User | AnonymousUser | None) -> bool:
     """Dinas staff: superusers or administrator members of the SPLP-managing organisation."""
     if not user or not user.is_authenticated:
         return False
@@ -34,17 +36,17 @@ def is_administrator(user):
     return Membership.objects.filter(ADMINISTRATOR_MEMBERSHIP, user=user).exists()
 
 
-def user_organization_ids(user, role):
+def user_organization_ids(user: User | AnonymousUser | None, role: MembershipRoleChoices) -> set[int]:
     if not user or not user.is_authenticated:
         return set()
     return set(Membership.objects.filter(user=user, role=role).values_list("organization_id", flat=True))
 
 
-def publisher_org_ids(user):
+def publisher_org_ids(user: User | AnonymousUser | None) -> set[int]:
     return user_organization_ids(user, MembershipRoleChoices.PUBLISHER)
 
 
-def requester_org_ids(user):
+def requester_org_ids(user: User | AnonymousUser | None) -> set[int]:
     return user_organization_ids(user, MembershipRoleChoices.REQUESTER)
 
 
@@ -112,7 +114,7 @@ def _visible(services, user):
     return services if audience.is_administrator else services.filter(audience.condition)
 
 
-def visible_services(user):
+def visible_services(user: User | AnonymousUser | None) -> QuerySet[ApiService]:
     """The directory as ``user`` may see it: the published APIs of the classifications shown to them."""
     return _visible(published_services(), user)
 
@@ -130,7 +132,7 @@ def _listed_services():
     return ApiService.objects.filter(is_listed=True).select_related("owner", "theme")
 
 
-def published_services():
+def published_services() -> QuerySet[ApiService]:
     """Services with a live version, with what directory lists need prefetched; regardless of who looks:
     what a person is shown comes from visible_services()."""
     return _listed_services().defer("search_text").prefetch_related(
@@ -138,12 +140,12 @@ def published_services():
     )
 
 
-def publishing_organizations(user):
+def publishing_organizations(user: User | AnonymousUser | None) -> QuerySet[Organization]:
     """Organisations with an API in the directory that ``user`` sees (the search page's filter)."""
     return Organization.objects.filter(Exists(visible_services(user).filter(owner=OuterRef("pk"))))
 
 
-def published_service_detail(slug, user):
+def published_service_detail(slug: str, user: User | AnonymousUser | None) -> ApiService | None:
     """The API's page, or None when it is not published or not visible to ``user``."""
     live_versions = _live_versions().prefetch_related(
         Prefetch("operations", queryset=ApiOperation.objects.order_by("path", "method"))
@@ -152,7 +154,7 @@ def published_service_detail(slug, user):
     return service.prefetch_related(Prefetch("versions", queryset=live_versions)).first()
 
 
-def published_version(slug, version, user):
+def published_version(slug: str, version: str, user: User | AnonymousUser | None) -> ApiVersion | None:
     """A live version of an API ``user`` sees (its OpenAPI document), or None."""
     services = _visible(_listed_services(), user)
     return _live_versions().filter(service__in=services, service__slug=slug, version=version).first()
@@ -164,11 +166,11 @@ THEME_COUNTS_KEY = "directory:theme-published-counts"
 THEME_COUNTS_TIMEOUT = 300
 
 
-def invalidate_theme_counts():
+def invalidate_theme_counts() -> None:
     cache.delete(THEME_COUNTS_KEY)
 
 
-def themes_with_counts(user=None):
+def themes_with_counts(user: User | AnonymousUser | None = None) -> list[Theme]:
     """The themes (fresh: a renamed theme shows at once), each with the published_count ``user`` sees.
 
     The classifications a user sees whole come from the cache; the rahasia APIs shared with a member are
@@ -197,7 +199,7 @@ def themes_with_counts(user=None):
     return themes
 
 
-def search_services(queryset, term):
+def search_services(queryset: QuerySet[ApiService], term: str | None) -> QuerySet[ApiService]:
     """Substring search (no stemming: "penduduk" finds "Kependudukan"), name matches first.
 
     It reads the stored upper-cased name and description; the term is upper-cased by the same database
@@ -285,7 +287,7 @@ class DirectoryPaginator(Paginator):
         return [rows[pk] for pk in ids]
 
 
-def services_managed_by(user):
+def services_managed_by(user: User | AnonymousUser | None) -> QuerySet[ApiService]:
     """Registrations the user may edit: its publishing organisations' (all, for administrators)."""
     qs = ApiService.objects.select_related("owner", "theme").prefetch_related("versions")
     if is_administrator(user):

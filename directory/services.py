@@ -3,6 +3,7 @@
 import datetime
 import json
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ from .models import (
     ApiService,
     ApiVersion,
     Membership,
+    Organization,
     ReviewNote,
 )
 from .notifications import notify
@@ -49,7 +51,7 @@ SERVICE_FIELDS = (
 EDITABLE_VERSION_STATES = (S.DRAFT, S.CHANGES_REQUESTED)
 
 
-def can_manage_service(user, service):
+def can_manage_service(user: User, service: ApiService) -> bool:
     return is_administrator(user) or service.owner_id in publisher_org_ids(user)
 
 
@@ -84,7 +86,10 @@ def _save_operations(api_version):
 
 
 @transaction.atomic
-def api_service_register(*, actor, owner, slug, version, upstream_base_url, spec, **fields):
+def api_service_register(
+    *, actor: User, owner: Organization, slug: str, version: str, upstream_base_url: str, spec: str | bytes | dict,
+    **fields,
+) -> tuple[ApiService, ApiVersion]:
     """Create a registration with its first (draft) version."""
     require(
         is_administrator(actor) or owner.pk in publisher_org_ids(actor),
@@ -120,7 +125,9 @@ def _new_version(*, actor, service, version, upstream_base_url, spec):
 
 
 @transaction.atomic
-def api_version_create(*, actor, service, version, upstream_base_url, spec):
+def api_version_create(
+    *, actor: User, service: ApiService, version: str, upstream_base_url: str, spec: str | bytes | dict
+) -> ApiVersion:
     """A new version is a new record: earlier versions keep theirs."""
     service = lock(ApiService, service.pk)
     _require_manage(actor, service)
@@ -128,7 +135,7 @@ def api_version_create(*, actor, service, version, upstream_base_url, spec):
 
 
 @transaction.atomic
-def api_service_update(*, actor, service, **fields):
+def api_service_update(*, actor: User, service: ApiService, **fields) -> ApiService:
     service = lock(ApiService, service.pk)
     _require_manage(actor, service)
     changed = {}
@@ -148,7 +155,9 @@ def api_service_update(*, actor, service, **fields):
 
 
 @transaction.atomic
-def api_version_update(*, actor, api_version, upstream_base_url, spec):
+def api_version_update(
+    *, actor: User, api_version: ApiVersion, upstream_base_url: str, spec: str | bytes | dict
+) -> ApiVersion:
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
     require_state(api_version, EDITABLE_VERSION_STATES, _("edit the version"))
@@ -186,7 +195,7 @@ def _move(api_version, *, actor, allowed, to, action, label, reason="", data=Non
 
 
 @transaction.atomic
-def api_version_submit_for_review(*, actor, api_version):
+def api_version_submit_for_review(*, actor: User, api_version: ApiVersion) -> ApiVersion:
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
     # The check runs again on submit: the internal allow-list may have changed since the draft.
@@ -219,7 +228,7 @@ def _add_note(actor, api_version, body):
 
 
 @transaction.atomic
-def api_version_request_changes(*, actor, api_version, note):
+def api_version_request_changes(*, actor: User, api_version: ApiVersion, note: str) -> ApiVersion:
     _require_admin(actor)
     note = (note or "").strip()
     if not note:
@@ -235,7 +244,7 @@ def api_version_request_changes(*, actor, api_version, note):
 
 
 @transaction.atomic
-def api_version_publish(*, actor, api_version, note=""):
+def api_version_publish(*, actor: User, api_version: ApiVersion, note: str = "") -> ApiVersion:
     _require_admin(actor)
     api_version = lock(ApiVersion, api_version.pk)
     _require_independent_reviewer(actor, api_version)
@@ -257,7 +266,7 @@ def api_version_publish(*, actor, api_version, note=""):
 
 @transaction.atomic
 def api_version_deprecate(
-    *, actor, api_version: ApiVersion, sunset_on: datetime.date | None, reason: str = ""
+    *, actor: User, api_version: ApiVersion, sunset_on: datetime.date | None, reason: str = ""
 ) -> ApiVersion:
     """Announce the end of a version: it stays callable until retired, on ``sunset_on`` as planned; every
     holder of a grant on it is told (access listens to ``api_version_ending``)."""
@@ -280,7 +289,7 @@ def api_version_deprecate(
 
 
 @transaction.atomic
-def api_version_retire(*, actor, api_version: ApiVersion, reason: str = "") -> ApiVersion:
+def api_version_retire(*, actor: User, api_version: ApiVersion, reason: str = "") -> ApiVersion:
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
     _move(api_version, actor=actor, allowed=(S.DEPRECATED,), to=S.RETIRED, action=AuditAction.RETIRE,
@@ -292,7 +301,7 @@ def api_version_retire(*, actor, api_version: ApiVersion, reason: str = "") -> A
 
 
 @transaction.atomic
-def review_note_add(*, actor, api_version, body):
+def review_note_add(*, actor: User, api_version: ApiVersion, body: str) -> ReviewNote:
     """A message in the accompaniment thread, from the Dinas or the publisher."""
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
@@ -306,8 +315,10 @@ def review_note_add(*, actor, api_version, body):
 
 
 @transaction.atomic
-def api_version_configure_upstream(*, actor, api_version, auth_header, auth_secret=None, connect_timeout,
-                                   read_timeout):
+def api_version_configure_upstream(
+    *, actor: User, api_version: ApiVersion, auth_header: str, auth_secret: str | None = None, connect_timeout: float,
+    read_timeout: float,
+) -> ApiVersion:
     """How the bus calls this version's upstream. ``auth_secret`` None keeps the stored secret; the secret is
     stored encrypted and never shown again, nor written to the audit row."""
     api_version = lock(ApiVersion, api_version.pk)
@@ -362,11 +373,11 @@ def _set_suspended(*, actor, service, suspended, reason):
 
 
 @transaction.atomic
-def api_service_suspend(*, actor, service, reason):
+def api_service_suspend(*, actor: User, service: ApiService, reason: str) -> ApiService:
     """The Dinas stops the bus from carrying calls to this API (503), e.g. during an incident."""
     return _set_suspended(actor=actor, service=service, suspended=True, reason=require_reason(reason))
 
 
 @transaction.atomic
-def api_service_resume(*, actor, service, reason=""):
+def api_service_resume(*, actor: User, service: ApiService, reason: str = "") -> ApiService:
     return _set_suspended(actor=actor, service=service, suspended=False, reason=reason)

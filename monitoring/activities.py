@@ -6,14 +6,18 @@ import datetime
 import os
 import uuid
 import zipfile
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from directory.models import Organization
 from directory.selectors import is_administrator
 from splp.audit import AuditAction, audit_record
 from splp.workflow import lock, require, require_state
@@ -109,7 +113,7 @@ def _zip_problem(uploaded_file, content_type, extension):
         uploaded_file.seek(0)
 
 
-def evidence_check(uploaded_file):
+def evidence_check(uploaded_file: File | None) -> tuple[str, str]:
     """Refuse a file that is too large or is not what its name says. Returns (extension, content type).
 
     The type is decided by the extension AND the content (magic bytes; for office documents also the
@@ -160,7 +164,10 @@ def _clean_activity(kind, date, title):
 
 
 @transaction.atomic
-def activity_record(*, actor, kind, date, title, organizations=(), participants="", notes=""):
+def activity_record(
+    *, actor: User, kind: str, date: datetime.date, title: str, organizations: Iterable[Organization] = (),
+    participants: str = "", notes: str = "",
+) -> Activity:
     """Record a coaching/supervision/monev activity (Pasal 8) in the register."""
     _require_admin(actor)
     _clean_activity(kind, date, title)
@@ -175,7 +182,10 @@ def activity_record(*, actor, kind, date, title, organizations=(), participants=
 
 
 @transaction.atomic
-def activity_update(*, actor, activity, kind, date, title, organizations=(), participants="", notes=""):
+def activity_update(
+    *, actor: User, activity: Activity, kind: str, date: datetime.date, title: str,
+    organizations: Iterable[Organization] = (), participants: str = "", notes: str = "",
+) -> Activity:
     """Correct an activity's record; the audit row keeps what it was."""
     _require_admin(actor)
     _clean_activity(kind, date, title)
@@ -191,7 +201,7 @@ def activity_update(*, actor, activity, kind, date, title, organizations=(), par
 
 
 @transaction.atomic
-def activity_evidence_add(*, actor, activity, uploaded_file):
+def activity_evidence_add(*, actor: User, activity: Activity, uploaded_file: File | None) -> ActivityEvidence:
     """Attach an evidence file (minutes, attendance list, photos). Refused files leave nothing behind."""
     _require_admin(actor)
     extension, content_type = evidence_check(uploaded_file)
@@ -216,7 +226,10 @@ def activity_evidence_add(*, actor, activity, uploaded_file):
 
 
 @transaction.atomic
-def activity_follow_up_add(*, actor, activity, description, organization=None, due_date=None):
+def activity_follow_up_add(
+    *, actor: User, activity: Activity, description: str, organization: Organization | None = None,
+    due_date: datetime.date | None = None,
+) -> ActivityFollowUp:
     _require_admin(actor)
     description = (description or "").strip()
     if not description:
@@ -231,7 +244,7 @@ def activity_follow_up_add(*, actor, activity, description, organization=None, d
 
 
 @transaction.atomic
-def activity_follow_up_complete(*, actor, follow_up):
+def activity_follow_up_complete(*, actor: User, follow_up: ActivityFollowUp) -> ActivityFollowUp:
     _require_admin(actor)
     follow_up = lock(ActivityFollowUp, follow_up.pk)
     require_state(follow_up, (FU.OPEN,), _("mark the follow-up as done"))

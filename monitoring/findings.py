@@ -32,6 +32,7 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -73,7 +74,7 @@ def _iso(moment):
     return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 
-def fingerprint(kind, organization_id, service_id, grant_id, period):
+def fingerprint(kind: str, organization_id: int, service_id: int | None, grant_id: int | None, period: str) -> str:
     """kind|org|service|grant|period: what makes two detections the same finding."""
     return "|".join([kind, str(organization_id), str(service_id or "-"), str(grant_id or "-"), period])
 
@@ -197,7 +198,10 @@ def _unused_grants(now, t):
 
 
 @transaction.atomic
-def findings_detect(*, period_start, period_end, now=None, **thresholds):
+def findings_detect(
+    *, period_start: datetime.datetime, period_end: datetime.datetime, now: datetime.datetime | None = None,
+    **thresholds,
+) -> dict[str, int]:
     """Detect every rule over [period_start, period_end) and upsert the findings by fingerprint.
 
     ``now`` is the moment unused grants are judged at (default: the period's end, or the present if the
@@ -235,7 +239,7 @@ def findings_detect(*, period_start, period_end, now=None, **thresholds):
 
 
 @transaction.atomic
-def finding_follow_up(*, actor, finding, note):
+def finding_follow_up(*, actor: User, finding: Finding, note: str) -> Finding:
     """The Dinas records what it did about a finding: open -> followed up, with a note (required)."""
     require(is_administrator(actor), _("Only a Dinas administrator can follow up on supervision findings."))
     note = (note or "").strip()
@@ -253,7 +257,7 @@ def finding_follow_up(*, actor, finding, note):
     return finding
 
 
-def previous_day(now=None):
+def previous_day(now: datetime.datetime | None = None) -> tuple[datetime.datetime, datetime.datetime]:
     """[yesterday 00:00, today 00:00) in the local time zone."""
     today = timezone.localdate(now or timezone.now())
     end = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
@@ -261,7 +265,7 @@ def previous_day(now=None):
 
 
 @shared_task
-def detect_findings_task(period_start=None, period_end=None):
+def detect_findings_task(period_start: str | None = None, period_end: str | None = None) -> dict[str, int]:
     """Daily: the previous calendar day. ISO datetimes may be given for another period."""
     if period_start and period_end:
         start, end = datetime.datetime.fromisoformat(period_start), datetime.datetime.fromisoformat(period_end)

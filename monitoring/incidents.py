@@ -11,13 +11,16 @@ monitoring.reminders (``reminder_incident_send``).
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
+from directory.models import ApiService, Organization
 from directory.selectors import is_administrator
 from splp.audit import AuditAction, audit_record
 from splp.workflow import lock, require, require_state
@@ -103,7 +106,7 @@ def _check_details(summary, data_affected):
         raise ValidationError(errors)
 
 
-def check_found_at(found_at):
+def check_found_at(found_at: datetime.datetime | None) -> None:
     """The moment the incident was found: known, and not in the future (the deadline counts from it)."""
     if not isinstance(found_at, datetime.datetime):
         raise ValidationError({"found_at": _("Enter when the incident was found.")})
@@ -113,7 +116,8 @@ def check_found_at(found_at):
 
 @transaction.atomic
 def incident_record(
-    *, actor, found_at: datetime.datetime, summary: str, data_affected: str, services=(), organizations=(),
+    *, actor: User, found_at: datetime.datetime, summary: str, data_affected: str,
+    services: Iterable[ApiService] = (), organizations: Iterable[Organization] = (),
     cause: str = "", steps_taken: str = "",
 ) -> PersonalDataIncident:
     """Record an incident the Dinas found; the 3 x 24 hour clock runs from ``found_at``."""
@@ -135,7 +139,8 @@ def incident_record(
 
 @transaction.atomic
 def incident_update(
-    *, actor, incident: PersonalDataIncident, summary: str, data_affected: str, services=(), organizations=(),
+    *, actor: User, incident: PersonalDataIncident, summary: str, data_affected: str,
+    services: Iterable[ApiService] = (), organizations: Iterable[Organization] = (),
     cause: str = "", steps_taken: str = "",
 ) -> PersonalDataIncident:
     """Complete or correct what is known (the handling goes on after the notice); ``found_at``, which the
@@ -157,7 +162,7 @@ def incident_update(
 
 
 @transaction.atomic
-def incident_mark_notified(*, actor, incident: PersonalDataIncident, note: str) -> PersonalDataIncident:
+def incident_mark_notified(*, actor: User, incident: PersonalDataIncident, note: str) -> PersonalDataIncident:
     """The written notice went out (Pasal 46(1)): ``note`` says to whom (the data subjects, the authority),
     how and with what. Stops the reminders; late or not is decided against the deadline."""
     _require_admin(actor)
@@ -175,7 +180,7 @@ def incident_mark_notified(*, actor, incident: PersonalDataIncident, note: str) 
 
 
 @transaction.atomic
-def incident_close(*, actor, incident: PersonalDataIncident, note: str = "") -> PersonalDataIncident:
+def incident_close(*, actor: User, incident: PersonalDataIncident, note: str = "") -> PersonalDataIncident:
     """Handling and recovery are done. Only after the notice: an incident is never closed unannounced."""
     _require_admin(actor)
     incident = lock(PersonalDataIncident, incident.pk)

@@ -9,8 +9,10 @@ XLSX and as CSV for Indonesian spreadsheet programs (semicolons, UTF-8 with BOM)
 import csv
 import datetime
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -34,7 +36,7 @@ class Column:
     width: int
 
 
-def columns():
+def columns() -> list[Column]:
     return [
         Column(pgettext(CTX, "API"), 28),
         Column(pgettext(CTX, "Version"), 10),
@@ -110,7 +112,7 @@ def filename(extension: str, now: datetime.datetime | None = None) -> str:
 
 
 @transaction.atomic
-def ropa_export(*, actor, fmt: str) -> tuple[bytes, str]:
+def ropa_export(*, actor: User, fmt: str) -> tuple[bytes, str]:
     """The record as ``fmt`` ("xlsx" or "csv"), with the export audited (who, when, how many rows)."""
     rows = ropa_rows()
     content = render_xlsx(rows) if fmt == "xlsx" else render_csv(rows)
@@ -118,7 +120,7 @@ def ropa_export(*, actor, fmt: str) -> tuple[bytes, str]:
     return content, filename(fmt)
 
 
-def render_xlsx(rows) -> bytes:
+def render_xlsx(rows: Iterable[list]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -142,7 +144,7 @@ def render_xlsx(rows) -> bytes:
     return buffer.getvalue()
 
 
-def render_csv(rows) -> bytes:
+def render_csv(rows: Iterable[list]) -> bytes:
     """Semicolons and dates as dd/mm/yyyy: what a spreadsheet program set to Indonesian opens as columns."""
     output = io.StringIO()
     writer = csv.writer(output, delimiter=";")

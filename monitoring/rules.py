@@ -21,7 +21,9 @@ edited by administrators through ``monev_rules_update``, which audits the old an
 
 import calendar
 import datetime
+from collections.abc import Iterable
 
+from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext_lazy
@@ -68,7 +70,7 @@ CATEGORY_KINDS = {
 }
 
 
-def category_label(category) -> str:
+def category_label(category: str) -> str:
     """The category's label; an unknown key (from figures of another version) as it is."""
     try:
         return str(ActivityCategoryChoices(category).label)
@@ -97,7 +99,7 @@ def of_figures(figures: dict) -> dict:
 
 
 @transaction.atomic
-def monev_rules_update(*, actor, rules: MonevRules, **fields) -> MonevRules:
+def monev_rules_update(*, actor: User, rules: MonevRules, **fields) -> MonevRules:
     """An administrator changes the targets or thresholds (``RULE_FIELDS``). Pages, reminders and new reports
     use them at once; finalised reports keep the numbers they were computed with."""
     require(is_administrator(actor), _("Only a Dinas administrator can change the Pasal 8 and 9 rules."))
@@ -125,14 +127,14 @@ def _light(count, target, *, end, today, expected_by_now=0):
     return AMBER
 
 
-def half_year_of(day):
+def half_year_of(day: datetime.date) -> tuple[str, datetime.date, datetime.date]:
     """("h1" | "h2", start, end) of the half-year holding ``day``."""
     if day.month <= 6:
         return "h1", datetime.date(day.year, 1, 1), datetime.date(day.year, 6, 30)
     return "h2", datetime.date(day.year, 7, 1), datetime.date(day.year, 12, 31)
 
 
-def pasal8_status(*, year, today=None, rules: MonevRules | None = None):
+def pasal8_status(*, year: int, today: datetime.date | None = None, rules: MonevRules | None = None) -> dict:
     """Counts of the year's activities against the Pasal 8 targets, per half-year and for the year.
 
     Two queries (the rules, one aggregate). Returns a plain dict (dates are ``datetime.date``)::
@@ -206,7 +208,7 @@ def pasal8_status(*, year, today=None, rules: MonevRules | None = None):
 # -- Pasal 9 ---------------------------------------------------------------------------------------
 
 
-def monev_parts(year, parts):
+def monev_parts(year: int, parts: int) -> list[tuple[datetime.date, datetime.date]]:
     """The ``parts`` equal periods of the year, [(first day, last day)], each a final report must cover."""
     months = 12 // parts
     bounds = []
@@ -217,7 +219,9 @@ def monev_parts(year, parts):
     return bounds
 
 
-def pasal9_status(*, year, reports=None, rules: MonevRules | None = None):
+def pasal9_status(
+    *, year: int, reports: Iterable[MonevReport] | None = None, rules: MonevRules | None = None
+) -> dict:
     """Whether final monitoring and evaluation reports cover the year (see the module's docstring).
 
     ``reports``: the reports touching the year, in the order the page shows them (queried, newest first,

@@ -6,11 +6,13 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Iterable, Sequence
 
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Func, JSONField, Value
+from django.db.models import F, Func, JSONField, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +33,7 @@ ROW_FIELDS = (
 DRAIN_LOCK = "splp:reqlog:drain-lock"
 
 
-def canonical_row(row):
+def canonical_row(row: RequestLog) -> str:
     values = []
     for name in ROW_FIELDS:
         value = getattr(row, name)
@@ -45,7 +47,7 @@ def canonical_row(row):
     return json.dumps(values, separators=(",", ":"), sort_keys=True)
 
 
-def chain_hash(prev_hash, rows):
+def chain_hash(prev_hash: str, rows: Iterable[RequestLog]) -> str:
     digest = hashlib.sha256(prev_hash.encode())
     for row in rows:
         digest.update(b"\n" + canonical_row(row).encode())
@@ -59,7 +61,7 @@ def _row(record):
 
 
 @transaction.atomic
-def request_log_write_batch(records):
+def request_log_write_batch(records: Sequence[dict]) -> int:
     """Store one batch; rows already stored (an interrupted earlier drain) are skipped, so it is idempotent."""
     ids = [r["request_id"] for r in records]
     stored = set(RequestLog.objects.filter(request_id__in=ids).values_list("request_id", flat=True))
@@ -81,7 +83,7 @@ def request_log_write_batch(records):
     return len(rows)
 
 
-def request_log_drain(*, batch_size=5000, wait_seconds=0.0):
+def request_log_drain(*, batch_size: int = 5000, wait_seconds: float = 0.0) -> int:
     """Move everything buffered into the database. One drain at a time (a lock); returns rows stored.
 
     With ``wait_seconds``, a drain already running is waited for (then this one drains what is left), so the
@@ -114,7 +116,7 @@ def request_log_drain(*, batch_size=5000, wait_seconds=0.0):
     return stored
 
 
-def request_log_verify():
+def request_log_verify() -> tuple[int, LogBatch | None, str]:
     """Recompute the chain. Returns (checked_batches, first_bad_batch_or_None, reason)."""
     prev_hash = GENESIS
     checked = 0
@@ -157,7 +159,9 @@ def _carrying(digest):
 
 
 @transaction.atomic
-def request_log_lookup_identifier(*, actor, value: str, date_from: datetime.date, date_to: datetime.date):
+def request_log_lookup_identifier(
+    *, actor: User, value: str, date_from: datetime.date, date_to: datetime.date
+) -> QuerySet[RequestLog]:
     """The calls whose path or query carried ``value`` between the two local dates (inclusive), newest first.
 
     The value is hashed with the log's key and only the hash is audited: the lookup leaves no identifier
@@ -183,7 +187,7 @@ def request_log_lookup_identifier(*, actor, value: str, date_from: datetime.date
 
 
 @transaction.atomic
-def worker_heartbeat_record(*, sent_at, hostname=""):
+def worker_heartbeat_record(*, sent_at: datetime.datetime | None, hostname: str = "") -> WorkerHeartbeat:
     """Record that a worker ran the heartbeat now (``sent_at``: when beat sent it, if known). One row,
     overwritten every minute: no audit row (a system signal, like the drain, not a decision of anyone)."""
     heartbeat, _created = WorkerHeartbeat.objects.update_or_create(

@@ -5,6 +5,7 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404
@@ -45,7 +46,10 @@ def _figures(row):
     return {name: row[name] for name in DAY_FIELDS}
 
 
-def usage_daily(*, user, date_from, date_to, api=None, organization=None, now=None):
+def usage_daily(
+    *, user: User, date_from: datetime.date, date_to: datetime.date, api: str | None = None,
+    organization: str | None = None, now: datetime.datetime | None = None,
+) -> dict:
     """Calls, errors by class, the bus' refusals and latency p50/p95 per local day of [date_from, date_to],
     every day listed; the calls drained seconds ago included (monitoring.rollups.usage_by). ``api`` (slug)
     and ``organization`` (the calling organisation's code) narrow it. Another publisher's API is a 404, as
@@ -78,12 +82,12 @@ def usage_daily(*, user, date_from, date_to, api=None, organization=None, now=No
     }
 
 
-def previous_month(today):
+def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     first = today.replace(day=1)
     return (first - datetime.timedelta(days=1)).replace(day=1), first
 
 
-def usage_by_service(start, end):
+def usage_by_service(start: datetime.datetime, end: datetime.datetime) -> list[dict]:
     """Per API: calls, errors (5xx) and refusals (401/403/429) in [start, end), from the rollups."""
     rows = (
         UsageRollup.objects.filter(hour__gte=start, hour__lt=end, service__isnull=False)
@@ -95,7 +99,7 @@ def usage_by_service(start, end):
     return [dict(r, refusals=r["r401"] + r["r403"] + r["r429"]) for r in rows]
 
 
-def usage_summary_send(*, today=None):
+def usage_summary_send(*, today: datetime.date | None = None) -> int:
     """Send last month's summary once (splp.mail.send_each_once). Returns the number of e-mails."""
     today = today or timezone.localdate()
     first, next_first = previous_month(today)
@@ -118,5 +122,5 @@ def usage_summary_send(*, today=None):
 
 
 @shared_task
-def send_usage_summary_task():
+def send_usage_summary_task() -> int:
     return usage_summary_send()

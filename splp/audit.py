@@ -1,10 +1,20 @@
+from collections.abc import Collection, Iterable, Mapping
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
 
 from .choices import AuditAction
 from .models import AuditEvent
 
+M = TypeVar("M", bound=Model)
 
-def audit_record(*, actor, target, action, old_state="", new_state="", reason="", data=None):
+
+def audit_record(
+    *, actor: User | AnonymousUser | None, target: Model, action: AuditAction, old_state: str = "", new_state: str = "",
+    reason: str = "", data: dict | None = None,
+) -> AuditEvent:
     """Write one audit row; callers run inside the transaction of the change they record.
 
     An unsaved ``target`` stands for an object that does not exist (a login to an unknown username).
@@ -25,7 +35,10 @@ def audit_record(*, actor, target, action, old_state="", new_state="", reason=""
     )
 
 
-def settings_row_update(obj, *, actor, action, names, values, exclude=()):
+def settings_row_update(
+    obj: M, *, actor: User, action: AuditAction, names: Collection[str], values: Mapping[str, object],
+    exclude: Iterable[str] = (),
+) -> M:
     """Change the Dinas-edited settings row ``obj`` (already locked): only the fields ``names``, validated;
     when something changed it is saved with ``updated_by`` and one audit row holds the old and new values of
     what changed. Nothing changed: nothing saved, no audit row."""
@@ -47,7 +60,7 @@ def settings_row_update(obj, *, actor, action, names, values, exclude=()):
     return obj
 
 
-def audit_events_for(target):
+def audit_events_for(target: Model) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
     ).select_related("actor")

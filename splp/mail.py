@@ -25,12 +25,14 @@ A mail with nobody to send it to claims nothing: it goes out once someone has an
 
 import datetime
 import logging
+from collections.abc import Collection, Mapping
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from .context_processors import current_pemda, site_url
 from .models import MailClaim
@@ -41,7 +43,9 @@ logger = logging.getLogger(__name__)
 STALE_CLAIM = datetime.timedelta(hours=1)
 
 
-def render(template, context=None, *, subject, subject_args=None):
+def render(
+    template: str, context: dict | None = None, *, subject: str | Promise, subject_args: dict | None = None,
+) -> tuple[str, str]:
     """(subject, body) as sent. ``subject`` is a msgid (gettext_noop'd or lazy), translated here and then
     formatted with ``subject_args``."""
     with translation.override(settings.LANGUAGE_CODE):
@@ -53,7 +57,10 @@ def render(template, context=None, *, subject, subject_args=None):
         return f"[SPLP {pemda.name}] {text}", body
 
 
-def send(*, to, subject, template, context=None, subject_args=None):
+def send(
+    *, to: Collection[str], subject: str | Promise, template: str, context: dict | None = None,
+    subject_args: dict | None = None,
+) -> int:
     """Send one message to the addresses ``to`` (each sees the others); returns 1, or 0 without addresses."""
     if not to:
         return 0
@@ -89,14 +96,20 @@ def _once(kind, key, recipients, deliver):
     return True
 
 
-def send_once(kind, key, *, to, subject, template, context=None, subject_args=None):
+def send_once(
+    kind: str, key: str, *, to: Collection[str], subject: str | Promise, template: str, context: dict | None = None,
+    subject_args: dict | None = None,
+) -> bool:
     """``send`` once per (kind, key) (see the module's description). True if this call sent it."""
     return _once(kind, key, len(to), lambda: send(
         to=to, subject=subject, template=template, context=context, subject_args=subject_args,
     ))
 
 
-def send_each_once(kind, key, messages, *, subject, template, subject_args=None):
+def send_each_once(
+    kind: str, key: str, messages: Mapping[str, dict], *, subject: str | Promise, template: str,
+    subject_args: dict | None = None,
+) -> int:
     """One message per address, each with its own context (``messages``: address -> context), the lot
     claimed once as ``send_once`` does: if one send fails, the claim is released and the next run sends
     them all again. Returns the number of e-mails sent."""

@@ -1,7 +1,13 @@
 """Shared pieces of every state machine: row locking, refused transitions, and role refusals."""
 
+from collections.abc import Container
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.utils.translation import gettext as _
+
+M = TypeVar("M", bound=Model)
 
 
 class TransitionError(ValidationError):
@@ -17,11 +23,11 @@ class RuleRefused(ValidationError):
         self.error_code = error_code
 
 
-def lock(model, pk):
+def lock(model: type[M], pk: object) -> M:
     return model.objects.select_for_update().get(pk=pk)
 
 
-def require_state(obj, allowed, action):
+def require_state(obj: Model, allowed: Container[str], action: str) -> None:
     if obj.status not in allowed:
         raise TransitionError(
             _("Cannot %(action)s: the current status is \"%(status)s\".")
@@ -29,12 +35,12 @@ def require_state(obj, allowed, action):
         )
 
 
-def require(condition, message):
+def require(condition: object, message: str) -> None:
     if not condition:
         raise PermissionDenied(message)
 
 
-def require_reason(reason):
+def require_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("A reason is required.")})
