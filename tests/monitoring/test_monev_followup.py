@@ -1,0 +1,135 @@
+"""The Monev report as an official document: the narrative is edited while a draft and frozen once final,
+its recommendations become tracked items, and the next report opens with their follow-up."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from monitoring import reports
+from monitoring.models import MonevRecommendation
+from monitoring.monev.followup import monev_recommendation_update, recommendation_items_create
+from monitoring.monev.narrative import monev_report_update_narrative
+from splp.models import AuditEvent
+from splp.workflow import TransitionError
+
+from .test_reports import JKT, REPORT_TIME, YEAR, build_world
+
+NEXT_YEAR = (datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
+
+
+@pytest.fixture
+def world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme):
+    return build_world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme)
+
+
+@pytest.fixture
+def report(world):
+    with time_machine.travel(REPORT_TIME, tick=False):
+        return reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+
+
+def narrative(**overrides):
+    return {"introduction": "Pendahuluan baru.", "conclusion": "Kesimpulan baru.",
+            "recommendations": "1. Percepat penyediaan API.\n2. Cabut akses yang tidak dipakai.", **overrides}
+
+
+def events(target, action):
+    return AuditEvent.objects.filter(object_id=str(target.pk), action=action)
+
+
+def test_narrative_edited_while_draft_with_one_audit_row(report, world):
+    monev_report_update_narrative(actor=world.admin, report=report, **narrative(introduction="  Pendahuluan baru. "))
+    report.refresh_from_db()
+    assert (report.introduction, report.conclusion) == ("Pendahuluan baru.", "Kesimpulan baru.")
+    assert report.recommendations.startswith("1. Percepat penyediaan API.")
+    event = events(report, "update_narrative").get()
+    assert set(event.data["changed"]) == {"introduction", "conclusion", "recommendations"}
+    # The same texts again: nothing changed, no second row.
+    monev_report_update_narrative(actor=world.admin, report=report, **narrative())
+    assert events(report, "update_narrative").count() == 1
+
+
+def test_narrative_needs_every_text(report, world):
+    with pytest.raises(ValidationError) as refused:
+        monev_report_update_narrative(actor=world.admin, report=report, **narrative(conclusion="  "))
+    assert set(refused.value.message_dict) == {"conclusion"}
+    assert "tidak boleh kosong" in refused.value.message_dict["conclusion"][0]
+    assert not events(report, "update_narrative").exists()
+
+
+@pytest.mark.parametrize("who", ["publisher", "requester", "outsider"])
+def test_only_administrators_edit_the_narrative(report, world, who):
+    with pytest.raises(PermissionDenied):
+        monev_report_update_narrative(actor=getattr(world, who), report=report, **narrative())
+    report.refresh_from_db()
+    assert report.conclusion != "Kesimpulan baru."
+
+
+def test_a_final_report_refuses_any_edit(report, world):
+    monev_report_update_narrative(actor=world.admin, report=report, **narrative())
+    reports.monev_report_finalise(actor=world.admin, report=report)
+    with pytest.raises(TransitionError) as refused:
+        monev_report_update_narrative(actor=world.admin, report=report, **narrative(conclusion="Terlambat."))
+    assert "Final" in str(refused.value)
+    report.refresh_from_db()
+    assert report.conclusion == "Kesimpulan baru."
+
+
+# -- Tracked recommendations ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def items(report, world):
+    monev_report_update_narrative(actor=world.admin, report=report, **narrative())
+    reports.monev_report_finalise(actor=world.admin, report=report)
+    return list(report.recommendation_items.order_by("position"))
+
+
+def test_items_follow_the_recommendations_one_per_line(report, world):
+    report.recommendations = "1. Pertama.\n\n  2) Kedua.  \n- Ketiga."
+    created = recommendation_items_create(report)
+    assert [(i.position, i.text, i.status) for i in created] == [
+        (1, "Pertama.", "open"), (2, "Kedua.", "open"), (3, "Ketiga.", "open")]
+
+
+def test_update_assigns_owner_and_due_date_then_closes_with_a_note(items, world):
+    item = items[0]
+    due = datetime.date(2027, 6, 30)
+    monev_recommendation_update(actor=world.admin, item=item, owner=world.publisher_org, due_date=due,
+                                status="in_progress", note="")
+    item.refresh_from_db()
+    assert (item.owner, item.due_date, item.status, item.updated_by) == (world.publisher_org, due, "in_progress",
+                                                                          world.admin)
+    with pytest.raises(ValidationError) as refused:
+        monev_recommendation_update(actor=world.admin, item=item, owner=world.publisher_org, due_date=due,
+                                    status="done", note=" ")
+    assert set(refused.value.message_dict) == {"note"}
+    monev_recommendation_update(actor=world.admin, item=item, owner=world.publisher_org, due_date=due,
+                                status="done", note="API kependudukan sudah terbit.")
+    item.refresh_from_db()
+    assert item.status == "done"
+    assert [(e.old_state, e.new_state) for e in events(item, "recommendation_update").order_by("id")] == [
+        ("open", "in_progress"), ("in_progress", "done")]
+    # Closed: the follow-up record no longer changes.
+    with pytest.raises(TransitionError):
+        monev_recommendation_update(actor=world.admin, item=item, owner=None, due_date=None, status="open",
+                                    note="Dibuka lagi.")
+
+
+def test_in_progress_cannot_go_back_to_open(items, world):
+    item = items[0]
+    monev_recommendation_update(actor=world.admin, item=item, owner=None, due_date=None, status="in_progress",
+                                note="")
+    with pytest.raises(TransitionError):
+        monev_recommendation_update(actor=world.admin, item=item, owner=None, due_date=None, status="open", note="")
+
+
+@pytest.mark.parametrize("who", ["publisher", "requester", "outsider"])
+def test_only_administrators_update_an_item(items, world, who):
+    with pytest.raises(PermissionDenied):
+        monev_recommendation_update(actor=getattr(world, who), item=items[0], owner=world.outsider_org,
+                                    due_date=None, status="dropped", note="Tidak relevan.")
+    assert MonevRecommendation.objects.get(pk=items[0].pk).status == "open"
