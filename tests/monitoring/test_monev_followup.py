@@ -133,3 +133,90 @@ def test_only_administrators_update_an_item(items, world, who):
         monev_recommendation_update(actor=getattr(world, who), item=items[0], owner=world.outsider_org,
                                     due_date=None, status="dropped", note="Tidak relevan.")
     assert MonevRecommendation.objects.get(pk=items[0].pk).status == "open"
+
+
+def test_finalising_needs_the_three_texts_and_creates_the_items(report, world):
+    assert report.introduction and report.conclusion  # generated as the starting point
+    report.conclusion = ""
+    report.save(update_fields=["conclusion"])
+    with pytest.raises(TransitionError):
+        reports.monev_report_finalise(actor=world.admin, report=report)
+    monev_report_update_narrative(actor=world.admin, report=report, **narrative())
+    reports.monev_report_finalise(actor=world.admin, report=report)
+    assert [(i.position, i.text, i.status, i.owner) for i in report.recommendation_items.order_by("position")] == [
+        (1, "Percepat penyediaan API.", "open", None), (2, "Cabut akses yang tidak dipakai.", "open", None)]
+
+
+def test_generated_texts_name_the_regulation_the_period_and_the_figures(world):
+    from splp.models import Pemda
+
+    Pemda.objects.create(name="Kota Baubau", dinas_name="Dinas Kominfo", domain="splp.baubaukota.go.id",
+                         logo_text="BB", splp_regulation="Peraturan Wali Kota Baubau Nomor 32 Tahun 2024")
+    with time_machine.travel(REPORT_TIME, tick=False):
+        report = reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+    assert "berdasarkan Peraturan Wali Kota Baubau Nomor 32 Tahun 2024. Pasal 9" in report.introduction
+    assert "periode 01/01/2026 s.d. 31/12/2026" in report.introduction
+    assert "splp.baubaukota.go.id" in report.introduction
+    assert "Jalur penghubung melayani 152 panggilan" in report.conclusion
+    assert "Rekomendasi berikut disusun berdasarkan hal-hal tersebut." in report.conclusion
+
+
+def test_next_years_report_opens_with_last_years_recommendations_and_their_follow_up(client, items, world):
+    monev_recommendation_update(actor=world.admin, item=items[0], owner=world.publisher_org,
+                                due_date=datetime.date(2027, 6, 30), status="done", note="API sudah terbit.")
+    monev_recommendation_update(actor=world.admin, item=items[1], owner=world.requester_org, due_date=None,
+                                status="in_progress", note="")
+    with time_machine.travel(datetime.datetime(2028, 1, 10, 10, 0, tzinfo=JKT), tick=False):
+        following = reports.monev_report_generate(actor=world.admin, period_start=NEXT_YEAR[0],
+                                                  period_end=NEXT_YEAR[1])
+    assert following.figures["previous_recommendations"]["report_id"] == items[0].report_id
+    assert "tindak lanjut atas 2 rekomendasi laporan sebelumnya" in following.introduction
+    client.force_login(world.admin)
+    page = client.get(reverse("monitoring:report", args=[following.pk])).content.decode()
+    assert page.index("1. Pendahuluan") < page.index("2. Tindak Lanjut Rekomendasi") < page.index("3. Gambaran Umum")
+    assert page.index("Kesimpulan") < page.index(". Rekomendasi</h2>")
+    follow_up = page[page.index('id="follow_up"'):page.index('id="overview"')]
+    for text in ("Percepat penyediaan API.", "Disdukcapil", "30/06/2027", "Selesai", "API sudah terbit.",
+                 "Cabut akses yang tidak dipakai.", "Dinas Kesehatan", "Dalam proses"):
+        assert text in follow_up
+    # The first report had no previous one: no follow-up section.
+    first = client.get(reverse("monitoring:report", args=[items[0].report_id])).content.decode()
+    assert 'id="follow_up"' not in first and "Kesimpulan baru." in first and "Pendahuluan baru." in first
+
+
+def test_admin_change_form_saves_the_narrative_through_the_service(client, report, world):
+    client.force_login(world.admin)
+    url = reverse("admin:monitoring_monevreport_change", args=[report.pk])
+    page = client.get(url).content.decode()
+    for name in ("introduction", "conclusion", "recommendations"):
+        assert f'name="{name}"' in page
+    assert client.post(url, {**narrative(), "_save": "1"}).status_code == 302
+    report.refresh_from_db()
+    assert (report.introduction, report.conclusion) == ("Pendahuluan baru.", "Kesimpulan baru.")
+    assert events(report, "update_narrative").count() == 1
+    client.post(url, {**narrative(introduction=""), "_save": "1"})
+    report.refresh_from_db()
+    assert report.introduction == "Pendahuluan baru."
+
+
+def test_admin_follow_up_of_an_item_and_its_owners_read_only_view(client, items, world):
+    item = items[0]
+    url = reverse("admin:monitoring_monevrecommendation_change", args=[item.pk])
+    client.force_login(world.admin)
+    changelist = client.get(reverse("admin:monitoring_monevrecommendation_changelist")).content.decode()
+    assert "Percepat penyediaan API." in changelist
+    response = client.post(url, {"owner": world.publisher_org.pk, "due_date": "30/06/2027",
+                                 "status": "in_progress", "note": "", "_save": "1"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.owner, item.due_date, item.status) == (world.publisher_org, datetime.date(2027, 6, 30),
+                                                        "in_progress")
+    assert events(item, "recommendation_update").count() == 1
+
+    client.force_login(world.publisher)  # an operator of the owner organisation: read-only
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"owner": "", "status": "dropped", "note": "x", "_save": "1"}).status_code == 403
+    client.force_login(world.outsider)
+    assert client.get(url).status_code in (403, 404)
+    item.refresh_from_db()
+    assert item.status == "in_progress"
