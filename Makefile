@@ -7,7 +7,7 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/splp
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-services install clean
+.PHONY: run test test-services lint install clean
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: install
 # The same suite against the PostgreSQL and Redis servers on this machine (CI runs both).
 test-services: install
 	DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
+
+# ruff with the rules in pyproject.toml (pyflakes, pycodestyle, import order, bugbear, pyupgrade); CI runs it.
+lint: install
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) var

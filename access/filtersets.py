@@ -1,26 +1,10 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 
 from splp.api import IdFilter
 
 from .choices import AccessRequestStatusChoices
 from .models import AccessRequest, ApiKey
-
-
-MAX_ID = 2**63 - 1  # BigAutoField
-
-
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class IdFilter(django_filters.NumberFilter):
-    """A row id: a whole number within the ids' range. NumberFilter took any decimal, and one past the database's
-    integers answered 500."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
 
 class AccessRequestFilterSet(django_filters.FilterSet):

@@ -40,8 +40,8 @@ from django.utils.translation import gettext as _
 from directory.choices import ApiVersionStatusChoices, ClassificationChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
 from splp import clientip
-from splp.redis import redis_client
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
+from splp.redis import redis_client
 
 from . import keys, logmask
 from . import policy as rules
@@ -188,7 +188,7 @@ def canonical_call(raw):
         try:
             segment = unquote_to_bytes(part.encode("latin-1")).decode()
         except (UnicodeError, ValueError):
-            raise GatewayError(400, "invalid_path", _("The path is not valid UTF-8."))
+            raise GatewayError(400, "invalid_path", _("The path is not valid UTF-8.")) from None
         if _CONTROL.search(segment):
             raise GatewayError(400, "invalid_path", _("The path contains a control character."))
         if segment in (".", ".."):
@@ -282,7 +282,9 @@ def _grant_info(key):
         networks=networks,
         expires_at=grant.expires_at.timestamp(),
         active=grant.revoked_at is None and grant.access_request.status == AccessRequestStatusChoices.GRANTED,
-        allowed_operation_ids=None if grant.all_operations else frozenset(grant.operations.values_list("id", flat=True)),
+        allowed_operation_ids=(
+            None if grant.all_operations else frozenset(grant.operations.values_list("id", flat=True))
+        ),
         policy_breach=rules.allowlist_breach(policy, networks),
         policy_until=rules.end_of_day(rules.last_day(policy, timezone.localdate(grant.granted_at))).timestamp(),
         policy_period_message=rules.period_breach_message(policy),
@@ -366,7 +368,9 @@ class Gateway:
                 verdict = str(exc)
             self.upstreams.put(origin, verdict, now)
         if verdict:
-            raise GatewayError(502, "upstream_refused", _("The upstream address is not allowed: %(why)s") % {"why": verdict})
+            raise GatewayError(
+                502, "upstream_refused", _("The upstream address is not allowed: %(why)s") % {"why": verdict}
+            )
         return pool
 
     def _client_ip(self, environ):
@@ -400,9 +404,11 @@ class Gateway:
                                                                forwarded, request_id, now)
             except GatewayError:
                 raise
-            except Exception:  # a fault of the SPLP itself (e.g. database down): still JSON, still logged
+            except Exception as exc:  # a fault of the SPLP itself (e.g. database down): still JSON, still logged
                 logger.exception("gateway failure, request %s", request_id)
-                raise GatewayError(500, "internal_error", _("The SPLP could not process the call; try again later."))
+                raise GatewayError(
+                    500, "internal_error", _("The SPLP could not process the call; try again later.")
+                ) from exc
         except GatewayError as exc:
             record["error_code"] = exc.code
             body = _error_body(exc.code, exc.message, request_id)
@@ -461,7 +467,9 @@ class Gateway:
             ((op, m) for op in grant.operations if op.method == method and (m := op.pattern.match(path))), (None, None)
         )
         if operation is None:
-            raise GatewayError(404, "unknown_operation", _("This operation is not in the API's registered documentation."))
+            raise GatewayError(
+                404, "unknown_operation", _("This operation is not in the API's registered documentation.")
+            )
         record["operation_id"] = operation.id
         call_path.operation, call_path.values = operation, match.groups()
         if grant.allowed_operation_ids is not None and operation.id not in grant.allowed_operation_ids:
@@ -472,7 +480,9 @@ class Gateway:
             except ValueError:
                 ip = None
             if ip is None or not any(ip in net for net in grant.networks):
-                raise GatewayError(403, "ip_not_allowed", _("Calls from this IP address are not allowed for this grant."))
+                raise GatewayError(
+                    403, "ip_not_allowed", _("Calls from this IP address are not allowed for this grant.")
+                )
 
         allowed, retry_after = self._rate_limit(grant)
         if not allowed:
@@ -492,12 +502,14 @@ class Gateway:
         """The presented key's cached record (401 when absent or wrong); records who called."""
         raw = _presented_key(environ)
         if not raw:
-            raise GatewayError(401, "missing_key", _("An API key is required (Authorization: Bearer <key> or X-API-Key)."),
+            raise GatewayError(401, "missing_key",
+                               _("An API key is required (Authorization: Bearer <key> or X-API-Key)."),
                                [("WWW-Authenticate", 'Bearer realm="splp"')])
         prefix = keys.split_prefix(raw)
         key = self._key(prefix, now) if prefix else None
         if key is None or not keys.key_matches(raw, key.key_hash):
-            raise GatewayError(401, "invalid_key", _("The API key is not valid."), [("WWW-Authenticate", 'Bearer realm="splp"')])
+            raise GatewayError(401, "invalid_key", _("The API key is not valid."),
+                               [("WWW-Authenticate", 'Bearer realm="splp"')])
         record.update(key_prefix=key.prefix, organization_id=key.grant.organization_id, grant_id=key.grant.id)
         return key
 
@@ -524,13 +536,12 @@ class Gateway:
         try:
             response = pool.request(record["method"], target, headers, body, grant.connect_timeout, grant.read_timeout)
         except UpstreamError as exc:
-            raise _upstream_failure(exc)
+            raise _upstream_failure(exc) from exc
         record["upstream_status"] = response.status
         limit = settings.SPLP_GATEWAY_MAX_RESPONSE_BYTES
         if response.content_length is not None and response.content_length > limit:
             response.release()
-            raise GatewayError(502, "upstream_response_too_large",
-                               _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+            raise _response_too_large(limit)
         # Small bodies are read whole before answering, so a reset upstream becomes a clean 502.
         first, stream = _prefetch(response, min(limit, settings.SPLP_GATEWAY_BUFFER_BYTES), limit)
         record["upstream_latency_ms"] = round((time.perf_counter() - sent) * 1000, 3)
@@ -558,6 +569,11 @@ def _forwarded_value(environ, forwarded, proxy_key, own_key):
     return (forwarded and environ.get(proxy_key)) or environ.get(own_key, "")
 
 
+def _response_too_large(limit):
+    return GatewayError(502, "upstream_response_too_large",
+                        _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+
+
 def _prefetch(response, buffer_limit, limit):
     """Read up to ``buffer_limit`` bytes. Returns (bytes, None) when that was the whole body,
     or (bytes, iterator) to stream the rest."""
@@ -569,13 +585,12 @@ def _prefetch(response, buffer_limit, limit):
             size += len(chunk)
             if size > limit:
                 response.release()
-                raise GatewayError(502, "upstream_response_too_large",
-                                   _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
+                raise _response_too_large(limit)
             if size > buffer_limit:
                 return b"".join(chunks), iterator
     except UpstreamError as exc:
         response.release()
-        raise _upstream_failure(exc)
+        raise _upstream_failure(exc) from exc
     return b"".join(chunks), None
 
 

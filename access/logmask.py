@@ -47,11 +47,11 @@ class CallPath:
     def masked(self, query: str):
         """(path, params) for the log: never a path or query value in clear."""
         if self.operation is None:
-            path = self.known + ("/{%s}" % REST if self.rest else "")
+            path = self.known + (f"/{{{REST}}}" if self.rest else "")
             params = {REST: [value_hash(segment) for segment in self.rest]} if self.rest else {}
         else:
             path = self.known + self.operation.template
-            params = {name: value_hash(value) for name, value in zip(self.operation.names, self.values)}
+            params = {name: value_hash(value) for name, value in zip(self.operation.names, self.values, strict=True)}
         if not query:
             return path[:1000], params
         names = []

@@ -11,7 +11,6 @@ for the single-process development server.
 import threading
 import time
 
-
 # Takes up to ARGV[3] permits from both windows at once, only what both have room for; refused calls
 # take nothing. Returns {granted, which window is exhausted (1 minute, 2 day) when granted is 0}.
 LUA = """

@@ -41,9 +41,10 @@ def check_upstream(url):
     if not host_allowed(host):
         raise UpstreamRefused(f"host {host} is not on the upstream allow-list")
     try:
-        infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80), type=socket.SOCK_STREAM)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
-        raise UpstreamRefused(f"cannot resolve {host}: {exc}")
+        raise UpstreamRefused(f"cannot resolve {host}: {exc}") from exc
     addresses = sorted({info[4][0] for info in infos})
     for ip in addresses:
         if not address_is_public(ip) and not is_internal_host(ip):

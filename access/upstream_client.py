@@ -91,15 +91,15 @@ class Connection:
             except h11.RemoteProtocolError as exc:
                 # Closed inside the body it framed: truncated. Anything else h11 refuses: not valid HTTP/1.1.
                 kind = "truncated" if state is h11.SEND_BODY and self.closed else "invalid"
-                raise UpstreamError(kind, str(exc))
+                raise UpstreamError(kind, str(exc)) from exc
             if event is not h11.NEED_DATA:
                 return event
             try:
                 data = self.sock.recv(RECV_BYTES)
             except TimeoutError:
-                raise UpstreamError("read_timeout")
+                raise UpstreamError("read_timeout") from None
             except OSError as exc:
-                raise UpstreamError("reset", str(exc))
+                raise UpstreamError("reset", str(exc)) from exc
             if not data and not self.received:
                 raise UpstreamError("reset", "connection closed before the response")
             self.received, self.closed = True, not data
@@ -143,16 +143,16 @@ class Pool:
             sock = socket.create_connection((self.addresses[0] if self.addresses else self.host, self.port),
                                             timeout=connect_timeout)
         except TimeoutError:
-            raise UpstreamError("connect_timeout")
+            raise UpstreamError("connect_timeout") from None
         except OSError as exc:
-            raise UpstreamError("connect", str(exc))
+            raise UpstreamError("connect", str(exc)) from exc
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self._tls is not None:
             try:
                 sock = self._tls.wrap_socket(sock, server_hostname=self.host)
             except (OSError, ssl.SSLError) as exc:
                 sock.close()
-                raise UpstreamError("connect", f"TLS: {exc}")
+                raise UpstreamError("connect", f"TLS: {exc}") from exc
         return Connection(self, sock)
 
     def request(self, method, target, headers, body, connect_timeout, read_timeout):
@@ -164,7 +164,7 @@ class Pool:
         try:
             request = h11.Request(method=method, target=target, headers=fields)
         except (h11.LocalProtocolError, UnicodeError) as exc:  # e.g. a header value h11 refuses
-            raise UpstreamError("request_invalid", str(exc))
+            raise UpstreamError("request_invalid", str(exc)) from exc
         reused = self._get()
         try:
             return self._exchange(reused or self._connect(connect_timeout), request, body, read_timeout)
@@ -192,13 +192,13 @@ class Pool:
                     raise UpstreamError("invalid", f"unexpected {type(event).__name__} before the response")
         except TimeoutError:
             conn.close()
-            raise UpstreamError("read_timeout")
+            raise UpstreamError("read_timeout") from None
         except UpstreamError:
             conn.close()
             raise
         except OSError as exc:
             conn.close()
-            raise UpstreamError("reset", str(exc))
+            raise UpstreamError("reset", str(exc)) from exc
 
 
 class Pools:

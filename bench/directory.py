@@ -143,14 +143,12 @@ def main():
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.test import Client
     from rest_framework.pagination import Cursor
 
     from directory.api.pagination import KeysetPagination
-
-    from django.contrib.auth import get_user_model
-
     from directory.choices import MembershipRoleChoices
     from directory.models import ApiService, Membership, Organization, Theme
     from directory.selectors import invalidate_theme_counts, visible_services

@@ -7,7 +7,8 @@ Seeds a throwaway PostgreSQL database: ``--apis`` published APIs, one year (8,76
 with ``--groups`` rows per API and hour (organisation x operation x grant), and ``--raw-rows`` RequestLog rows
 in the open hour (not rolled up yet: the part every scrape aggregates). Then times GET /metrics in-process with
 Django's test client: "cold" with the cache cleared before each scrape (the hours before yesterday summed
-again, as once a day), "warm" as every other scrape (yesterday's and today's rollups and the raw rows read). Prints p50/p95 and the query count; asserts nothing.
+again, as once a day), "warm" as every other scrape (yesterday's and today's rollups and the raw rows read).
+Prints p50/p95 and the query count; asserts nothing.
 
 Needs a PostgreSQL on 127.0.0.1:5432 (user postgres); BENCH_DATABASE_URL moves it. The database (its name
 must start with splp_bench) is dropped and re-created.

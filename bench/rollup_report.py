@@ -106,7 +106,9 @@ def spec_for(title, paths):
         op = {"summary": f"{title} {path}", "operationId": f"op{i}", "responses": OK}
         params = [seg[1:-1] for seg in path.split("/") if seg.startswith("{")]
         if params:
-            op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params]
+            op["parameters"] = [
+                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+            ]
         if method == "post":
             op["requestBody"] = {"content": {"application/json": {"schema": {"type": "object"}}}}
         doc["paths"][path] = {method: op}

@@ -27,7 +27,7 @@ def parse_spec(text):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise ValidationError(_("The OpenAPI document must be UTF-8 text."))
+            raise ValidationError(_("The OpenAPI document must be UTF-8 text.")) from None
     if len(text.encode("utf-8")) > settings.SPLP_MAX_SPEC_BYTES:
         raise ValidationError(_spec_too_large())
     try:
@@ -44,7 +44,7 @@ def parse_spec(text):
     try:
         doc = json.loads(json.dumps(doc, default=str, allow_nan=False))
     except (TypeError, ValueError):
-        raise ValidationError(_("The OpenAPI document contains values that cannot be stored as JSON."))
+        raise ValidationError(_("The OpenAPI document contains values that cannot be stored as JSON.")) from None
     remote = find_remote_refs(doc)
     if remote:
         # The validator would fetch these (SSRF); refuse before validating.
@@ -96,7 +96,9 @@ def detect_format(doc):
         return SpecFormatChoices.SWAGGER2
     if str(doc.get("openapi", "")).startswith("3."):
         return SpecFormatChoices.OPENAPI3
-    raise ValidationError(_("The document must be OpenAPI 3 (field 'openapi: 3.x') or Swagger 2 (field 'swagger: 2.0')."))
+    raise ValidationError(
+        _("The document must be OpenAPI 3 (field 'openapi: 3.x') or Swagger 2 (field 'swagger: 2.0').")
+    )
 
 
 def _validator_class(doc):

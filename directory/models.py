@@ -102,7 +102,9 @@ class ApiService(models.Model):
     )
     contact_name = models.CharField(_("contact person"), max_length=200)
     contact_email = models.EmailField(_("contact e-mail"))
-    sla = models.CharField(_("expected SLA"), max_length=200, help_text=_("For example: 99.5% per month, response < 1 second."))
+    sla = models.CharField(
+        _("expected SLA"), max_length=200, help_text=_("For example: 99.5% per month, response < 1 second.")
+    )
     data_producer = models.CharField(_("data producer"), max_length=200)
     data_steward = models.CharField(_("data steward"), max_length=200)
     health_check_path = models.CharField(
@@ -141,7 +143,8 @@ class ApiService(models.Model):
                 name="directory_service_listed",
             ),
             models.Index(
-                fields=["theme", "name", "id"], condition=models.Q(is_listed=True), name="directory_service_listed_theme"
+                fields=["theme", "name", "id"], condition=models.Q(is_listed=True),
+                name="directory_service_listed_theme",
             ),
             # Who sees what goes by classification: an anonymous visitor's count and a member's rahasia APIs.
             models.Index(

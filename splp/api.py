@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
@@ -54,9 +55,8 @@ def exception_handler(exc, context):
     if isinstance(data, dict) and set(data) == {"detail"}:
         response.data = error_body(getattr(data["detail"], "code", code), str(data["detail"]))
     else:
-        message = " ".join(
-            f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in (data.items() if isinstance(data, dict) else [("non_field_errors", data)])
-        )
+        items = data.items() if isinstance(data, dict) else [("non_field_errors", data)]
+        message = " ".join(f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in items)
         response.data = error_body("invalid", message, fields=data)
     return response
 
@@ -72,6 +72,7 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(_("JSON parse error - %(err)s") % {"err": getattr(exc, "message", exc)}) from None
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A filter on an id: a whole number within what a key can hold, so a huge one is a 400, not an overflow."""
 

@@ -171,7 +171,8 @@ class AuditEvent(models.Model):
             labels = dict(model._meta.get_field("status").flatchoices)
         except (AttributeError, FieldDoesNotExist):
             labels = {}
-        return f"{labels.get(self.old_state, self.old_state) or '-'} → {labels.get(self.new_state, self.new_state) or '-'}"
+        old, new = labels.get(self.old_state, self.old_state), labels.get(self.new_state, self.new_state)
+        return f"{old or '-'} → {new or '-'}"
 
     def save(self, *args, **kwargs):
         if self.pk:

@@ -211,7 +211,9 @@ for _network in SPLP_INTRANET_NETWORKS:
     try:
         ipaddress.ip_network(_network, strict=False)
     except ValueError:
-        raise environ.ImproperlyConfigured(f"SPLP_INTRANET_NETWORKS: {_network!r} is not an address or CIDR network.")
+        raise environ.ImproperlyConfigured(
+            f"SPLP_INTRANET_NETWORKS: {_network!r} is not an address or CIDR network."
+        ) from None
 # How long a process may use a cached key/grant: the longest a revoked key keeps working.
 SPLP_GATEWAY_CACHE_SECONDS = env.float("SPLP_GATEWAY_CACHE_SECONDS", default=5.0)
 SPLP_GATEWAY_POOL_SIZE = env.int("SPLP_GATEWAY_POOL_SIZE", default=64)

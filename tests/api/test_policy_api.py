@@ -84,7 +84,9 @@ def test_a_grant_without_the_required_allow_list_is_a_400_naming_the_rule(
     refused = action(publisher, rahasia_request, "grant", {"rate_limit_per_minute": 10})
     assert refused.status_code == 400
     assert refused.json()["error"]["code"] == "policy_ip_allowlist_required"
-    assert refused.json()["error"]["fields"] == {"ip_allowlist": ["Kebijakan klasifikasi rahasia: daftar IP wajib diisi."]}
+    assert refused.json()["error"]["fields"] == {
+        "ip_allowlist": ["Kebijakan klasifikasi rahasia: daftar IP wajib diisi."]
+    }
 
     granted = action(publisher, rahasia_request, "grant", {"ip_allowlist": ["10.20.0.0/16"]})
     assert granted.status_code == 200

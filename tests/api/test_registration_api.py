@@ -10,7 +10,7 @@ from directory import services as directory_services
 from directory.models import ApiService, ApiVersion, ReviewNote
 
 from ..conftest import api_client_for
-from ..factories import R, OrganizationFactory, UserFactory, member, openapi_doc
+from ..factories import OrganizationFactory, R, UserFactory, member, openapi_doc
 from .conftest import API, count_queries, error_code
 
 URL = f"{API}api-services/"

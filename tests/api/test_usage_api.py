@@ -19,7 +19,7 @@ from ..monitoring.test_rollups import log_row, make_batch
 from .conftest import API
 
 JKT = zoneinfo.ZoneInfo("Asia/Jakarta")
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 HOUR = datetime.timedelta(hours=1)
 NOW = datetime.datetime(2026, 3, 10, 10, 20, tzinfo=JKT)
 URL = API + "usage/"

@@ -20,8 +20,8 @@ from ..conftest import submit_request
 from ..factories import service_fields
 
 OK_SCHEMA = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
-BUS_PATHS = ["/v1/echo", "/v1/items/{id}", "/v1/sleep", "/v1/reset", "/v1/big", "/v1/redirect", "/v1/error", "/v1/secret",
-             "/v1/chunked", "/v1/close", "/v1/hop", "/v1/truncated", "/v1/chunked-cut", "/v1/malformed"]
+BUS_PATHS = ["/v1/echo", "/v1/items/{id}", "/v1/sleep", "/v1/reset", "/v1/big", "/v1/redirect", "/v1/error",
+             "/v1/secret", "/v1/chunked", "/v1/close", "/v1/hop", "/v1/truncated", "/v1/chunked-cut", "/v1/malformed"]
 
 
 def bus_spec():

@@ -41,7 +41,8 @@ def test_success_with_each_credential_header(bus, bus_grant, header):
     assert seen["headers"]["X-Forwarded-For"] == "127.0.0.1"
     drain(bus)
     row = RequestLog.objects.get()
-    assert (row.status, row.upstream_status, row.grant_id, row.organization_id) == (200, 200, grant.id, grant.organization_id)
+    assert (row.status, row.upstream_status) == (200, 200)
+    assert (row.grant_id, row.organization_id) == (grant.id, grant.organization_id)
     assert row.request_id == answer.headers["x-request-id"]
     assert row.operation.path == "/v1/echo" and row.method == "GET"
     assert row.bytes_out == len(answer.body) and row.latency_ms >= row.upstream_latency_ms > 0

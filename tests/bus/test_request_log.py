@@ -15,7 +15,7 @@ from .test_gateway import ECHO, bearer, drain
 
 def test_batches_chain_and_verify_detects_an_altered_row(bus, bus_grant):
     _grant, raw = bus_grant
-    for batch in range(3):
+    for _batch in range(3):
         for _ in range(2):
             call(bus, "GET", ECHO, bearer(raw))
         drain(bus)

@@ -31,7 +31,7 @@ def resolver(monkeypatch):
         try:
             address = table.get(host) or str(ipaddress.ip_address(host))
         except ValueError:
-            raise socket.gaierror("unknown host")
+            raise socket.gaierror("unknown host") from None
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
     monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)

@@ -1,6 +1,5 @@
 """The directory at scale: constant query counts, lists that load only what they show."""
 
-import re
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +11,11 @@ from directory import services as directory_services
 from directory.choices import ClassificationChoices
 from directory.models import ApiService
 from directory.selectors import (
-    THEME_COUNTS_KEY, DirectoryPaginator, published_services, search_services, themes_with_counts,
+    THEME_COUNTS_KEY,
+    DirectoryPaginator,
+    published_services,
+    search_services,
+    themes_with_counts,
 )
 from tests.factories import ThemeFactory, openapi_doc, sunset
 

@@ -12,7 +12,7 @@ from directory.choices import ClassificationChoices as C
 from directory.selectors import themes_with_counts
 from tests.factories import ThemeFactory, period
 
-from ..conftest import file_request, submit_request
+from ..conftest import file_request
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 
-
 def client_for(user):
     client = Client()
     client.force_login(user)

@@ -131,7 +131,7 @@ def test_requester_of_several_organisations_chooses_one_of_them(requester, publi
     client = client_for(requester)
 
     form = client.get(REQUEST_FORM)
-    assertContains(form, '<option value="%s">Puskesmas Wajo</option>' % second.pk, html=True)
+    assertContains(form, f'<option value="{second.pk}">Puskesmas Wajo</option>', html=True)
     assertNotContains(form, outsider_org.name)
 
     refused = client.post(REQUEST_FORM, request_data(requester=outsider_org.pk))
