@@ -7,9 +7,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from directory.choices import ApiVersionStatusChoices
-from directory.models import ApiVersion, Organization
-from splp.admin import (
+from directory.admin_base import (
     AuditEventInline,
     ReadOnlyInlineMixin,
     ScopedAdminMixin,
@@ -18,6 +16,8 @@ from splp.admin import (
     WorkflowAdminMixin,
     admin_access,
 )
+from directory.choices import ApiVersionStatusChoices
+from directory.models import ApiVersion, Organization
 
 from . import policy as rules
 from . import services

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 
-from splp.notifications import notify
+from directory.notifications import notify
 
 from .selectors import active_grants_on
 

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Membership, Organization
+from directory.notifications import notify
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids, visible_services
 from splp import crypto
 from splp.audit import AuditAction, audit_record, settings_row_update
-from splp.notifications import notify
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
 from . import policy as rules

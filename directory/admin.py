@@ -6,7 +6,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from splp.admin import (
+from . import services
+from .admin_base import (
     MANAGE,
     AuditEventInline,
     ReadOnlyInlineMixin,
@@ -15,8 +16,6 @@ from splp.admin import (
     WorkflowAction,
     WorkflowAdminMixin,
 )
-
-from . import services
 from .choices import ApiVersionStatusChoices as S
 from .models import (
     LIVE_STATUSES,
@@ -248,3 +247,4 @@ class PendingApiVersionAdmin(ApiVersionAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=S.SUBMITTED)
+from . import admin_splp  # noqa: E402,F401  (splp's records, scoped by memberships like the rest)

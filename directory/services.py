@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from splp import crypto
 from splp.audit import AuditAction, audit_record
 from splp.http import HEADER_NAME, HEADER_VALUE, is_reserved_header
-from splp.notifications import notify
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
 from .choices import ApiVersionStatusChoices as S
@@ -21,6 +20,7 @@ from .models import (
     LIVE_STATUSES, MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiOperation, ApiService, ApiVersion, Membership,
     ReviewNote,
 )
+from .notifications import notify
 from .selectors import invalidate_theme_counts, is_administrator, publisher_org_ids
 from .signals import api_version_ending
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django_celery_beat import admin as beat_admin
 from django_celery_beat import models as beat_models
 
-from splp.admin import MANAGE, RolePermissionMixin, ScopedAdminMixin
+from directory.admin_base import MANAGE, RolePermissionMixin, ScopedAdminMixin
 
 from .models import LogBatch, RequestLog
 

@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from splp.admin import (
+from directory.admin_base import (
     AuditEventInline,
     ReadOnlyInlineMixin,
     RolePermissionMixin,

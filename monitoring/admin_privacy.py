@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import pgettext_lazy
 
-from splp.admin import AuditEventInline, ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin
+from directory.admin_base import AuditEventInline, ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin
 from splp.timezones import format_local
 
 from . import incidents

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from splp.admin import ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin, admin_access
+from directory.admin_base import ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin, admin_access
 
 from . import reports
 from .models import MonevReport, ReportStatusChoices

@@ -13,78 +13,32 @@
   (UU 27/2022 Pasal 46), once per incident and ``incidents.REMINDER_EVERY`` (6 hours) since it was found,
   past the deadline too, until the notification is recorded. Hourly, on its own schedule.
 
-"Once" is a ReminderLog row (unique kind + period key) created in the same transaction that sends the
-mail: a second run, or a second worker at the same moment, finds the row (or waits for it on the
-unique index) and sends nothing. If sending fails, the transaction rolls back and the next run tries
-again. A reminder nobody could receive (no address) is not recorded, so it goes out once someone has one.
+"Once" is splp.mail.send_once, keyed by kind and period: a second run or worker sends nothing, a failed
+send is retried by the next run, a reminder nobody could receive waits until someone has an address.
 """
 
 import datetime
-import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from access.choices import AccessRequestStatusChoices as S
 from access.models import AccessRequest, Grant
 from access.selectors import lapsed_approvals
 from access.services import access_request_expire
-from directory.choices import MembershipRoleChoices as R
-from splp.context_processors import current_pemda, site_url
+from directory.audiences import administrators, emails, publishers, requesters
+from splp.mail import send_once
+from splp.models import MailClaim
 from splp.workflow import TransitionError
 
 from . import rules
 from .incidents import REMINDER_EVERY, incident_clock, notification_deadline
-from .models import IncidentStatusChoices, PersonalDataIncident, ReminderLog
-
-logger = logging.getLogger(__name__)
+from .models import IncidentStatusChoices, PersonalDataIncident
 
 SEMIANNUAL, MONEV_REPORT, GRANT_WAITING, GRANT_EXPIRY = "semiannual", "monev_report", "grant_waiting", "grant_expiry"
 INCIDENT_NOTIFY = "incident_notify"
-
-ADMINISTRATORS = Q(is_superuser=True) | Q(
-    memberships__role=R.ADMINISTRATOR, memberships__organization__is_administrator=True
-)
-
-
-def _publishers(organization_id):
-    return Q(memberships__role=R.PUBLISHER, memberships__organization=organization_id)
-
-
-def _requesters(organization_id):
-    return Q(memberships__role=R.REQUESTER, memberships__organization=organization_id)
-
-
-def _emails(q):
-    users = get_user_model().objects.filter(q, is_active=True).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
-
-
-def _send_once(kind, period_key, *, to, subject, template, context):
-    """Claim (kind, period_key) and send, in one transaction. True if this call sent the mail."""
-    if not to:
-        logger.warning("reminder %s %s: nobody to send it to", kind, period_key)
-        return False
-    with transaction.atomic():
-        _log, created = ReminderLog.objects.get_or_create(
-            kind=kind, period_key=period_key, defaults={"recipients": len(to)}
-        )
-        if not created:
-            return False
-        with translation.override(settings.LANGUAGE_CODE):
-            pemda = current_pemda()
-            body = render_to_string(template, {**context, "pemda": pemda, "site": site_url(pemda)})
-            send_mail(f"[SPLP {pemda.name}] {subject}", body, settings.DEFAULT_FROM_EMAIL, to)
-    return True
-
 
 def _local_today(today):
     return today or timezone.localdate()
@@ -108,8 +62,8 @@ def reminder_semiannual_send(*, today=None, days_before=None):
         "half": 1 if key == "h1" else 2, "year": today.year, "start": start, "end": end,
         "days_left": (end - today).days, "categories": period["categories"], "behind": behind,
     }
-    return int(_send_once(
-        SEMIANNUAL, f"{today.year}-{key.upper()}", to=_emails(ADMINISTRATORS),
+    return int(send_once(
+        SEMIANNUAL, f"{today.year}-{key.upper()}", to=emails(administrators()),
         subject=_("Pasal 8 coaching and supervision below target this half-year"),
         template="emails/reminder_semiannual.txt", context=context,
     ))
@@ -129,8 +83,8 @@ def reminder_monev_send(*, today=None):
     status = rules.pasal8_status(year=year, today=today, rules=monev_rules)
     context = {"year": year, "monev_activities": status["counts_by_kind"]["monev"],
                "rule": monev_rules.get_monev_per_year_display().lower()}
-    return int(_send_once(
-        MONEV_REPORT, str(year), to=_emails(ADMINISTRATORS),
+    return int(send_once(
+        MONEV_REPORT, str(year), to=emails(administrators()),
         subject=_("The yearly monitoring and evaluation report is due"),
         template="emails/reminder_monev.txt", context=context,
     ))
@@ -144,17 +98,17 @@ def reminder_grant_waiting_send(*, now=None, days=7):
         .select_related("requester", "api_version__service__owner")
         .order_by("decided_at", "pk")
     )
-    sent_keys = set(ReminderLog.objects.filter(
-        kind=GRANT_WAITING, period_key__in=[f"request-{r.pk}" for r in waiting]
-    ).values_list("period_key", flat=True))
+    sent_keys = set(MailClaim.objects.filter(
+        kind=GRANT_WAITING, key__in=[f"request-{r.pk}" for r in waiting]
+    ).values_list("key", flat=True))
     sent = 0
     for access_request in waiting:
         period_key = f"request-{access_request.pk}"
         if period_key in sent_keys:
             continue
         owner_id = access_request.api_version.service.owner_id
-        sent += _send_once(
-            GRANT_WAITING, period_key, to=_emails(_publishers(owner_id) | ADMINISTRATORS),
+        sent += send_once(
+            GRANT_WAITING, period_key, to=emails(publishers(owner_id) | administrators()),
             subject=_("An approved access request is waiting for the grant"),
             template="emails/reminder_grant_waiting.txt",
             context={"request": access_request, "days": (now - access_request.decided_at).days},
@@ -180,8 +134,8 @@ def reminder_grant_expiry_send(*, now=None, days_before=14):
     sent = 0
     for grant in grants:
         expires = timezone.localdate(grant.expires_at)
-        to = _emails(_requesters(grant.organization_id) | _publishers(grant.api_version.service.owner_id))
-        sent += _send_once(
+        to = emails(requesters(grant.organization_id) | publishers(grant.api_version.service.owner_id))
+        sent += send_once(
             GRANT_EXPIRY, f"grant-{grant.pk}-{expires:%Y%m%d}", to=to,
             subject=_("API access expires soon"), template="emails/reminder_grant_expiry.txt",
             context={"grant": grant, "expires": expires, "days_left": (expires - today).days},
@@ -197,11 +151,11 @@ def reminder_incident_send(*, now=None):
                                             found_at__lte=now)
         .prefetch_related("services", "organizations").order_by("found_at", "pk")
     )
-    to = _emails(ADMINISTRATORS)
+    to = emails(administrators())
     sent = 0
     for incident in incidents:
         slot = int((now - incident.found_at) / REMINDER_EVERY)
-        sent += _send_once(
+        sent += send_once(
             INCIDENT_NOTIFY, f"incident-{incident.pk}-{slot}", to=to,
             subject=_("Personal data incident: notify the data subjects and the authority within 3 x 24 hours"),
             template="emails/reminder_incident.txt",

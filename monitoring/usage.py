@@ -6,20 +6,18 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mass_mail
-from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.http import Http404
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
-from directory.choices import MembershipRoleChoices as R
-from directory.models import ApiService, Membership, Organization
+from directory.audiences import administrators, emails, publisher_organizations
+from directory.models import ApiService, Organization
 from directory.selectors import is_administrator, publisher_org_ids
-from splp.context_processors import current_pemda, site_url
+from splp.mail import send_each_once
 
-from .models import ReminderLog, UsageRollup
+from .models import UsageRollup
 from .reports import period_bounds
 from .rollups import live_since, usage_by
 
@@ -99,37 +97,25 @@ def usage_by_service(start, end):
 
 
 def usage_summary_send(*, today=None):
-    """Send last month's summary once (ReminderLog claims the month). Returns the number of e-mails."""
+    """Send last month's summary once (splp.mail.send_each_once). Returns the number of e-mails."""
     today = today or timezone.localdate()
     first, next_first = previous_month(today)
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(first, datetime.time.min, tz)
     end = datetime.datetime.combine(next_first, datetime.time.min, tz)
     rows = usage_by_service(start, end)
-    memberships = Membership.objects.filter(user__is_active=True).exclude(user__email="").select_related(
-        "user", "organization"
+    # e-mail -> the rows that person may see: every API for an administrator, else its organisations' APIs.
+    admins = set(emails(administrators()))
+    recipients = {email: rows for email in admins}
+    for email, organization_ids in publisher_organizations().items():
+        if email not in admins:
+            recipients[email] = [r for r in rows if r["service__owner_id"] in organization_ids]
+    return send_each_once(
+        "usage_summary", f"{first:%Y-%m}",
+        {email: {"rows": own, "month": first} for email, own in recipients.items()},
+        subject=N_("Usage summary %(month)s"), subject_args={"month": f"{first:%m/%Y}"},
+        template="emails/usage_summary.txt",
     )
-    admins = {m.user.email for m in memberships if m.role == R.ADMINISTRATOR and m.organization.is_administrator}
-    recipients = {email: rows for email in admins}  # e-mail -> the rows that person may see
-    for m in memberships:
-        if m.role == R.PUBLISHER and m.user.email not in admins:
-            own = [r for r in rows if r["service__owner_id"] == m.organization_id]
-            recipients.setdefault(m.user.email, []).extend(own)
-    try:
-        with transaction.atomic():
-            ReminderLog.objects.create(kind="usage_summary", period_key=f"{first:%Y-%m}", recipients=len(recipients))
-    except IntegrityError:
-        return 0  # already sent for this month, here or on another worker
-    with translation.override(settings.LANGUAGE_CODE):
-        pemda = current_pemda()
-        subject = _("[SPLP %(pemda)s] Usage summary %(month)s") % {"pemda": pemda.name, "month": f"{first:%m/%Y}"}
-        messages = [
-            (subject, render_to_string("emails/usage_summary.txt",
-                                      {"rows": own, "month": first, "pemda": pemda, "site": site_url(pemda)}),
-             settings.DEFAULT_FROM_EMAIL, [email])
-            for email, own in sorted(recipients.items())
-        ]
-    return send_mass_mail(messages)
 
 
 @shared_task

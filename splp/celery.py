@@ -12,3 +12,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "splp.settings")
 app = Celery("splp")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# directory.notifications holds the notification task beside the events it sends (no tasks <-> notifications cycle).
+app.autodiscover_tasks(related_name="notifications")

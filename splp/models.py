@@ -181,3 +181,22 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit events cannot be deleted."))
+
+
+class MailClaim(models.Model):
+    """One e-mail sent once for one key (a reminder's period, a month's usage summary): see splp.mail."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    key = models.CharField(_("period"), max_length=60)
+    claimed_at = models.DateTimeField(_("claimed"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("e-mail sent once")
+        verbose_name_plural = _("e-mails sent once")
+        ordering = ["-claimed_at"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="uniq_mail_claim")]
+
+    def __str__(self):
+        return f"{self.kind} {self.key}"

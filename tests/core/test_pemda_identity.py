@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from splp import services
+from directory import pemda as pemda_services
 from splp.audit import audit_events_for
 from splp.identity import MAX_LOGO_BYTES
 from splp.models import Pemda
@@ -38,7 +38,7 @@ def stored_files(media_root):
 
 @pytest.mark.parametrize("typed", ["197001011995031001", "19700101 199503 1 001", " 19700101  199503 1 001 "])
 def test_the_nip_is_stored_as_18_digits_whatever_the_spaces(admin_user, pemda, typed):
-    pemda = services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_nip=typed)
+    pemda = pemda_services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_nip=typed)
 
     pemda.refresh_from_db()
     assert pemda.kepala_dinas_nip == "197001011995031001"
@@ -53,7 +53,7 @@ def test_the_nip_is_stored_as_18_digits_whatever_the_spaces(admin_user, pemda, t
 ])
 def test_a_nip_that_is_not_18_digits_is_refused_in_indonesian(admin_user, pemda, typed):
     with pytest.raises(ValidationError) as refused:
-        services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_nip=typed)
+        pemda_services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_nip=typed)
 
     assert refused.value.message_dict["kepala_dinas_nip"] == [
         "NIP harus terdiri atas tepat 18 digit (spasi di antara kelompok angka boleh), mis. 19700101 199503 1 001."
@@ -64,12 +64,12 @@ def test_a_nip_that_is_not_18_digits_is_refused_in_indonesian(admin_user, pemda,
 
 
 def test_a_png_or_jpeg_logo_is_stored_under_pemda(admin_user, pemda, _media_root):
-    pemda = services.pemda_update(actor=admin_user, pemda=pemda, logo=png())
+    pemda = pemda_services.pemda_update(actor=admin_user, pemda=pemda, logo=png())
     assert pemda.logo.name == "pemda/logo.png"
     assert (_media_root / "pemda" / "logo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     jpeg = SimpleUploadedFile("logo.jpg", image_bytes("JPEG"), content_type="image/jpeg")
-    pemda = services.pemda_update(actor=admin_user, pemda=pemda, logo=jpeg)
+    pemda = pemda_services.pemda_update(actor=admin_user, pemda=pemda, logo=jpeg)
     assert pemda.logo.name == "pemda/logo.jpg"
 
 
@@ -87,7 +87,7 @@ def test_a_logo_too_big_or_of_another_type_is_refused_and_nothing_is_saved(
     admin_user, pemda, _media_root, upload, message
 ):
     with pytest.raises(ValidationError) as refused:
-        services.pemda_update(actor=admin_user, pemda=pemda, logo=upload, kepala_dinas_name="Drs. La Ode Contoh")
+        pemda_services.pemda_update(actor=admin_user, pemda=pemda, logo=upload, kepala_dinas_name="Drs. La Ode Contoh")
 
     assert message in refused.value.message_dict["logo"]
     pemda.refresh_from_db()
@@ -97,7 +97,7 @@ def test_a_logo_too_big_or_of_another_type_is_refused_and_nothing_is_saved(
 
 
 def test_a_change_is_audited_with_old_and_new_values(admin_user, pemda):
-    services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_name="Drs. La Ode Contoh, M.Si.",
+    pemda_services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_name="Drs. La Ode Contoh, M.Si.",
                           domain="spl.baubaukota.go.id", logo=png())
 
     event = audit_events_for(pemda).get()
@@ -108,18 +108,18 @@ def test_a_change_is_audited_with_old_and_new_values(admin_user, pemda):
     }
 
     # Saving the same values again changes nothing and writes no second row.
-    services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_name="Drs. La Ode Contoh, M.Si.")
+    pemda_services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_name="Drs. La Ode Contoh, M.Si.")
     assert audit_events_for(pemda).count() == 1
 
 
 @pytest.mark.parametrize("actor", ["publisher", "requester", "outsider"])
 def test_only_an_administrator_may_change_the_identity(request, pemda, actor):
     with pytest.raises(PermissionDenied, match="Hanya administrator Dinas"):
-        services.pemda_update(actor=request.getfixturevalue(actor), pemda=pemda, domain="evil.example")
+        pemda_services.pemda_update(actor=request.getfixturevalue(actor), pemda=pemda, domain="evil.example")
     pemda.refresh_from_db()
     assert pemda.domain == "spl.baubaukota.go.id"
     with pytest.raises(PermissionDenied):
-        services.pemda_create(actor=request.getfixturevalue(actor), name="Kota Lain")
+        pemda_services.pemda_create(actor=request.getfixturevalue(actor), name="Kota Lain")
     assert Pemda.objects.count() == 1
 
 
@@ -129,7 +129,7 @@ def test_missing_document_fields_are_named_in_indonesian(admin_user, pemda):
         "NIP Kepala Dinas", "alamat Dinas", "logo", "peraturan tentang SPLP", "tempat penandatanganan",
     ]
 
-    pemda = services.pemda_update(
+    pemda = pemda_services.pemda_update(
         actor=admin_user, pemda=pemda, head_of_region_title="wali_kota", head_of_region_name="H. Muhammad Contoh",
         kepala_dinas_name="Drs. La Ode Contoh, M.Si.", kepala_dinas_rank="Pembina Utama Muda (IV/c)",
         dinas_address="Jl. Contoh Raya No. 1", document_place="Baubau",
@@ -137,12 +137,13 @@ def test_missing_document_fields_are_named_in_indonesian(admin_user, pemda):
     )
     assert pemda.missing_document_fields() == ["NIP Kepala Dinas", "logo"]
 
-    pemda = services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_nip="197001011995031001", logo=png())
+    pemda = pemda_services.pemda_update(actor=admin_user, pemda=pemda, kepala_dinas_nip="197001011995031001",
+                                        logo=png())
     assert pemda.missing_document_fields() == []
 
 
 def test_signature_block_and_addressee(admin_user, pemda):
-    pemda = services.pemda_update(
+    pemda = pemda_services.pemda_update(
         actor=admin_user, pemda=pemda, head_of_region_title="wali_kota", kepala_dinas_name="Drs. La Ode Contoh, M.Si.",
         kepala_dinas_rank="Pembina Utama Muda (IV/c)", kepala_dinas_nip="19700101 199503 1 001",
         document_place="Baubau",

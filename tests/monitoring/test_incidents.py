@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from monitoring import incidents
 from monitoring.models import IncidentStatusChoices as IS
-from monitoring.models import PersonalDataIncident, ReminderLog
+from monitoring.models import PersonalDataIncident
 from monitoring.reminders import reminder_incident_send, send_incident_reminders_task
 from splp.audit import audit_events_for
+from splp.models import MailClaim
 from splp.workflow import TransitionError
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -162,7 +163,7 @@ def test_reminders_go_out_every_six_hours_until_the_notification_is_recorded(inc
     clock.move_to(at(90))
     assert reminder_incident_send() == 0
     assert len(mail.outbox) == 3
-    assert ReminderLog.objects.filter(kind="incident_notify").count() == 3
+    assert MailClaim.objects.filter(kind="incident_notify").count() == 3
 
 
 def test_the_command_sends_the_same_reminders_for_cron(incident, admin_user):

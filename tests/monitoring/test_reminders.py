@@ -14,7 +14,7 @@ from django.db import connection
 from access import services as access_services
 from access.choices import AccessRequestStatusChoices as S
 from monitoring import activities
-from monitoring.models import ActivityKindChoices as AK, MonevReport, ReminderLog, ReportStatusChoices
+from monitoring.models import ActivityKindChoices as AK, MonevReport, ReportStatusChoices
 from monitoring.reminders import (
     approvals_expire_lapsed,
     expire_grants_task,
@@ -27,6 +27,7 @@ from monitoring.reminders import (
     send_reminders_task,
 )
 from splp.audit import audit_events_for
+from splp.models import MailClaim
 
 from ..conftest import submit_request
 
@@ -51,7 +52,7 @@ def record(admin_user, kind, day):
 
 
 def logs():
-    return sorted(ReminderLog.objects.values_list("kind", "period_key", "recipients"))
+    return sorted(MailClaim.objects.values_list("kind", "key", "recipients"))
 
 
 # -- (a) half-year pembinaan / pengawasan ----------------------------------------------------------

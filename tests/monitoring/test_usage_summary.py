@@ -1,11 +1,13 @@
 import datetime
 
+import pytest
 import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from monitoring.models import ReminderLog, UsageRollup
+from monitoring.models import UsageRollup
 from monitoring.usage import usage_summary_send
+from splp.models import MailClaim
 
 
 def test_monthly_summary_once_per_month_scoped_per_recipient(service, admin_user, publisher, outsider):
@@ -23,7 +25,7 @@ def test_monthly_summary_once_per_month_scoped_per_recipient(service, admin_user
     assert "999" not in admin_mail.body  # September is not October
     assert "Data Penduduk: 120" in by_recipient[publisher.email].body
     assert "Data Penduduk" not in by_recipient[outsider.email].body  # not its API
-    assert ReminderLog.objects.filter(kind="usage_summary", period_key="2026-10").count() == 1
+    assert MailClaim.objects.filter(kind="usage_summary", key="2026-10").count() == 1
 
 
 def test_command_sends_once(service, admin_user):
@@ -36,3 +38,19 @@ def test_command_sends_once(service, admin_user):
     call_command("send_usage_summary", stdout=out)
     # The administrator and the API's publisher.
     assert out.getvalue().splitlines() == ["2 e-mails sent.", "Nothing sent (already sent for last month)."]
+
+
+def test_a_month_whose_summary_failed_to_send_goes_out_on_the_next_run(service, admin_user, monkeypatch):
+    from django.core.mail import EmailMessage
+
+    def refuse(message, fail_silently=False):
+        raise ConnectionRefusedError("mail server down")
+
+    with time_machine.travel(datetime.datetime(2026, 11, 1, 6, tzinfo=timezone.get_current_timezone())):
+        with monkeypatch.context() as patch:
+            patch.setattr(EmailMessage, "send", refuse)
+            with pytest.raises(ConnectionRefusedError):
+                usage_summary_send()
+        assert mail.outbox == []
+        assert usage_summary_send() == 2  # the administrator and the API's publisher, October not lost
+    assert all("Ringkasan penggunaan 10/2026" in m.subject for m in mail.outbox)

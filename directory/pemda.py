@@ -1,13 +1,14 @@
-"""State changes of the records splp owns: the Pemda identity."""
+"""State changes of the Pemda identity (splp's record): only the Dinas' administrators, whom the directory's
+memberships name, may make them."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from directory.selectors import is_administrator
+from splp.audit import AuditAction, audit_record
+from splp.models import Pemda
+from splp.workflow import lock, require
 
-from .audit import AuditAction, audit_record
-from .models import Pemda
-from .workflow import lock, require
+from .selectors import is_administrator
 
 # What an administrator may set on the identity: every field but the key.
 PEMDA_FIELDS = tuple(f.name for f in Pemda._meta.concrete_fields if not f.primary_key)
