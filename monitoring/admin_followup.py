@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.text import Truncator
 from django.utils.translation import pgettext_lazy
 
-from splp.admin import AuditEventInline, ScopedAdminMixin
+from directory.admin_base import AuditEventInline, ScopedAdminMixin
 
 from .models import MonevRecommendation, RecommendationStatusChoices
 from .monev import followup
