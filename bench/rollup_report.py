@@ -10,7 +10,7 @@ Usage: .venv/bin/python bench/rollup_report.py [--rows 10000000] [--year 2025] [
   INSERT ... SELECT, secondary indexes dropped and rebuilt afterwards, the way a bulk load is done).
 - Rolls the whole year up hour by hour with ``monitoring.rollups.rollup_range`` (one aggregate query per hour,
   8,760 hours).
-- Computes the annual report's figures from the rollups: ``monitoring.reports.compute_figures`` when that
+- Computes the annual report's figures from the rollups: ``monitoring.monev.figures.compute_figures`` when that
   module is there, plus ``monitoring.rollups.summary`` over the year, per API and per organisation.
 - Times ``monitoring.rollups.rollup_period`` over the rolled-up year: the check every report makes for
   missing or stale hours before it freezes its figures (nothing to redo here, so the check alone).
@@ -338,7 +338,7 @@ def phase_report(args):
     hours, _rows = rollup_period(start=start, end=end, now=end)  # as if right after the year (retention)
     result["rollup_period"] = {"seconds": time.perf_counter() - started, "hours_redone": hours}
     try:
-        from monitoring.reports import compute_figures
+        from monitoring.monev.figures import compute_figures
     except ImportError:
         compute_figures = None
     if compute_figures is not None:
@@ -358,7 +358,7 @@ def phase_report(args):
             }
         tracemalloc.stop()
     else:
-        result["compute_figures"] = "monitoring.reports.compute_figures not found"
+        result["compute_figures"] = "monitoring.monev.figures.compute_figures not found"
     connection.close()
 
     # summary() over the year, per API and per requesting organisation (one query each), and grouped.

@@ -21,7 +21,9 @@ from directory.choices import ApiVersionStatusChoices, ClassificationChoices
 from directory.models import ApiService, ApiVersion
 from splp.audit import AuditAction, audit_record
 
-from .exports import _csv_safe, _xlsx_cell, display
+from .monev.csvfile import csv_safe
+from .monev.formatting import display
+from .monev.xlsx import xlsx_cell
 
 CTX = "monitoring-privacy"
 
@@ -125,13 +127,13 @@ def render_xlsx(rows) -> bytes:
     sheet.title = pgettext(CTX, "Record of processing")[:31]
     head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="12355B")
     for column, spec in enumerate(columns(), start=1):
-        cell = _xlsx_cell(sheet, 1, column, spec.title, head_font)
+        cell = xlsx_cell(sheet, 1, column, spec.title, head_font)
         cell.fill = head_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[cell.column_letter].width = spec.width
     for row_number, values in enumerate(rows, start=2):
         for column, value in enumerate(values, start=1):
-            cell = _xlsx_cell(sheet, row_number, column, value)
+            cell = xlsx_cell(sheet, row_number, column, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"  # the header row and the API's name stay in view
     sheet.auto_filter.ref = sheet.dimensions
@@ -147,7 +149,7 @@ def render_csv(rows) -> bytes:
     writer.writerow([spec.title for spec in columns()])
     for values in rows:
         writer.writerow([
-            display(value) if isinstance(value, (datetime.date, datetime.datetime)) else _csv_safe(value)
+            display(value) if isinstance(value, (datetime.date, datetime.datetime)) else csv_safe(value)
             for value in values
         ])
     return ("\ufeff" + output.getvalue()).encode("utf-8")

@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from . import findings, health, heartbeat, reminders, reports, rollups, usage  # noqa: F401  (their @shared_task)
+from . import findings, health, heartbeat, reminders, rollups, usage  # noqa: F401  (their @shared_task)
+from .monev import services as monev_services  # noqa: F401
 from .services import request_log_drain
 
 

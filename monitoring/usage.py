@@ -18,7 +18,7 @@ from directory.selectors import is_administrator, publisher_org_ids
 from splp.mail import send_each_once
 
 from .models import UsageRollup
-from .reports import period_bounds
+from .monev.periods import period_bounds
 from .rollups import live_since, usage_by
 
 MAX_RANGE_DAYS = 366

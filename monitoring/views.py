@@ -24,9 +24,16 @@ from directory.models import ApiService, ApiVersion
 from directory.portal import PortalRoles
 from directory.selectors import is_administrator
 
-from . import charts, exports, reports, rollups, ropa, rules
+from . import charts, rollups, ropa, rules
 from .forms import IdentifierLookupForm
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
+from .monev.csvfile import render_csv
+from .monev.formatting import Light, Percent, display, filename, month_labels, report_data_as_of, report_status
+from .monev.pdf import render_pdf
+from .monev.periods import period_bounds, year_period
+from .monev.sections import half_year_labels, report_sections
+from .monev.usage import percent, usage_by_month
+from .monev.xlsx import render_xlsx
 from .services import request_log_lookup_identifier
 from .status import system_status
 
@@ -58,14 +65,14 @@ def _admin_url(name, query="", args=None):
 @administrator_page
 def report_detail(request, pk):
     report = get_object_or_404(MonevReport.objects.select_related("generated_by", "finalised_by"), pk=pk)
-    sections = exports.report_sections(report)
+    sections = report_sections(report)
     for section in sections:
         section.svgs = [chart.svg() for chart in section.charts]
     return render(request, "monitoring/report.html", {
         "report": report,
         "sections": sections,
-        "status_label": exports.report_status(report),
-        "data_as_of": exports.report_data_as_of(report),
+        "status_label": report_status(report),
+        "data_as_of": report_data_as_of(report),
         "is_draft": report.status == ReportStatusChoices.DRAFT,
         "admin_url": _admin_url("monitoring_monevreport_change", args=[report.pk]),
     })
@@ -73,26 +80,26 @@ def report_detail(request, pk):
 
 def _download(content, content_type, report, extension):
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, exports.filename(report, extension))
+    response["Content-Disposition"] = content_disposition_header(True, filename(report, extension))
     return response
 
 
 @administrator_page
 def report_pdf(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
-    return _download(exports.render_pdf(report), "application/pdf", report, "pdf")
+    return _download(render_pdf(report), "application/pdf", report, "pdf")
 
 
 @administrator_page
 def report_xlsx(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
-    return _download(exports.render_xlsx(report), XLSX, report, "xlsx")
+    return _download(render_xlsx(report), XLSX, report, "xlsx")
 
 
 @administrator_page
 def report_csv(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
-    return _download(exports.render_csv(report), "text/csv; charset=utf-8", report, "csv")
+    return _download(render_csv(report), "text/csv; charset=utf-8", report, "csv")
 
 
 @administrator_page
@@ -140,8 +147,8 @@ def status(request):
 def dashboard(request):
     today = timezone.localdate()
     year = today.year
-    year_start, year_end = reports.year_period(year)
-    start, end = reports.period_bounds(year_start, year_end)
+    year_start, year_end = year_period(year)
+    start, end = period_bounds(year_start, year_end)
 
     # Rolled-up hours plus the calls drained since the last rollup: the current hour counts at once.
     data_as_of = timezone.now()
@@ -159,8 +166,8 @@ def dashboard(request):
         theme["errors"] += counters["status_4xx"] + counters["status_5xx"]
     theme_rows = sorted(themes.values(), key=lambda t: (-t["calls"], t["theme"]))
     for theme in theme_rows:
-        theme["error_rate"] = exports.display(exports.Percent(reports.percent(theme["errors"], theme["calls"])))
-        theme["calls_text"], theme["errors_text"] = exports.display(theme["calls"]), exports.display(theme["errors"])
+        theme["error_rate"] = display(Percent(percent(theme["errors"], theme["calls"])))
+        theme["calls_text"], theme["errors_text"] = display(theme["calls"]), display(theme["errors"])
     top_apis = []
     for service_id, counters in sorted(by_service.items(), key=lambda item: -item[1]["calls"])[:TOP_APIS]:
         service = services.get(service_id)
@@ -168,19 +175,19 @@ def dashboard(request):
         top_apis.append({
             "name": service.name if service else _("(unknown API)"),
             "owner": service.owner.name if service else "",
-            "calls": counters["calls"], "calls_text": exports.display(counters["calls"]),
-            "error_rate": exports.display(exports.Percent(reports.percent(errors, counters["calls"]))),
+            "calls": counters["calls"], "calls_text": display(counters["calls"]),
+            "error_rate": display(Percent(percent(errors, counters["calls"]))),
         })
     calls = sum(c["calls"] for c in by_service.values())
     errors = sum(c["status_4xx"] + c["status_5xx"] for c in by_service.values())
-    months = reports.usage_by_month(year_start, year_end, live_from=live_from)
+    months = usage_by_month(year_start, year_end, live_from=live_from)
 
     monev_rules = rules.current()
     pasal8 = rules.pasal8_status(year=year, today=today, rules=monev_rules)
-    period_names = exports.half_year_labels()
+    period_names = half_year_labels()
     pasal8_rows = [
         {"period": period_names[key], "category": rules.category_label(category), "count": status["count"],
-         "target": status["target"], "light": status["light"], "label": exports.Light(status["light"]).label}
+         "target": status["target"], "light": status["light"], "label": Light(status["light"]).label}
         for key in ("h1", "h2", "year")
         for category, status in pasal8["periods"][key]["categories"].items()
     ]
@@ -191,7 +198,7 @@ def dashboard(request):
     pasal9_rows = []
     for y in (year, year - 1):
         pasal9 = rules.pasal9_status(year=y, reports=recent, rules=monev_rules)
-        pasal9_rows.append({**pasal9, "label": exports.Light(pasal9["light"]).label})
+        pasal9_rows.append({**pasal9, "label": Light(pasal9["light"]).label})
 
     counts = {
         "pending_requests": AccessRequest.objects.filter(status__in=WAITING_FOR_ADMINISTRATOR).count(),
@@ -213,8 +220,8 @@ def dashboard(request):
         "year": year,
         "today": today,
         "data_as_of": data_as_of,
-        "calls": exports.display(calls),
-        "error_rate": exports.display(exports.Percent(reports.percent(errors, calls))),
+        "calls": display(calls),
+        "error_rate": display(Percent(percent(errors, calls))),
         "theme_rows": theme_rows,
         "top_apis": top_apis,
         "counts": counts,
@@ -225,7 +232,7 @@ def dashboard(request):
         "monev_per_year": monev_rules.get_monev_per_year_display(),
         "recent_reports": recent[:5],
         "chart_months": charts.column_chart(
-            exports.month_labels(months), title=_("Calls per month"),
+            month_labels(months), title=_("Calls per month"),
             empty_text=_("No calls in this period."),
         ),
         "chart_themes": charts.bar_chart(

@@ -1,6 +1,6 @@
 from django import template
 
-from ..exports import data_as_of
+from ..monev.formatting import data_as_of
 
 register = template.Library()
 

@@ -10,10 +10,10 @@ from django.core import mail
 from django.template import Context, Template
 from django_celery_beat.models import CrontabSchedule, PeriodicTask, PeriodicTasks
 
-from monitoring.exports import display
 from monitoring.models import MonevReport
+from monitoring.monev.formatting import display
+from monitoring.monev.services import generate_annual_monev_report_task
 from monitoring.reminders import send_reminders_task
-from monitoring.reports import generate_annual_monev_report_task
 from splp.models import AuditEvent
 from splp.timezones import ZONE_ABBREVIATIONS
 

@@ -7,8 +7,8 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
-from monitoring import reports
 from monitoring.models import MonevReport, UsageRollup
+from monitoring.monev import services as monev
 from monitoring.usage import usage_summary_send
 from splp.models import Pemda
 
@@ -62,7 +62,7 @@ def test_report_ready_mail_links_to_the_report_in_the_admin(settings, baubau, ad
     settings.SITE_URL = DEV
     with time_machine.travel(datetime.datetime(2026, 1, 2, 3, tzinfo=timezone.get_current_timezone())):
         with django_capture_on_commit_callbacks(execute=True):
-            reports.generate_annual_monev_report_task()
+            monev.generate_annual_monev_report_task()
     report = MonevReport.objects.get()
     [message] = mail.outbox
     assert links(message.body) == [f"{DEV}/admin/monitoring/monevreport/{report.pk}/change/"]

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from access import services as access_services
 from directory import services as directory_services
-from monitoring import reports
 from monitoring.models import Activity, Finding
+from monitoring.monev import services as monev
 
 from ..conftest import submit_request
 from ..factories import ThemeFactory, openapi_doc, service_fields
@@ -113,18 +113,18 @@ def test_pasal8_lights(client, data, admin_user):
 def test_pasal9_light_red_then_amber_then_green(client, data, admin_user):
     assert lights(page(client, admin_user), "pasal9")[0] == "red"  # no report for 2026
 
-    draft = reports.monev_report_generate(actor=admin_user, period_start=datetime.date(2026, 1, 1),
+    draft = monev.monev_report_generate(actor=admin_user, period_start=datetime.date(2026, 1, 1),
                                           period_end=datetime.date(2026, 12, 31))
     html = page(client, admin_user)
     assert lights(html, "pasal9")[0] == "amber"
     assert reverse("monitoring:report", args=[draft.pk]) in section(html, "pasal9")
 
-    half = reports.monev_report_generate(actor=admin_user, period_start=datetime.date(2026, 1, 1),
+    half = monev.monev_report_generate(actor=admin_user, period_start=datetime.date(2026, 1, 1),
                                          period_end=datetime.date(2026, 4, 30))
-    reports.monev_report_finalise(actor=admin_user, report=half)
+    monev.monev_report_finalise(actor=admin_user, report=half)
     assert lights(page(client, admin_user), "pasal9")[0] == "amber"  # final, but for part of the year
 
-    reports.monev_report_finalise(actor=admin_user, report=draft)
+    monev.monev_report_finalise(actor=admin_user, report=draft)
     assert lights(page(client, admin_user), "pasal9")[0] == "green"
 
 

@@ -14,8 +14,9 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from monitoring import reports
 from monitoring.models import MonevReport, RequestLog, RollupHour, UsageRollup
+from monitoring.monev import services as monev
+from monitoring.monev.periods import period_bounds
 from monitoring.rollups import live_since, pending_hours, rollup_hour, rollup_pending, rollup_period, usage_by
 from monitoring.services import DRAIN_LOCK, request_log_drain
 
@@ -69,12 +70,12 @@ def test_45_calls_then_a_report_at_once_counts_them(bus, bus_grant, client, admi
 
 
 def test_the_yearly_job_and_the_admin_button_roll_up_too(bus, bus_grant, client, admin_user):
-    """All three ways share reports._prepare: the yearly job (system) and the admin's generate view."""
+    """All three ways share monev._prepare: the yearly job (system) and the admin's generate view."""
     _grant, raw = bus_grant
     with time_machine.travel(datetime.datetime(2026, 12, 31, 23, 50, tzinfo=JKT), tick=False):
         bus_calls(bus, raw, 3)
     with time_machine.travel(datetime.datetime(2027, 1, 1, 0, 10, tzinfo=JKT), tick=False):
-        report, created = reports.generate_annual_monev_report()
+        report, created = monev.generate_annual_monev_report()
         assert created and report.figures["usage"]["total"]["calls"] == 3
         # The period is over: the figures cover it up to its end, not up to the moment of generation.
         assert report.figures["data_as_of"] == "2027-01-01T00:00:00+07:00"
@@ -111,7 +112,7 @@ def test_rollup_period_redoes_missing_and_stale_hours_only(world_org):
     # Later: a late drain into H-3h, a never rolled-up hour (H-1h), and the open hour.
     RequestLog.objects.bulk_create(rows(H - 3 * HOUR + 30 * MINUTE, 1) + rows(H - HOUR, 4) + rows(H, 5))
     with time_machine.travel(NOW, tick=False):
-        start, end = reports.period_bounds(datetime.date(2026, 3, 10), datetime.date(2026, 3, 10))
+        start, end = period_bounds(datetime.date(2026, 3, 10), datetime.date(2026, 3, 10))
         assert rollup_period(start=start, end=end) == (3, 3 + 4 + 5)
         assert rollup_period(start=start, end=end) == (0, 0)  # nothing stale any more
     calls = dict(UsageRollup.objects.values_list("hour", "calls"))

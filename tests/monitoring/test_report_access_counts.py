@@ -7,7 +7,7 @@ import zoneinfo
 import time_machine
 
 from access import services as access_services
-from monitoring import reports
+from monitoring.monev.figures import compute_figures
 
 from ..conftest import submit_request
 
@@ -36,7 +36,7 @@ def test_access_figures_count_what_the_services_audited(
         withdrawn = submit_request(outsider, outsider_org, published_version)
         access_services.access_request_withdraw(actor=outsider, access_request=withdrawn)
     with time_machine.travel(datetime.datetime(2027, 1, 10, 10, 0, tzinfo=JKT), tick=False):
-        access = reports.compute_figures(period_start=YEAR[0], period_end=YEAR[1])["access"]
+        access = compute_figures(period_start=YEAR[0], period_end=YEAR[1])["access"]
 
     assert access["events"] == {
         "submit": 4, "approve": 2, "reject": 1, "withdraw": 1, "grant": 2, "revoke": 1, "expire": 1,

@@ -22,8 +22,7 @@ from django.urls import reverse
 
 from access import services as access_services
 from directory import services as directory_services
-from monitoring import exports, incidents, reports
-from monitoring.exports import render_csv, render_pdf, render_xlsx
+from monitoring import incidents
 from monitoring.models import (
     LATENCY_BUCKETS_MS,
     Activity,
@@ -33,6 +32,12 @@ from monitoring.models import (
     ReminderLog,
     UsageRollup,
 )
+from monitoring.monev import services as monev
+from monitoring.monev.csvfile import render_csv
+from monitoring.monev.figures import compute_figures
+from monitoring.monev.pdf import render_pdf
+from monitoring.monev.sections import report_sections
+from monitoring.monev.xlsx import render_xlsx
 from splp.context_processors import current_pemda
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
@@ -159,12 +164,12 @@ def at_report_time():
 
 @pytest.fixture
 def figures(world, at_report_time):
-    return reports.compute_figures(period_start=YEAR[0], period_end=YEAR[1])
+    return compute_figures(period_start=YEAR[0], period_end=YEAR[1])
 
 
 @pytest.fixture
 def report(world, at_report_time):
-    return reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+    return monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
 
 
 def by_name(rows, key, name):
@@ -246,9 +251,9 @@ def test_connectors_are_the_grants_active_at_any_time_in_the_period(world, reque
         access_services.access_request_revoke(actor=admin_user, access_request=revoked.access_request,
                                               reason="Tidak diperlukan lagi")
     with time_machine.travel(REPORT_TIME, tick=False):
-        february = reports.compute_figures(period_start=datetime.date(2026, 2, 1),
+        february = compute_figures(period_start=datetime.date(2026, 2, 1),
                                            period_end=datetime.date(2026, 2, 28))
-        january = reports.compute_figures(period_start=datetime.date(2026, 1, 1),
+        january = compute_figures(period_start=datetime.date(2026, 1, 1),
                                           period_end=datetime.date(2026, 1, 31))
     assert revoked.pk not in {c["grant_id"] for c in february["usage"]["connectors"]}
     in_january = {c["grant_id"]: c for c in january["usage"]["connectors"]}
@@ -322,7 +327,7 @@ def test_recommendations_stay_quiet_on_clean_data(admin_user, publisher, publish
         for kind, month in (("sosialisasi", 2), ("pelatihan", 8), ("pengawasan", 3), ("pengawasan", 9),
                             ("monev", 11)):
             Activity.objects.create(kind=kind, date=datetime.date(2026, month, 1), title=kind, created_by=admin_user)
-        figures = reports.compute_figures(period_start=YEAR[0], period_end=YEAR[1])
+        figures = compute_figures(period_start=YEAR[0], period_end=YEAR[1])
     # Only the Dinas itself has no API, and it administers the SPLP rather than publishing into it: every
     # rule stays quiet.
     assert figures["compliance"]["without_api"] == []
@@ -356,7 +361,7 @@ def test_generate_freezes_figures_and_prefills_recommendations(report, world):
 def test_only_administrators_generate(world, at_report_time):
     for user in (world.publisher, world.requester, world.outsider):
         with pytest.raises(PermissionDenied):
-            reports.monev_report_generate(actor=user, period_start=YEAR[0], period_end=YEAR[1])
+            monev.monev_report_generate(actor=user, period_start=YEAR[0], period_end=YEAR[1])
     assert not MonevReport.objects.exists()
 
 
@@ -364,24 +369,24 @@ def test_generate_refuses_a_reversed_period(world, at_report_time):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        reports.monev_report_generate(actor=world.admin, period_start=YEAR[1], period_end=YEAR[0])
+        monev.monev_report_generate(actor=world.admin, period_start=YEAR[1], period_end=YEAR[0])
 
 
 def test_a_second_report_for_the_same_period_needs_confirmation(report, world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
-        reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+        monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
     assert refused.value.code == "duplicate_period"
     assert refused.value.messages == [
         f"Periode ini sudah memiliki laporan: “{report.title}” (Draf, dibuat 10 Jan 2027 10:00 WIB). Centang "
         "konfirmasi untuk membuat laporan lain untuk periode yang sama."
     ]
     assert MonevReport.objects.count() == 1
-    again = reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1], again=True)
+    again = monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1], again=True)
     assert again.pk != report.pk and MonevReport.objects.count() == 2
     # Another period is not a duplicate.
-    reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=datetime.date(2026, 6, 30))
+    monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=datetime.date(2026, 6, 30))
 
 
 def test_the_admin_asks_before_a_second_report_for_a_period(report, world, client):
@@ -398,24 +403,24 @@ def test_the_admin_asks_before_a_second_report_for_a_period(report, world, clien
 
 
 def test_recommendations_edited_while_draft_then_finalised_once(report, world):
-    reports.monev_report_update_recommendations(actor=world.admin, report=report, text="1. Rekomendasi baru.")
+    monev.monev_report_update_recommendations(actor=world.admin, report=report, text="1. Rekomendasi baru.")
     report.refresh_from_db()
     assert report.recommendations == "1. Rekomendasi baru."
     assert AuditEvent.objects.filter(object_id=str(report.pk), action="update_recommendations").count() == 1
     with pytest.raises(PermissionDenied):
-        reports.monev_report_update_recommendations(actor=world.publisher, report=report, text="x")
+        monev.monev_report_update_recommendations(actor=world.publisher, report=report, text="x")
     with pytest.raises(PermissionDenied):
-        reports.monev_report_finalise(actor=world.requester, report=report)
+        monev.monev_report_finalise(actor=world.requester, report=report)
 
-    reports.monev_report_finalise(actor=world.admin, report=report)
+    monev.monev_report_finalise(actor=world.admin, report=report)
     report.refresh_from_db()
     assert report.status == "final" and report.finalised_by == world.admin and report.finalised_at
     event = AuditEvent.objects.get(object_id=str(report.pk), action="finalise")
     assert (event.old_state, event.new_state) == ("draft", "final")
     with pytest.raises(TransitionError):
-        reports.monev_report_finalise(actor=world.admin, report=report)
+        monev.monev_report_finalise(actor=world.admin, report=report)
     with pytest.raises(TransitionError):
-        reports.monev_report_update_recommendations(actor=world.admin, report=report, text="Perubahan terlambat.")
+        monev.monev_report_update_recommendations(actor=world.admin, report=report, text="Perubahan terlambat.")
     report.refresh_from_db()
     assert report.recommendations == "1. Rekomendasi baru."
 
@@ -424,14 +429,14 @@ def test_annual_task_generates_the_previous_year_once(world, at_report_time, dja
     world.admin.email = "alice@example.test"
     world.admin.save()
     with django_capture_on_commit_callbacks(execute=True):
-        first = reports.generate_annual_monev_report_task()
+        first = monev.generate_annual_monev_report_task()
     with django_capture_on_commit_callbacks(execute=True):
-        second = reports.generate_annual_monev_report_task()
+        second = monev.generate_annual_monev_report_task()
     assert first["created"] is True and second == {"report": first["report"], "created": False}
     report = MonevReport.objects.get()
     assert (report.period_start, report.period_end) == YEAR
     assert report.generated_by is None and report.status == "draft"
-    assert ReminderLog.objects.filter(kind=reports.SYSTEM_REPORT_CLAIM).count() == 1
+    assert ReminderLog.objects.filter(kind=monev.SYSTEM_REPORT_CLAIM).count() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.test"]
     assert report.title in mail.outbox[0].subject
 
@@ -441,7 +446,7 @@ def test_two_workers_running_the_yearly_job_at_once_store_one_report(monkeypatch
     OrganizationFactory(name="Dinas Kominfo", code="diskominfo", is_administrator=True)
     barrier = threading.Barrier(2)
     outcomes = []
-    prepare = reports._prepare
+    prepare = monev._prepare
 
     def prepare_together(*args):
         # Both workers have passed the "already claimed?" check before either stores its report.
@@ -449,11 +454,11 @@ def test_two_workers_running_the_yearly_job_at_once_store_one_report(monkeypatch
         barrier.wait(timeout=30)
         return prepared
 
-    monkeypatch.setattr(reports, "_prepare", prepare_together)
+    monkeypatch.setattr(monev, "_prepare", prepare_together)
 
     def work():
         try:
-            outcomes.append(reports.generate_annual_monev_report()[1])
+            outcomes.append(monev.generate_annual_monev_report()[1])
         except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
             outcomes.append(exc)
         finally:
@@ -470,7 +475,7 @@ def test_two_workers_running_the_yearly_job_at_once_store_one_report(monkeypatch
 
 
 def test_an_administrators_report_does_not_stop_the_yearly_one(report, at_report_time):
-    created = reports.generate_annual_monev_report()[1]
+    created = monev.generate_annual_monev_report()[1]
     assert created is True and MonevReport.objects.count() == 2
 
 
@@ -585,7 +590,7 @@ def incident_report(world):
     found(datetime.datetime(2026, 12, 30, 20, tzinfo=JKT), "Belum")
     found(datetime.datetime(2025, 12, 31, 23, tzinfo=JKT), "Tahun lalu", notify_after=1)
     with time_machine.travel(REPORT_TIME, tick=False):
-        return reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+        return monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
 
 
 def test_incidents_of_the_period_with_their_deadline_in_every_renderer(client, incident_report, world):
@@ -629,7 +634,7 @@ def test_a_period_without_incidents_says_so(client, report, world):
 
 def test_figures_frozen_before_the_register_have_no_incident_section(report):
     del report.figures["incidents"]
-    assert "incidents" not in [section.key for section in exports.report_sections(report)]
+    assert "incidents" not in [section.key for section in report_sections(report)]
     assert "Insiden" not in {row["bagian"] for row in csv_rows(report)}
 
 
@@ -649,7 +654,7 @@ def test_report_page_shows_every_section_in_indonesian_with_charts(client, repor
 
 
 def test_charts_of_a_period_without_calls_say_so_instead_of_drawing_zeros(client, world, at_report_time):
-    quiet = reports.monev_report_generate(actor=world.admin, period_start=datetime.date(2020, 1, 1),
+    quiet = monev.monev_report_generate(actor=world.admin, period_start=datetime.date(2020, 1, 1),
                                           period_end=datetime.date(2020, 12, 31))
     assert quiet.figures["usage"]["total"]["calls"] == 0
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(quiet))).pages)
@@ -690,7 +695,7 @@ def test_downloads_have_their_content_types(client, report, world):
 def test_report_page_escapes_names(client, world, at_report_time):
     world.api1.name = "<script>alert(1)</script>"
     world.api1.save()
-    report = reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+    report = monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
     client.force_login(world.admin)
     page = client.get(reverse("monitoring:report", args=[report.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
@@ -709,14 +714,14 @@ def test_report_page_query_count_does_not_grow_with_the_apis(client, admin_user,
     with time_machine.travel(T0, tick=False):
         publish(publisher, publisher_org, admin_user, theme, "api-0", "API 0")
     with time_machine.travel(REPORT_TIME, tick=False):
-        one = reports.monev_report_generate(actor=admin_user, period_start=YEAR[0], period_end=YEAR[1])
+        one = monev.monev_report_generate(actor=admin_user, period_start=YEAR[0], period_end=YEAR[1])
     with time_machine.travel(T0, tick=False):
         for n in range(1, 5):
             version = publish(publisher, publisher_org, admin_user, theme, f"api-{n}", f"API {n}")
             rollup(datetime.datetime(2026, 5, 1, tzinfo=UTC), version.service, calls=n, latency_max_ms=1,
                    latency_sum_ms=n, latency_histogram=histogram(b1=n))
     with time_machine.travel(REPORT_TIME, tick=False):
-        five = reports.monev_report_generate(actor=admin_user, period_start=YEAR[0], period_end=YEAR[1],
+        five = monev.monev_report_generate(actor=admin_user, period_start=YEAR[0], period_end=YEAR[1],
                                                again=True)
     assert len(five.figures["inventory"]["apis"]) == 5
     assert _report_page_queries(client, admin_user, one) == _report_page_queries(client, admin_user, five)
@@ -731,7 +736,7 @@ def test_compute_figures_query_count_does_not_grow_with_the_apis(admin_user, pub
                 rollup(datetime.datetime(2026, 5, 1, tzinfo=UTC), version.service, calls=1, latency_max_ms=1,
                        latency_sum_ms=1, latency_histogram=histogram(b1=1))
         with time_machine.travel(REPORT_TIME, tick=False), CaptureQueriesContext(connection) as queries:
-            reports.compute_figures(period_start=YEAR[0], period_end=YEAR[1])
+            compute_figures(period_start=YEAR[0], period_end=YEAR[1])
         counts.append(len(queries))
     assert counts[0] == counts[1]
 

@@ -13,7 +13,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from monitoring import activities, reports, rules
+from monitoring import activities, rules
 from monitoring.findings import findings_detect
 from monitoring.models import (
     ActivityKindChoices as AK,
@@ -23,6 +23,8 @@ from monitoring.models import (
     MonevRules,
     ReportStatusChoices as RS,
 )
+from monitoring.monev import services as monev
+from monitoring.monev.figures import compute_figures
 from monitoring.reminders import reminder_monev_send, reminder_semiannual_send
 from splp.audit import audit_events_for
 
@@ -180,7 +182,7 @@ def test_changed_targets_and_lead_time_drive_the_reminders(admin_user):
 def test_changed_targets_reach_the_report_which_keeps_its_numbers(client, admin_user):
     record(admin_user, AK.SOSIALISASI, D(2026, 2, 1))
     change(admin_user, pembinaan_per_year=3, monev_per_year=2)
-    generated = reports.monev_report_generate(actor=admin_user, period_start=D(2026, 1, 1),
+    generated = monev.monev_report_generate(actor=admin_user, period_start=D(2026, 1, 1),
                                               period_end=D(2026, 12, 31))
     (year,) = generated.figures["activities"]["years"]
     assert year["periods"]["year"]["categories"]["pembinaan"]["target"] == 3
@@ -204,7 +206,7 @@ def test_the_unused_days_agree_in_the_findings_and_the_report(client, admin_user
     def judged_at(moment):
         clock.move_to(moment)
         findings_detect(period_start=moment - DAY, period_end=moment, now=moment)
-        figures = reports.compute_figures(period_start=D(2026, 5, 1), period_end=D(2026, 6, 30))
+        figures = compute_figures(period_start=D(2026, 5, 1), period_end=D(2026, 6, 30))
         (connector,) = [c for c in figures["usage"]["connectors"] if c["grant_id"] == grant.pk]
         return Finding.objects.filter(kind=K.UNUSED_GRANT, grant=grant).exists(), connector["unused_90_days"]
 
@@ -212,7 +214,7 @@ def test_the_unused_days_agree_in_the_findings_and_the_report(client, admin_user
     assert judged_at(grant.granted_at + 31 * DAY) == (True, True)
     assert Finding.objects.get(kind=K.UNUSED_GRANT).detail["unused_days"] == 30
 
-    generated = reports.monev_report_generate(actor=admin_user, period_start=D(2026, 5, 1),
+    generated = monev.monev_report_generate(actor=admin_user, period_start=D(2026, 5, 1),
                                               period_end=D(2026, 6, 30))
     assert "tidak digunakan selama 30 hari: pertimbangkan pencabutannya" in generated.recommendations
     client.force_login(admin_user)

@@ -4,7 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from monitoring import reports
+from monitoring.monev import services
+from monitoring.monev.periods import previous_year, year_period
 
 
 def _date(text):
@@ -34,26 +35,26 @@ class Command(BaseCommand):
         if year and (start or end):
             raise CommandError("Give either --year or --from/--to.")
         if year:
-            period_start, period_end = reports.year_period(year)
+            period_start, period_end = year_period(year)
         elif start or end:
             if not (start and end):
                 raise CommandError("Give both --from and --to.")
             period_start, period_end = _date(start), _date(end)
         else:
-            period_start, period_end = reports.previous_year()
+            period_start, period_end = previous_year()
         try:
             if user:
                 actor = get_user_model().objects.filter(username=user).first()
                 if actor is None:
                     raise CommandError(f"No user named {user}.")
-                report = reports.monev_report_generate(
+                report = services.monev_report_generate(
                     actor=actor, period_start=period_start, period_end=period_end, title=title or None, again=again,
                 )
                 created = True
             else:
                 if period_end < period_start:
                     raise CommandError("The end of the period must not be before its start.")
-                report, created = reports.monev_report_generate_system(
+                report, created = services.monev_report_generate_system(
                     period_start=period_start, period_end=period_end, title=title or None
                 )
         except (ValidationError, PermissionDenied) as exc:

@@ -31,8 +31,8 @@ from directory.admin_base import (
 )
 from splp.timezones import format_local
 
-from . import activities, findings, rules
-from .models import (
+from .. import activities, findings, rules
+from ..models import (
     Activity,
     ActivityEvidence,
     ActivityFollowUp,
@@ -40,10 +40,10 @@ from .models import (
     MonevRules,
     ReminderLog,
 )
-from .models import (
+from ..models import (
     FindingStatusChoices as FS,
 )
-from .models import (
+from ..models import (
     FollowUpStatusChoices as FU,
 )
 

@@ -1,11 +1,11 @@
+"""The request log and its hash-chained batches: evidence, read-only in the admin."""
+
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django_celery_beat import admin as beat_admin
-from django_celery_beat import models as beat_models
 
-from directory.admin_base import MANAGE, RolePermissionMixin, ScopedAdminMixin
+from directory.admin_base import ScopedAdminMixin
 
-from .models import LogBatch, RequestLog
+from ..models import LogBatch, RequestLog
 
 
 @admin.register(RequestLog)
@@ -35,18 +35,3 @@ class LogBatchAdmin(ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("hash"))
     def short_hash(self, obj):
         return obj.hash[:16]
-
-
-# The schedule of the periodic jobs (django-celery-beat) is data the Dinas edits: open it to
-# administrators by membership, like the rest of the admin, instead of Django model permissions.
-for _model, _model_admin in (
-    (beat_models.PeriodicTask, beat_admin.PeriodicTaskAdmin),
-    (beat_models.CrontabSchedule, beat_admin.CrontabScheduleAdmin),
-    (beat_models.IntervalSchedule, admin.ModelAdmin),
-):
-    admin.site.unregister(_model)
-    admin.site.register(
-        _model, type(f"{_model.__name__}Admin", (RolePermissionMixin, _model_admin), {"admin_permissions": MANAGE})
-    )
-from . import admin_pasal8  # noqa: E402,F401  (Pasal 8 registrations live beside their services)
-from . import admin_privacy, admin_reports  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """The admin of the Laporan Monitoring dan Evaluasi SPLP (Pasal 9), for Dinas administrators only.
 
 "Buat laporan sekarang" generates a draft for any period; the recommendations are edited while the report is
-a draft and it is then finalised. Every change goes through monitoring.reports' services.
+a draft and it is then finalised. Every change goes through monitoring.monev.services.
 """
 
 import datetime
@@ -15,20 +15,19 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from directory.admin_base import ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin, admin_access
 
-from . import reports
-from .models import MonevReport, ReportStatusChoices
+from ..models import MonevReport, ReportStatusChoices
+from ..monev import services as monev
 
 CTX = "monitoring-report"
 
 FINALISE = WorkflowAction(
     "finalise", pgettext_lazy(CTX, "Finalise"),
-    lambda actor, obj, text: reports.monev_report_finalise(actor=actor, report=obj),
+    lambda actor, obj, text: monev.monev_report_finalise(actor=actor, report=obj),
     states=(ReportStatusChoices.DRAFT,),
 )
 
@@ -118,7 +117,7 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
         if "recommendations" not in form.changed_data:
             return
         try:
-            reports.monev_report_update_recommendations(
+            monev.monev_report_update_recommendations(
                 actor=request.user, report=obj, text=form.cleaned_data["recommendations"]
             )
         except (ValidationError, PermissionDenied) as exc:
@@ -141,7 +140,7 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                report = reports.monev_report_generate(
+                report = monev.monev_report_generate(
                     actor=request.user, period_start=form.cleaned_data["period_start"],
                     period_end=form.cleaned_data["period_end"], title=form.cleaned_data["title"],
                     again=form.cleaned_data["again"],

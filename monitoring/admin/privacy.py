@@ -11,9 +11,9 @@ from django.utils.translation import pgettext_lazy
 from directory.admin_base import AuditEventInline, ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin
 from splp.timezones import format_local
 
-from . import incidents
-from .models import IncidentStatusChoices as IS
-from .models import PersonalDataIncident
+from .. import incidents
+from ..models import IncidentStatusChoices as IS
+from ..models import PersonalDataIncident
 
 CTX = "monitoring-privacy"
 

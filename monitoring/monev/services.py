@@ -1,0 +1,205 @@
+"""The services that generate, edit and finalise a Monev report, and the yearly job.
+
+Before it reads the figures, every way of generating a report (the admin's button, the command, the yearly job: all
+through ``_prepare``) drains the request-log buffer and rolls up the hours of its period that are missing or
+stale, so the figures include every call drained up to that moment ("data s.d." in the report).
+"""
+
+import datetime
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from directory.choices import MembershipRoleChoices
+from directory.selectors import is_administrator
+from splp.audit import AuditAction, audit_record
+from splp.context_processors import current_pemda, site_url
+from splp.timezones import format_local
+from splp.workflow import TransitionError, lock, require, require_state
+
+from ..models import MonevReport, ReminderLog, ReportStatusChoices
+from ..rollups import rollup_period
+from ..services import request_log_drain
+from .figures import compute_figures
+from .periods import local_iso, period_bounds, previous_year
+from .recommendations import recommendations_text
+
+SYSTEM_REPORT_CLAIM = "monev_report_auto"
+# Buffered calls are drained within seconds, or after an outage of the buffer: a period that ended longer
+# ago than this has nothing left in the buffer.
+DRAIN_HORIZON = datetime.timedelta(days=2)
+# A drain already running elsewhere is waited for, so its rows are in the report too.
+DRAIN_WAIT_SECONDS = 30
+
+
+def default_title(period_start, period_end, pemda_name):
+    if (period_start.month, period_start.day, period_end.month, period_end.day) == (1, 1, 12, 31) \
+            and period_start.year == period_end.year:
+        return _("SPLP Monitoring and Evaluation Report of %(pemda)s, %(year)d") % {
+            "pemda": pemda_name, "year": period_start.year}
+    return _("SPLP Monitoring and Evaluation Report of %(pemda)s, %(start)s to %(end)s") % {
+        "pemda": pemda_name, "start": period_start.strftime("%d/%m/%Y"), "end": period_end.strftime("%d/%m/%Y")}
+
+
+def _bring_up_to_date(period_start, period_end):
+    """Drain the request-log buffer (unless the period ended more than DRAIN_HORIZON ago) and roll up the
+    period's missing or stale hours. Returns the moment the figures cover."""
+    start, end = period_bounds(period_start, period_end)
+    covered = timezone.now()
+    if end > covered - DRAIN_HORIZON:
+        request_log_drain(wait_seconds=DRAIN_WAIT_SECONDS)
+    rollup_period(start=start, end=end, now=covered)
+    return min(end, covered)
+
+
+def _prepare(period_start, period_end, title):
+    """Figures, title and recommendations, in the SPLP's language (a Celery worker has no request)."""
+    data_as_of = _bring_up_to_date(period_start, period_end)
+    with translation.override(settings.LANGUAGE_CODE):
+        figures = compute_figures(period_start=period_start, period_end=period_end)
+        figures["data_as_of"] = local_iso(data_as_of)
+        title = (title or "").strip() or default_title(period_start, period_end, figures["pemda"]["name"])
+        return figures, title[:200], recommendations_text(figures["recommendations"])
+
+
+def _store(*, actor, period_start, period_end, prepared):
+    figures, title, recommendations = prepared
+    report = MonevReport.objects.create(
+        period_start=period_start, period_end=period_end, title=title, figures=figures,
+        recommendations=recommendations, generated_by=actor,
+    )
+    audit_record(actor=actor, target=report, action=AuditAction.GENERATE, new_state=report.status,
+                 data={"period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
+                       "system": actor is None})
+    return report
+
+
+def monev_report_generate(*, actor, period_start, period_end, title=None, again=False):
+    """A draft report for any period, on demand (Pasal 9 "whenever needed"): figures frozen now.
+
+    A period that already has a report is refused (code ``duplicate_period``, naming that report) unless
+    ``again``: a second report for the same period is a deliberate choice, not a double click.
+
+    The figures are read before the transaction that stores the report: reading a year of rollups must not
+    hold the database's write lock (SQLite) while the bus keeps logging.
+    """
+    require(is_administrator(actor), _("Only a Dinas administrator can generate the monitoring and evaluation report."))
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The end of the period must not be before its start.")})
+    if period_start > timezone.localdate():
+        raise ValidationError({"period_start": _("The period has not started yet.")})
+    existing = (MonevReport.objects.filter(period_start=period_start, period_end=period_end)
+                .order_by("-generated_at").first())
+    if existing is not None and not again:
+        raise ValidationError(
+            _("This period already has a report: “%(title)s” (%(status)s, generated %(when)s). Confirm to generate "
+              "another one for the same period.") % {
+                "title": existing.title, "status": existing.get_status_display(),
+                "when": format_local(existing.generated_at)},
+            code="duplicate_period",
+        )
+    prepared = _prepare(period_start, period_end, title)
+    with transaction.atomic():
+        return _store(actor=actor, period_start=period_start, period_end=period_end, prepared=prepared)
+
+
+def _system_report(period_start, period_end):
+    return (MonevReport.objects.filter(period_start=period_start, period_end=period_end, generated_by__isnull=True)
+            .order_by("generated_at", "id").first())
+
+
+def monev_report_generate_system(*, period_start, period_end, title=None):
+    """The scheduled report: one per period, however often and on however many workers it runs; the
+    administrators are e-mailed that a draft waits for them. Returns (report, created)."""
+    key = f"{period_start.isoformat()}/{period_end.isoformat()}"
+    if ReminderLog.objects.filter(kind=SYSTEM_REPORT_CLAIM, period_key=key).exists():
+        return _system_report(period_start, period_end), False
+    prepared = _prepare(period_start, period_end, title)
+    try:
+        with transaction.atomic():
+            # The unique (kind, period) row is the claim: of two workers racing here, one stores the report.
+            claim = ReminderLog.objects.create(kind=SYSTEM_REPORT_CLAIM, period_key=key)
+            report = _store(actor=None, period_start=period_start, period_end=period_end, prepared=prepared)
+            recipients = _administrator_emails()
+            claim.recipients = len(recipients)
+            claim.save(update_fields=["recipients"])
+            transaction.on_commit(lambda: _send_report_ready(report.pk, recipients))
+    except IntegrityError:
+        return _system_report(period_start, period_end), False
+    return report, True
+
+
+@transaction.atomic
+def monev_report_update_recommendations(*, actor, report, text):
+    require(is_administrator(actor), _("Only a Dinas administrator can edit the report."))
+    report = lock(MonevReport, report.pk)
+    require_state(report, (ReportStatusChoices.DRAFT,), _("edit the recommendations"))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"recommendations": _("The recommendations must not be empty.")})
+    if text != report.recommendations:
+        report.recommendations = text
+        report.save(update_fields=["recommendations"])
+        audit_record(actor=actor, target=report, action=AuditAction.UPDATE_RECOMMENDATIONS, old_state=report.status,
+                     new_state=report.status)
+    return report
+
+
+@transaction.atomic
+def monev_report_finalise(*, actor, report):
+    require(is_administrator(actor), _("Only a Dinas administrator can finalise the report."))
+    report = lock(MonevReport, report.pk)
+    require_state(report, (ReportStatusChoices.DRAFT,), _("finalise the report"))
+    if not report.recommendations.strip():
+        raise TransitionError(_("Write the recommendations before finalising the report."))
+    report.status = ReportStatusChoices.FINAL
+    report.finalised_by = actor
+    report.finalised_at = timezone.now()
+    report.save(update_fields=["status", "finalised_by", "finalised_at"])
+    audit_record(actor=actor, target=report, action=AuditAction.FINALISE, old_state=ReportStatusChoices.DRAFT,
+                 new_state=ReportStatusChoices.FINAL)
+    return report
+
+
+# -- Scheduled job -------------------------------------------------------------------------------
+
+
+def _administrator_emails():
+    users = get_user_model().objects.filter(is_active=True).exclude(email="").filter(
+        Q(is_superuser=True)
+        | Q(memberships__role=MembershipRoleChoices.ADMINISTRATOR, memberships__organization__is_administrator=True)
+    ).distinct().order_by("id")
+    return [user.email for user in users]
+
+
+def _send_report_ready(report_id, recipients):
+    if not recipients:
+        return
+    report = MonevReport.objects.get(pk=report_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        pemda = current_pemda()
+        context = {"report": report, "pemda": pemda, "site": site_url(pemda)}
+        subject = _("[SPLP] Monitoring and evaluation report ready for review: %(title)s") % {"title": report.title}
+        body = render_to_string("monitoring/emails/monev_report_ready.txt", context)
+    send_mail(subject, body, None, recipients)
+
+
+def generate_annual_monev_report(today=None):
+    period_start, period_end = previous_year(today)
+    return monev_report_generate_system(period_start=period_start, period_end=period_end)
+
+
+# The name it had before monitoring.monev existed: the beat schedule (data, edited by the Dinas) stores it.
+@shared_task(name="monitoring.reports.generate_annual_monev_report_task")
+def generate_annual_monev_report_task():
+    """Yearly (early January): the draft report of the previous calendar year, once; administrators e-mailed."""
+    report, created = generate_annual_monev_report()
+    return {"report": report.pk if report else None, "created": created}
