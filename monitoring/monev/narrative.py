@@ -1,48 +1,25 @@
-"""The narrative of the Monev report: the pendahuluan and kesimpulan generated as the Dinas' starting point,
-and the one service that edits them (with the recommendations) while the report is a draft.
-
-The texts are written at generation from the frozen figures and the Pemda record; once the report is final
-nothing of it changes.
+"""The narrative of the Monev report: the pendahuluan and kesimpulan generated from the frozen figures (the
+Pemda's regulation included) as the Dinas' starting point; monev_report_update_narrative edits them while the
+report is a draft.
 """
 
-import datetime
-
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils.formats import date_format, number_format
 from django.utils.translation import npgettext, pgettext
 
-from directory.selectors import is_administrator
-from splp.audit import AuditAction, audit_record
-from splp.workflow import lock, require, require_state
-
 from .. import rules
-from ..models import MonevReport, ReportStatusChoices
-
-CTX = "monitoring-report"
-NARRATIVE_FIELDS = ("introduction", "conclusion", "recommendations")
-
-
-def _number(value):
-    return number_format(value, use_l10n=True, force_grouping=True)
-
-
-def _percent(value):
-    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True) + "%"
+from .formatting import CTX, Percent, as_date, display
 
 
 def _period(figures):
-    start = datetime.date.fromisoformat(figures["period_start"])
-    end = datetime.date.fromisoformat(figures["period_end"])
     return pgettext(CTX, "%(start)s to %(end)s") % {
-        "start": date_format(start, "d/m/Y"), "end": date_format(end, "d/m/Y")}
+        "start": display(as_date(figures["period_start"])), "end": display(as_date(figures["period_end"]))}
 
 
-def introduction_text(figures, *, regulation=""):
+def introduction_text(figures):
     """Background (the regulation and its Pasal 9 duty), the period and the scope, from the figures."""
     pemda = figures["pemda"]
     overview = figures["overview"]
-    regulation = regulation.strip() or pgettext(CTX, "the regional head regulation on the management of the SPLP")
+    regulation = ((pemda.get("splp_regulation") or "").strip()  # figures frozen before it was recorded have none
+                  or pgettext(CTX, "the regional head regulation on the management of the SPLP"))
     paragraphs = [
         pgettext(
             CTX,
@@ -56,8 +33,8 @@ def introduction_text(figures, *, regulation=""):
             "This report covers the period %(period)s: the %(apis)s APIs registered in the metadata repository "
             "(%(published)s of them published), the %(connectors)s connectors active in the period and every "
             "call recorded in the log of the bus at %(domain)s.",
-        ) % {"period": _period(figures), "apis": _number(overview["apis_registered"]),
-             "published": _number(overview["apis_published"]), "connectors": _number(overview["connectors"]),
+        ) % {"period": _period(figures), "apis": display(overview["apis_registered"]),
+             "published": display(overview["apis_published"]), "connectors": display(overview["connectors"]),
              "domain": pemda["domain"]},
     ]
     previous = figures.get("previous_recommendations")
@@ -80,18 +57,18 @@ def conclusion_text(figures):
         CTX,
         "%(published)s of the %(registered)s registered APIs are published by %(publishers)s of the "
         "%(organizations)s Perangkat Daerah; %(connectors)s connectors were active in the period.",
-    ) % {"published": _number(overview["apis_published"]), "registered": _number(overview["apis_registered"]),
-         "publishers": _number(overview["publishers"]), "organizations": _number(overview["organizations"]),
-         "connectors": _number(overview["connectors"])}]
+    ) % {"published": display(overview["apis_published"]), "registered": display(overview["apis_registered"]),
+         "publishers": display(overview["publishers"]), "organizations": display(overview["organizations"]),
+         "connectors": display(overview["connectors"])}]
 
     if total["calls"]:
         use = pgettext(CTX, "The bus handled %(calls)s calls, %(errors)s of them answered with an error.") % {
-            "calls": _number(total["calls"]), "errors": _percent(total["error_rate_pct"] or 0)}
+            "calls": display(total["calls"]), "errors": display(Percent(total["error_rate_pct"]))}
     else:
         use = pgettext(CTX, "No call went through the bus in the period.")
     if total.get("availability_pct") is not None:
         use += " " + pgettext(CTX, "The upstream services were up in %(availability)s of the health checks.") % {
-            "availability": _percent(total["availability_pct"])}
+            "availability": display(Percent(total["availability_pct"]))}
     paragraphs.append(use)
 
     without = len(compliance["without_api"])
@@ -128,26 +105,3 @@ def conclusion_text(figures):
         paragraphs.append(pgettext(CTX, "The Pasal 8 minimum of coaching and supervision activities is met."))
     paragraphs.append(pgettext(CTX, "The recommendations below follow from these points."))
     return "\n\n".join(paragraphs)
-
-
-@transaction.atomic
-def monev_report_update_narrative(*, actor, report: MonevReport, introduction: str, conclusion: str,
-                                  recommendations: str) -> MonevReport:
-    """The Dinas' edit of the three texts of a draft; a final report refuses. One audit row when something
-    changed, naming what."""
-    require(is_administrator(actor), pgettext(CTX, "Only a Dinas administrator can edit the report."))
-    report = lock(MonevReport, report.pk)
-    require_state(report, (ReportStatusChoices.DRAFT,), pgettext(CTX, "edit the report's text"))
-    values = {"introduction": introduction, "conclusion": conclusion, "recommendations": recommendations}
-    values = {name: (value or "").strip() for name, value in values.items()}
-    empty = {name: pgettext(CTX, "This text must not be empty.") for name, value in values.items() if not value}
-    if empty:
-        raise ValidationError(empty)
-    changed = [name for name in NARRATIVE_FIELDS if values[name] != getattr(report, name)]
-    if changed:
-        for name in changed:
-            setattr(report, name, values[name])
-        report.save(update_fields=changed)
-        audit_record(actor=actor, target=report, action=AuditAction.UPDATE_NARRATIVE, old_state=report.status,
-                     new_state=report.status, data={"changed": changed})
-    return report

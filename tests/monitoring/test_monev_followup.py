@@ -8,16 +8,18 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from monitoring import reports
 from monitoring.models import MonevRecommendation
+from monitoring.monev import services as monev
 from monitoring.monev.followup import monev_recommendation_update, recommendation_items_create
-from monitoring.monev.narrative import monev_report_update_narrative
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
 
 from .test_reports import JKT, REPORT_TIME, YEAR, build_world
 
 NEXT_YEAR = (datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
+# The audit history inline's (read-only) management form.
+NO_AUDIT_ROWS = {"splp-auditevent-content_type-object_id-TOTAL_FORMS": "0",
+                 "splp-auditevent-content_type-object_id-INITIAL_FORMS": "0"}
 
 
 @pytest.fixture
@@ -28,7 +30,7 @@ def world(admin_user, publisher, publisher_org, requester, requester_org, outsid
 @pytest.fixture
 def report(world):
     with time_machine.travel(REPORT_TIME, tick=False):
-        return reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+        return monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
 
 
 def narrative(**overrides):
@@ -41,20 +43,21 @@ def events(target, action):
 
 
 def test_narrative_edited_while_draft_with_one_audit_row(report, world):
-    monev_report_update_narrative(actor=world.admin, report=report, **narrative(introduction="  Pendahuluan baru. "))
+    monev.monev_report_update_narrative(actor=world.admin, report=report,
+                                        **narrative(introduction="  Pendahuluan baru. "))
     report.refresh_from_db()
     assert (report.introduction, report.conclusion) == ("Pendahuluan baru.", "Kesimpulan baru.")
     assert report.recommendations.startswith("1. Percepat penyediaan API.")
     event = events(report, "update_narrative").get()
     assert set(event.data["changed"]) == {"introduction", "conclusion", "recommendations"}
     # The same texts again: nothing changed, no second row.
-    monev_report_update_narrative(actor=world.admin, report=report, **narrative())
+    monev.monev_report_update_narrative(actor=world.admin, report=report, **narrative())
     assert events(report, "update_narrative").count() == 1
 
 
 def test_narrative_needs_every_text(report, world):
     with pytest.raises(ValidationError) as refused:
-        monev_report_update_narrative(actor=world.admin, report=report, **narrative(conclusion="  "))
+        monev.monev_report_update_narrative(actor=world.admin, report=report, **narrative(conclusion="  "))
     assert set(refused.value.message_dict) == {"conclusion"}
     assert "tidak boleh kosong" in refused.value.message_dict["conclusion"][0]
     assert not events(report, "update_narrative").exists()
@@ -63,16 +66,16 @@ def test_narrative_needs_every_text(report, world):
 @pytest.mark.parametrize("who", ["publisher", "requester", "outsider"])
 def test_only_administrators_edit_the_narrative(report, world, who):
     with pytest.raises(PermissionDenied):
-        monev_report_update_narrative(actor=getattr(world, who), report=report, **narrative())
+        monev.monev_report_update_narrative(actor=getattr(world, who), report=report, **narrative())
     report.refresh_from_db()
     assert report.conclusion != "Kesimpulan baru."
 
 
 def test_a_final_report_refuses_any_edit(report, world):
-    monev_report_update_narrative(actor=world.admin, report=report, **narrative())
-    reports.monev_report_finalise(actor=world.admin, report=report)
+    monev.monev_report_update_narrative(actor=world.admin, report=report, **narrative())
+    monev.monev_report_finalise(actor=world.admin, report=report)
     with pytest.raises(TransitionError) as refused:
-        monev_report_update_narrative(actor=world.admin, report=report, **narrative(conclusion="Terlambat."))
+        monev.monev_report_update_narrative(actor=world.admin, report=report, **narrative(conclusion="Terlambat."))
     assert "Final" in str(refused.value)
     report.refresh_from_db()
     assert report.conclusion == "Kesimpulan baru."
@@ -83,8 +86,8 @@ def test_a_final_report_refuses_any_edit(report, world):
 
 @pytest.fixture
 def items(report, world):
-    monev_report_update_narrative(actor=world.admin, report=report, **narrative())
-    reports.monev_report_finalise(actor=world.admin, report=report)
+    monev.monev_report_update_narrative(actor=world.admin, report=report, **narrative())
+    monev.monev_report_finalise(actor=world.admin, report=report)
     return list(report.recommendation_items.order_by("position"))
 
 
@@ -140,9 +143,9 @@ def test_finalising_needs_the_three_texts_and_creates_the_items(report, world):
     report.conclusion = ""
     report.save(update_fields=["conclusion"])
     with pytest.raises(TransitionError):
-        reports.monev_report_finalise(actor=world.admin, report=report)
-    monev_report_update_narrative(actor=world.admin, report=report, **narrative())
-    reports.monev_report_finalise(actor=world.admin, report=report)
+        monev.monev_report_finalise(actor=world.admin, report=report)
+    monev.monev_report_update_narrative(actor=world.admin, report=report, **narrative())
+    monev.monev_report_finalise(actor=world.admin, report=report)
     assert [(i.position, i.text, i.status, i.owner) for i in report.recommendation_items.order_by("position")] == [
         (1, "Percepat penyediaan API.", "open", None), (2, "Cabut akses yang tidak dipakai.", "open", None)]
 
@@ -153,7 +156,7 @@ def test_generated_texts_name_the_regulation_the_period_and_the_figures(world):
     Pemda.objects.create(name="Kota Baubau", dinas_name="Dinas Kominfo", domain="splp.baubaukota.go.id",
                          logo_text="BB", splp_regulation="Peraturan Wali Kota Baubau Nomor 32 Tahun 2024")
     with time_machine.travel(REPORT_TIME, tick=False):
-        report = reports.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
+        report = monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
     assert "berdasarkan Peraturan Wali Kota Baubau Nomor 32 Tahun 2024. Pasal 9" in report.introduction
     assert "periode 01/01/2026 s.d. 31/12/2026" in report.introduction
     assert "splp.baubaukota.go.id" in report.introduction
@@ -167,7 +170,7 @@ def test_next_years_report_opens_with_last_years_recommendations_and_their_follo
     monev_recommendation_update(actor=world.admin, item=items[1], owner=world.requester_org, due_date=None,
                                 status="in_progress", note="")
     with time_machine.travel(datetime.datetime(2028, 1, 10, 10, 0, tzinfo=JKT), tick=False):
-        following = reports.monev_report_generate(actor=world.admin, period_start=NEXT_YEAR[0],
+        following = monev.monev_report_generate(actor=world.admin, period_start=NEXT_YEAR[0],
                                                   period_end=NEXT_YEAR[1])
     assert following.figures["previous_recommendations"]["report_id"] == items[0].report_id
     assert "tindak lanjut atas 2 rekomendasi laporan sebelumnya" in following.introduction
@@ -205,18 +208,23 @@ def test_admin_follow_up_of_an_item_and_its_owners_read_only_view(client, items,
     client.force_login(world.admin)
     changelist = client.get(reverse("admin:monitoring_monevrecommendation_changelist")).content.decode()
     assert "Percepat penyediaan API." in changelist
-    response = client.post(url, {"owner": world.publisher_org.pk, "due_date": "30/06/2027",
-                                 "status": "in_progress", "note": "", "_save": "1"})
-    assert response.status_code == 302
+    response = client.post(url, {"owner": world.publisher_org.pk, "due_date": "2027-06-30",
+                                 "status": "in_progress", "note": "", "_save": "1", **NO_AUDIT_ROWS})
+    assert response.status_code == 302, response.context["adminform"].form.errors
     item.refresh_from_db()
     assert (item.owner, item.due_date, item.status) == (world.publisher_org, datetime.date(2027, 6, 30),
                                                         "in_progress")
     assert events(item, "recommendation_update").count() == 1
 
+    for operator in (world.publisher, world.outsider):  # operators reach the admin as staff
+        operator.is_staff = True
+        operator.save(update_fields=["is_staff"])
     client.force_login(world.publisher)  # an operator of the owner organisation: read-only
-    assert client.get(url).status_code == 200
-    assert client.post(url, {"owner": "", "status": "dropped", "note": "x", "_save": "1"}).status_code == 403
+    page = client.get(url).content.decode()
+    assert "Percepat penyediaan API." in page and 'name="status"' not in page
+    assert client.post(url, {"owner": "", "status": "dropped", "note": "x", "_save": "1",
+                             **NO_AUDIT_ROWS}).status_code == 403
     client.force_login(world.outsider)
-    assert client.get(url).status_code in (403, 404)
+    assert client.get(url).status_code == 404  # another organisation's item answers like a missing one
     item.refresh_from_db()
     assert item.status == "in_progress"

@@ -12,8 +12,8 @@ from django.utils.translation import pgettext_lazy
 
 from directory.admin_base import AuditEventInline, ScopedAdminMixin
 
-from .models import MonevRecommendation, RecommendationStatusChoices
-from .monev import followup
+from ..models import MonevRecommendation, RecommendationStatusChoices
+from ..monev import followup
 
 CTX = "monitoring-report"
 
@@ -76,6 +76,3 @@ class MonevRecommendationAdmin(ScopedAdminMixin, admin.ModelAdmin):
             )
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-
-    def save_related(self, request, form, formsets, change):
-        pass  # the audit inline is read-only
