@@ -2,7 +2,10 @@
 its recommendations become tracked items, and the next report opens with their follow-up."""
 
 import datetime
+import io
 
+import openpyxl
+import pypdf
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +14,8 @@ from django.urls import reverse
 from monitoring.models import MonevRecommendation
 from monitoring.monev import services as monev
 from monitoring.monev.followup import monev_recommendation_update, recommendation_items_create
+from monitoring.monev.pdf import render_pdf
+from monitoring.monev.xlsx import render_xlsx
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
 
@@ -182,6 +187,13 @@ def test_next_years_report_opens_with_last_years_recommendations_and_their_follo
     for text in ("Percepat penyediaan API.", "Disdukcapil", "30/06/2027", "Selesai", "API sudah terbit.",
                  "Cabut akses yang tidak dipakai.", "Dinas Kesehatan", "Dalam proses"):
         assert text in follow_up
+    # The XLSX renders the same sections (and the PDF: report_sections is its source too).
+    sheets = openpyxl.load_workbook(io.BytesIO(render_xlsx(following)))
+    assert sheets.sheetnames[:3] == ["Pendahuluan", "Tindak Lanjut Rekomendasi", "Gambaran Umum"]
+    follow_up_cells = [c for row in sheets["Tindak Lanjut Rekomendasi"].iter_rows(values_only=True) for c in row]
+    assert "API sudah terbit." in follow_up_cells and "Selesai" in follow_up_cells
+    pdf_text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render_pdf(following))).pages)
+    assert "Tindak Lanjut Rekomendasi" in pdf_text and "API sudah terbit." in pdf_text
     # The first report had no previous one: no follow-up section.
     first = client.get(reverse("monitoring:report", args=[items[0].report_id])).content.decode()
     assert 'id="follow_up"' not in first and "Kesimpulan baru." in first and "Pendahuluan baru." in first
