@@ -4,8 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext, pgettext_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
 from directory.admin_base import (
     AuditEventInline,
@@ -19,10 +18,8 @@ from directory.admin_base import (
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Organization
 
-from . import policy as rules
-from . import services
-from .choices import WAITING_FOR_ADMINISTRATOR
-from .choices import AccessRequestStatusChoices as S
+from . import policy as rules, services
+from .choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices as S
 from .forms import AccessRequestOnBehalfForm
 from .models import AccessRequest, ApiKey, ClassificationPolicy, Grant, PendingAccessRequest
 from .policy import POLICY_FIELDS

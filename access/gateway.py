@@ -43,8 +43,7 @@ from splp import clientip
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
 from splp.redis import redis_client
 
-from . import keys, logmask
-from . import policy as rules
+from . import keys, logmask, policy as rules
 from .choices import AccessRequestStatusChoices
 from .models import ApiKey, ClassificationPolicy
 from .ratelimit import LocalLimiter, build_limiter

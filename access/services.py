@@ -20,8 +20,7 @@ from splp.audit import AuditAction, audit_record, settings_row_update
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
 from . import policy as rules
-from .choices import WAITING_FOR_ADMINISTRATOR
-from .choices import AccessRequestStatusChoices as S
+from .choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices as S
 from .keys import generate_key
 from .models import (
     LETTER_REFERENCE_MAX_LENGTH,
@@ -76,7 +75,9 @@ def access_request_submit(
     if api_version.status != ApiVersionStatusChoices.PUBLISHED or not visible_services(actor).filter(
         pk=api_version.service_id
     ).exists():
-        raise ValidationError(_("This API is not (or no longer) published in the directory; access cannot be requested."))
+        raise ValidationError(
+            _("This API is not (or no longer) published in the directory; access cannot be requested.")
+        )
     errors = {}
     if not (purpose or "").strip():
         errors["purpose"] = _("The purpose is required.")
@@ -270,7 +271,7 @@ def _clean_ip_allowlist(text):
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError:
-            raise ValidationError({"ip_allowlist": _("Invalid IP address/CIDR: %(e)s") % {"e": entry}})
+            raise ValidationError({"ip_allowlist": _("Invalid IP address/CIDR: %(e)s") % {"e": entry}}) from None
     return "\n".join(entries)
 
 

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -19,8 +18,7 @@ from directory.portal import portal_page
 from directory.selectors import visible_services
 from splp.portal import paginate, run_service
 
-from . import policy as rules
-from . import selectors, services
+from . import policy as rules, selectors, services
 from .choices import AccessRequestStatusChoices
 from .forms import AccessRequestForm, GrantForm, GrantMoveForm
 

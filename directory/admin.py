@@ -3,8 +3,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.db.models import Prefetch
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
-from django.utils.translation import gettext, pgettext_lazy
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
 from . import services
 from .admin_base import (

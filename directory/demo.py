@@ -21,11 +21,13 @@ from splp.models import Pemda
 from splp.presets import DEFAULT_PEMDA, PEMDA_PRESETS
 
 from . import services
-from .choices import ApiVersionStatusChoices as S
-from .choices import ClassificationChoices as C
-from .choices import MembershipRoleChoices as R
-from .choices import OrganizationKindChoices as K
-from .choices import UpdateFrequencyChoices as F
+from .choices import (
+    ApiVersionStatusChoices as S,
+    ClassificationChoices as C,
+    MembershipRoleChoices as R,
+    OrganizationKindChoices as K,
+    UpdateFrequencyChoices as F,
+)
 from .models import ApiService, ApiVersion, Membership, Organization, Theme
 
 DEMO_PASSWORD = "demo-password"

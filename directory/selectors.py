@@ -3,14 +3,23 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import (
-    BooleanField, Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Prefetch, Q, Value, When,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
 )
 from django.db.models.functions import Upper
 from django.utils.functional import cached_property
 
 from .choices import ClassificationChoices, MembershipRoleChoices
 from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Organization, Theme
-
 
 # A membership that makes its user Dinas staff.
 ADMINISTRATOR_MEMBERSHIP = Q(role=MembershipRoleChoices.ADMINISTRATOR, organization__is_administrator=True)

@@ -17,7 +17,14 @@ from splp.workflow import TransitionError, lock, require, require_reason, requir
 from .choices import ApiVersionStatusChoices as S
 from .interop import detect_format, extract_operations, parse_spec, run_interop_check
 from .models import (
-    LIVE_STATUSES, MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiOperation, ApiService, ApiVersion, Membership,
+    LIVE_STATUSES,
+    MAX_CONNECT_TIMEOUT,
+    MAX_READ_TIMEOUT,
+    MIN_TIMEOUT,
+    ApiOperation,
+    ApiService,
+    ApiVersion,
+    Membership,
     ReviewNote,
 )
 from .notifications import notify
@@ -47,14 +54,15 @@ def can_manage_service(user, service):
 
 
 def _require_manage(actor, service):
-    require(can_manage_service(actor, service), _("You are not a publisher operator of the organisation that owns this API."))
+    require(can_manage_service(actor, service),
+            _("You are not a publisher operator of the organisation that owns this API."))
 
 
 def _full_clean(obj, exclude=None):
     try:
         obj.full_clean(exclude=exclude)
     except ValidationError as exc:
-        raise ValidationError(exc.message_dict)
+        raise ValidationError(exc.message_dict) from None
 
 
 def _apply_spec(api_version, spec, upstream_base_url):
@@ -90,7 +98,8 @@ def api_service_register(*, actor, owner, slug, version, upstream_base_url, spec
     service = ApiService(owner=owner, slug=slug, **fields)
     _full_clean(service)
     service.save()
-    api_version = _new_version(actor=actor, service=service, version=version, upstream_base_url=upstream_base_url, spec=spec)
+    api_version = _new_version(actor=actor, service=service, version=version, upstream_base_url=upstream_base_url,
+                               spec=spec)
     audit_record(actor=actor, target=service, action=AuditAction.REGISTER, new_state=S.DRAFT, data={"version": version})
     return service, api_version
 

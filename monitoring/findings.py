@@ -70,7 +70,7 @@ def _thresholds(overrides):
 
 
 def _iso(moment):
-    return moment.astimezone(datetime.timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 
 def fingerprint(kind, organization_id, service_id, grant_id, period):

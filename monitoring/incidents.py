@@ -16,15 +16,13 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 
 from directory.selectors import is_administrator
 from splp.audit import AuditAction, audit_record
 from splp.workflow import lock, require, require_state
 
-from .models import IncidentStatusChoices as IS
-from .models import PersonalDataIncident
+from .models import IncidentStatusChoices as IS, PersonalDataIncident
 
 # UU 27/2022 Pasal 46(1): "paling lambat 3 x 24 (tiga kali dua puluh empat) jam".
 NOTIFICATION_WITHIN = datetime.timedelta(hours=72)

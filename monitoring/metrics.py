@@ -3,7 +3,8 @@
 Production runs several web processes, so nothing is counted in process memory: a collector reads the
 database at scrape time. Bus counters are the hourly rollups up to the last rolled-up hour (the sum of the
 hours before yesterday cached for the day: see ``bus_totals``) plus the raw log rows after that hour (at
-most a couple of hours of rows): global, and growing as the log grows. The gauges are the figures of the status page (``status.py``).
+most a couple of hours of rows): global, and growing as the log grows. The gauges are the figures of the status
+page (``status.py``).
 
 Access: a bearer token (SPLP_METRICS_TOKEN, compared in constant time) or the scraper's address
 (SPLP_METRICS_ALLOWED_IPS, through ``splp.clientip``). With neither configured the endpoint does not exist.

@@ -293,24 +293,6 @@ class ActivityFollowUp(models.Model):
         return self.description[:80]
 
 
-class ReminderLog(models.Model):
-    """One reminder sent for one period: the unique key makes a reminder go out once, on one worker."""
-
-    kind = models.CharField(_("kind"), max_length=40)
-    period_key = models.CharField(_("period"), max_length=60)
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    recipients = models.PositiveIntegerField(_("recipients"), default=0)
-
-    class Meta:
-        verbose_name = _("reminder sent")
-        verbose_name_plural = _("reminders sent")
-        ordering = ["-sent_at"]
-        constraints = [models.UniqueConstraint(fields=["kind", "period_key"], name="uniq_reminder_period")]
-
-    def __str__(self):
-        return f"{self.kind} {self.period_key}"
-
-
 # -- The Dinas' Pasal 8 and 9 targets and thresholds (monitoring.rules applies them) ----------------
 
 
@@ -399,6 +381,11 @@ class MonevReport(models.Model):
         verbose_name = _("monitoring and evaluation report")
         verbose_name_plural = _("monitoring and evaluation reports")
         ordering = ["-period_end", "-generated_at"]
+        constraints = [
+            # The scheduled job's report (no generating user): one per period, however many workers run it.
+            models.UniqueConstraint(fields=["period_start", "period_end"], condition=models.Q(generated_by__isnull=True),
+                                    name="uniq_monev_scheduled_period"),
+        ]
 
     def __str__(self):
         return self.title

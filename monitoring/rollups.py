@@ -36,7 +36,7 @@ from splp.audit import AuditAction, audit_record
 from .models import LATENCY_BUCKETS_MS, LogBatch, RequestLog, RollupHour, UsageRollup
 
 HOUR = datetime.timedelta(hours=1)
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 # The grouping of a rollup row; refused calls may have no organisation, grant, operation or even API.
 GROUP_FIELDS = ("service_id", "api_version_id", "organization_id", "operation_id", "grant_id")
 COUNTERS = (
@@ -337,7 +337,7 @@ def usage_by(*, start, end, fields=(), by_day=False, now=None, live_from=None, *
                     total[name] = max(total.get(name) or 0, value or 0)
                 else:
                     total[name] = total.get(name, 0) + (value or 0)
-    return [{**dict(zip(keys, group)), **_finish(total)} for group, total in merged.items()]
+    return [{**dict(zip(keys, group, strict=True)), **_finish(total)} for group, total in merged.items()]
 
 
 def log_summary_by(rows, *fields):

@@ -24,8 +24,7 @@ import datetime
 
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _, pgettext_lazy
 
 from directory.selectors import is_administrator
 from splp.audit import AuditAction, settings_row_update

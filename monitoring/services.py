@@ -36,7 +36,7 @@ def canonical_row(row):
     for name in ROW_FIELDS:
         value = getattr(row, name)
         if isinstance(value, datetime.datetime):
-            value = value.astimezone(datetime.timezone.utc).isoformat(timespec="microseconds")
+            value = value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
         values.append(value)
     # "params" came later: left out when empty, so rows chained before it existed still verify. Keys sorted,
     # as PostgreSQL's jsonb does not keep their order.

@@ -10,8 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy, pgettext_lazy
 from kombu.exceptions import ChannelError
 
 from splp.health import dependency_checks

@@ -9,8 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext as _, gettext_noop as N_
 
 from directory.audiences import administrators, emails, publisher_organizations
 from directory.models import ApiService, Organization

@@ -5,10 +5,8 @@ Everything under /api/ answers in that shape, also what never reaches a DRF view
 import django_filters
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied, ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _, gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import ParseError

@@ -12,8 +12,7 @@ from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 from knox.models import get_token_model
 
 from .audit import AuditAction, audit_record

@@ -11,8 +11,7 @@ from PIL import Image
 
 from access.choices import AccessRequestStatusChoices
 from access.models import AccessRequest, PendingAccessRequest
-from directory.choices import ApiVersionStatusChoices as S
-from directory.choices import SpecFormatChoices
+from directory.choices import ApiVersionStatusChoices as S, SpecFormatChoices
 from directory.demo import DEMO_APIS
 from directory.models import (
     ApiOperation,

@@ -1,5 +1,5 @@
 """Admin for Pasal 8: supervision findings, the coaching/supervision activity register (with evidence
-files and follow-ups), the reminders sent and the Dinas' Pasal 8 and 9 rules. Dinas administrators only: no operator scope is given,
+files and follow-ups), the Dinas' Pasal 8 and 9 rules. Dinas administrators only: no operator scope is given,
 so ScopedAdminMixin keeps everyone else out. Every change goes through monitoring.findings /
 monitoring.activities / monitoring.rules; evidence is downloaded through an admin view, never from a public URL."""
 
@@ -16,8 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from directory.admin_base import (
     AuditEventInline,
@@ -37,14 +36,9 @@ from ..models import (
     ActivityEvidence,
     ActivityFollowUp,
     Finding,
-    MonevRules,
-    ReminderLog,
-)
-from ..models import (
     FindingStatusChoices as FS,
-)
-from ..models import (
     FollowUpStatusChoices as FU,
+    MonevRules,
 )
 
 FOLLOW_UP = WorkflowAction(
@@ -108,7 +102,7 @@ class EvidenceUploadForm(forms.ModelForm):
             try:
                 activities.evidence_check(upload)
             except ValidationError as exc:
-                raise ValidationError(exc.message_dict.get("file", exc.messages))
+                raise ValidationError(exc.message_dict.get("file", exc.messages)) from None
         return upload
 
 
@@ -288,20 +282,9 @@ class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         try:
             handle = evidence.file.open("rb")
         except FileNotFoundError:
-            raise Http404
+            raise Http404 from None
         return FileResponse(handle, as_attachment=True, filename=evidence.original_name,
                             content_type=evidence.content_type)
-
-
-@admin.register(ReminderLog)
-class ReminderLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """What reminders went out, once per period: evidence that the Dinas was reminded."""
-
-    list_display = ("sent_at", "kind", "period_key", "recipients")
-    list_filter = ("kind", "sent_at")
-    search_fields = ("period_key",)
-    readonly_fields = ("kind", "period_key", "sent_at", "recipients")
-    fields = readonly_fields
 
 
 @admin.register(MonevRules)

@@ -12,8 +12,7 @@ from directory.admin_base import AuditEventInline, ScopedAdminMixin, WorkflowAct
 from splp.timezones import format_local
 
 from .. import incidents
-from ..models import IncidentStatusChoices as IS
-from ..models import PersonalDataIncident
+from ..models import IncidentStatusChoices as IS, PersonalDataIncident
 
 CTX = "monitoring-privacy"
 
@@ -48,7 +47,7 @@ class PersonalDataIncidentForm(forms.ModelForm):
             try:
                 incidents.check_found_at(found_at)
             except ValidationError as exc:
-                raise ValidationError(exc.message_dict["found_at"])
+                raise ValidationError(exc.message_dict["found_at"]) from None
         return found_at
 
 

@@ -2,8 +2,7 @@
 membership, like the rest of the admin, instead of Django model permissions."""
 
 from django.contrib import admin
-from django_celery_beat import admin as beat_admin
-from django_celery_beat import models as beat_models
+from django_celery_beat import admin as beat_admin, models as beat_models
 
 from directory.admin_base import MANAGE, RolePermissionMixin
 

@@ -1,8 +1,7 @@
 import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 from rest_framework import serializers
 
 from ..usage import MAX_RANGE_DAYS

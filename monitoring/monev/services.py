@@ -9,24 +9,21 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.utils.translation import pgettext
 
-from directory.choices import MembershipRoleChoices
+from directory.audiences import administrators, emails
 from directory.selectors import is_administrator
+from splp import mail
 from splp.audit import AuditAction, audit_record
-from splp.context_processors import current_pemda, site_url
 from splp.timezones import format_local
 from splp.workflow import TransitionError, lock, require, require_state
 
-from ..models import MonevReport, ReminderLog, ReportStatusChoices
+from ..models import MonevReport, ReportStatusChoices
 from ..rollups import rollup_period
 from ..services import request_log_drain
 from . import narrative
@@ -36,7 +33,7 @@ from .formatting import CTX
 from .periods import local_iso, period_bounds, previous_year
 from .recommendations import recommendations_text
 
-SYSTEM_REPORT_CLAIM = "monev_report_auto"
+REPORT_READY = "monev_report_auto"
 # Buffered calls are drained within seconds, or after an outage of the buffer: a period that ended longer
 # ago than this has nothing left in the buffer.
 DRAIN_HORIZON = datetime.timedelta(days=2)
@@ -126,21 +123,18 @@ def _system_report(period_start, period_end):
 def monev_report_generate_system(*, period_start, period_end, title=None):
     """The scheduled report: one per period, however often and on however many workers it runs; the
     administrators are e-mailed that a draft waits for them. Returns (report, created)."""
-    key = f"{period_start.isoformat()}/{period_end.isoformat()}"
-    if ReminderLog.objects.filter(kind=SYSTEM_REPORT_CLAIM, period_key=key).exists():
-        return _system_report(period_start, period_end), False
+    existing = _system_report(period_start, period_end)
+    if existing is not None:
+        _send_report_ready(existing)  # a ready-mail whose send failed on an earlier run goes out now
+        return existing, False
     prepared = _prepare(period_start, period_end, title)
     try:
         with transaction.atomic():
-            # The unique (kind, period) row is the claim: of two workers racing here, one stores the report.
-            claim = ReminderLog.objects.create(kind=SYSTEM_REPORT_CLAIM, period_key=key)
+            # One scheduled report per period (a unique constraint): of two workers racing here, one stores it.
             report = _store(actor=None, period_start=period_start, period_end=period_end, prepared=prepared)
-            recipients = _administrator_emails()
-            claim.recipients = len(recipients)
-            claim.save(update_fields=["recipients"])
-            transaction.on_commit(lambda: _send_report_ready(report.pk, recipients))
     except IntegrityError:
         return _system_report(period_start, period_end), False
+    transaction.on_commit(lambda: _send_report_ready(report))
     return report, True
 
 
@@ -189,24 +183,14 @@ def monev_report_finalise(*, actor, report):
 # -- Scheduled job -------------------------------------------------------------------------------
 
 
-def _administrator_emails():
-    users = get_user_model().objects.filter(is_active=True).exclude(email="").filter(
-        Q(is_superuser=True)
-        | Q(memberships__role=MembershipRoleChoices.ADMINISTRATOR, memberships__organization__is_administrator=True)
-    ).distinct().order_by("id")
-    return [user.email for user in users]
-
-
-def _send_report_ready(report_id, recipients):
-    if not recipients:
-        return
-    report = MonevReport.objects.get(pk=report_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        pemda = current_pemda()
-        context = {"report": report, "pemda": pemda, "site": site_url(pemda)}
-        subject = _("[SPLP] Monitoring and evaluation report ready for review: %(title)s") % {"title": report.title}
-        body = render_to_string("monitoring/emails/monev_report_ready.txt", context)
-    send_mail(subject, body, None, recipients)
+def _send_report_ready(report):
+    # The claim kind is the old generation claim's: reports announced before the upgrade are not announced again.
+    mail.send_once(
+        REPORT_READY, f"{report.period_start.isoformat()}/{report.period_end.isoformat()}",
+        to=emails(administrators()), subject=N_("Monitoring and evaluation report ready for review: %(title)s"),
+        subject_args={"title": report.title}, template="monitoring/emails/monev_report_ready.txt",
+        context={"report": report},
+    )
 
 
 def generate_annual_monev_report(today=None):

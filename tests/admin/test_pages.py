@@ -4,12 +4,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from access.models import AccessRequest, ApiKey, Grant, PendingAccessRequest
 from access import services as access_services
+from access.models import AccessRequest, ApiKey, Grant, PendingAccessRequest
 from directory.models import ApiService, ApiVersion, Organization, PendingApiVersion, Theme
 from splp.models import AuditEvent, Pemda
 from tests.conftest import submit_request
-from tests.factories import OrganizationFactory, ThemeFactory, UserFactory, member, R
+from tests.factories import OrganizationFactory, R, ThemeFactory, UserFactory, member
 
 from .conftest import admin_url, change_url, register
 

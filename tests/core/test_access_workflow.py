@@ -5,6 +5,7 @@ import threading
 
 import pytest
 import time_machine
+from cryptography.fernet import InvalidToken
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
@@ -409,7 +410,7 @@ def test_pending_secret_is_decryptable_only_with_the_server_key(granted_request,
     key = granted_request.grant.keys.get()
     assert crypto.decrypt(key.pending_secret).startswith("splp_")
     settings.SECRET_KEY = "another-secret"
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidToken):
         crypto.decrypt(key.pending_secret)
 
 

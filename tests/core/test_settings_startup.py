@@ -19,7 +19,8 @@ PASSWORD = "smtp-Secret-9f2c"
 def start(tmp_path, **env):
     """Import splp.settings; (exit code, output, the settings read) for the environment given."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
-    environ.update({"DEBUG": "0", "SECRET_KEY": "startup-test", "SPLP_LOG_HASH_KEY": "startup-test-log", "SPLP_VAR_DIR": str(tmp_path), **env})
+    environ.update({"DEBUG": "0", "SECRET_KEY": "startup-test", "SPLP_LOG_HASH_KEY": "startup-test-log",
+                    "SPLP_VAR_DIR": str(tmp_path), **env})
     script = (
         "import json, splp.settings as s; print(json.dumps({k: getattr(s, k) for k in ("
         "'TIME_ZONE', 'CELERY_TIMEZONE', 'SPLP_PEMDA_PRESET', 'SITE_URL', 'EMAIL_PORT', 'EMAIL_USE_TLS', "

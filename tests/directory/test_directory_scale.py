@@ -6,8 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory import selectors
-from directory import services as directory_services
+from directory import selectors, services as directory_services
 from directory.choices import ClassificationChoices
 from directory.models import ApiService
 from directory.selectors import (

@@ -9,10 +9,8 @@ import requests
 import yaml
 from django.core.exceptions import ValidationError
 
-from directory import interop
-from directory import services as directory_services
-from directory.choices import ApiVersionStatusChoices as S
-from directory.choices import SpecFormatChoices
+from directory import interop, services as directory_services
+from directory.choices import ApiVersionStatusChoices as S, SpecFormatChoices
 from directory.models import ApiOperation, ApiService, ApiVersion
 from directory.selectors import published_service_detail, published_services
 from splp.models import AuditEvent

@@ -13,13 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from reportlab.pdfgen import canvas
 
 from monitoring import activities
-from monitoring.rules import pasal8_status
 from monitoring.models import (
     Activity,
     ActivityEvidence,
     ActivityKindChoices as AK,
     FollowUpStatusChoices as FU,
 )
+from monitoring.rules import pasal8_status
 from splp.audit import audit_events_for
 
 from ..admin.conftest import admin_url, login, make_staff

@@ -23,8 +23,7 @@ from django.db import connection
 from access.models import Grant
 from monitoring import activities
 from monitoring.backup import backup_create
-from monitoring.models import ActivityKindChoices as AK
-from monitoring.models import LogBatch, RequestLog
+from monitoring.models import ActivityKindChoices as AK, LogBatch, RequestLog
 from monitoring.services import request_log_write_batch
 
 ROOT = Path(__file__).resolve().parents[2]

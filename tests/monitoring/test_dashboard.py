@@ -18,9 +18,8 @@ from ..conftest import submit_request
 from ..factories import ThemeFactory, openapi_doc, service_fields
 from .test_reports import histogram, publish, rollup
 
-
 JKT = zoneinfo.ZoneInfo("Asia/Jakarta")
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 NOW = datetime.datetime(2026, 5, 10, 10, 0, tzinfo=JKT)
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from access.logmask import value_hash
 from access.models import Grant
 from directory.demo import SpecContext
-from splp.presets import PEMDA_PRESETS
 from monitoring.models import RequestLog
 from monitoring.services import request_log_lookup_identifier
+from splp.presets import PEMDA_PRESETS
 
 from ..bus.test_log_masking import tables_holding
 

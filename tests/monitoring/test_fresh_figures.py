@@ -24,7 +24,7 @@ from ..bus.conftest import bus, bus_version, call, grant_with_key, upstream, ups
 from .test_rollups import log_row, make_batch
 
 JKT = zoneinfo.ZoneInfo("Asia/Jakarta")
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
 # 10:20 WIB on 10 March 2026: the rollup job of 10:05 has run, the calls below come after it.

@@ -17,7 +17,7 @@ from monitoring.models import HealthCheck
 
 from ..bus.conftest import Upstream, bus_version, upstream, upstream_server  # noqa: F401  (fixtures)
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 NOW = datetime.datetime(2026, 5, 4, 2, 0, 10, tzinfo=UTC)
 
 

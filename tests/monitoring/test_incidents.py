@@ -14,8 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from monitoring import incidents
-from monitoring.models import IncidentStatusChoices as IS
-from monitoring.models import PersonalDataIncident
+from monitoring.models import IncidentStatusChoices as IS, PersonalDataIncident
 from monitoring.reminders import reminder_incident_send, send_incident_reminders_task
 from splp.audit import audit_events_for
 from splp.models import MailClaim

@@ -18,7 +18,7 @@ from monitoring.services import worker_heartbeat_record
 from .test_rollups import log_row, make_batch
 
 TOKEN = "metrics-test-token-0123456789"
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 T = datetime.datetime(2026, 6, 1, 3, 10, tzinfo=UTC)
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -29,7 +30,6 @@ from monitoring.models import (
     Finding,
     HealthCheck,
     MonevReport,
-    ReminderLog,
     UsageRollup,
 )
 from monitoring.monev import services as monev
@@ -39,7 +39,7 @@ from monitoring.monev.pdf import render_pdf
 from monitoring.monev.sections import report_sections
 from monitoring.monev.xlsx import render_xlsx
 from splp.context_processors import current_pemda
-from splp.models import AuditEvent
+from splp.models import AuditEvent, MailClaim
 from splp.workflow import TransitionError
 
 from ..conftest import submit_request
@@ -439,9 +439,30 @@ def test_annual_task_generates_the_previous_year_once(world, at_report_time, dja
     report = MonevReport.objects.get()
     assert (report.period_start, report.period_end) == YEAR
     assert report.generated_by is None and report.status == "draft"
-    assert ReminderLog.objects.filter(kind=monev.SYSTEM_REPORT_CLAIM).count() == 1
+    assert MailClaim.objects.filter(kind=monev.REPORT_READY).count() == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.test"]
     assert report.title in mail.outbox[0].subject
+
+
+def test_a_ready_mail_that_failed_goes_out_on_the_next_run(world, at_report_time, django_capture_on_commit_callbacks,
+                                                           monkeypatch):
+    world.admin.email = "alice@example.test"
+    world.admin.save()
+    send_messages = locmem.EmailBackend.send_messages
+
+    def mail_server_down(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", mail_server_down)
+    with pytest.raises(ConnectionRefusedError), django_capture_on_commit_callbacks(execute=True):
+        monev.generate_annual_monev_report_task()
+    assert MonevReport.objects.count() == 1 and not mail.outbox
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", send_messages)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert monev.generate_annual_monev_report_task()["created"] is False
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["alice@example.test"]
+    title = MonevReport.objects.get().title
+    assert mail.outbox[0].subject.endswith(f"Laporan monitoring dan evaluasi siap ditinjau: {title}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -474,7 +495,7 @@ def test_two_workers_running_the_yearly_job_at_once_store_one_report(monkeypatch
         for thread in threads:
             thread.join(timeout=60)
     assert sorted(outcomes) == [False, True]
-    assert MonevReport.objects.count() == 1 and ReminderLog.objects.count() == 1
+    assert MonevReport.objects.count() == 1
 
 
 def test_an_administrators_report_does_not_stop_the_yearly_one(report, at_report_time):

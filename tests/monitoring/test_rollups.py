@@ -18,10 +18,10 @@ from access import services as access_services
 from directory import services as directory_services
 from monitoring.models import LATENCY_BUCKETS_MS, LogBatch, RequestLog, RollupHour, UsageRollup
 from monitoring.rollups import (
-    percentile_from_histogram,
     pending_hours,
-    request_log_purge,
+    percentile_from_histogram,
     purge_request_log_task,
+    request_log_purge,
     rollup_hour,
     rollup_pending,
     rollup_range,
@@ -34,7 +34,7 @@ from splp.models import AuditEvent
 from ..conftest import submit_request
 from ..factories import OrganizationFactory, openapi_doc, service_fields
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 H0 = datetime.datetime(2026, 3, 10, 1, tzinfo=UTC)
 HOUR = datetime.timedelta(hours=1)
 GROUP = ("service_id", "api_version_id", "organization_id", "operation_id", "grant_id")
@@ -143,7 +143,8 @@ def bucket_of(latency):
 def truth(rows):
     """The rollup figures computed in Python from raw rows, per (hour, group)."""
     groups = defaultdict(lambda: dict(
-        calls=0, status_2xx=0, status_4xx=0, status_5xx=0, upstream_errors=0, refused_401=0, refused_403=0, refused_429=0,
+        calls=0, status_2xx=0, status_4xx=0, status_5xx=0, upstream_errors=0, refused_401=0, refused_403=0,
+        refused_429=0,
         not_granted=0, inactive_key=0, latency_sum_ms=0.0, latency_max_ms=0.0, bytes_in=0, bytes_out=0,
         latency_histogram=[0] * BUCKETS,
     ))

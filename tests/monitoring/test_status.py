@@ -20,7 +20,7 @@ from monitoring.services import worker_heartbeat_record
 from monitoring.status import queued_tasks, system_status
 from splp.celery import app
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 T = datetime.datetime(2026, 6, 1, 3, 10, tzinfo=UTC)  # 10:10 WIB
 MINUTE = datetime.timedelta(minutes=1)
 

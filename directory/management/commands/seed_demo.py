@@ -45,7 +45,7 @@ class Command(BaseCommand):
                 "Data demo tidak dimuat (tidak ada yang disimpan): "
                 + "; ".join(message.rstrip(".") for message in exc.messages)
                 + ". Periksa SPLP_DEMO_UPSTREAM_BASE dan SPLP_INTERNAL_HOSTS."
-            )
+            ) from exc
         self._print_report(report)
         self._warn_other_zone(pemda)
 

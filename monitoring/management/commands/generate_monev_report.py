@@ -12,7 +12,7 @@ def _date(text):
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {text}")
+        raise CommandError(f"Not a date (YYYY-MM-DD): {text}") from None
 
 
 class Command(BaseCommand):
@@ -58,7 +58,7 @@ class Command(BaseCommand):
                     period_start=period_start, period_end=period_end, title=title or None
                 )
         except (ValidationError, PermissionDenied) as exc:
-            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)])))
+            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
         if created:
             self.stdout.write(f"Report #{report.pk} generated (draft): {report.title}")
         else:
