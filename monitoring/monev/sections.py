@@ -437,9 +437,10 @@ def _appendix(report, figures):
 
 # In the order of the report; a builder returning None leaves its section out (the numbers follow on).
 BUILDERS = (
-    ("introduction", _introduction), ("follow_up", _follow_up), ("overview", _overview), ("inventory", _inventory), ("usage", _usage),
-    ("access", _access), ("findings", _findings), ("incidents", _incidents), ("activities", _activities),
-    ("compliance", _compliance), ("conclusion", _conclusion), ("recommendations", _recommendations), ("appendix", _appendix),
+    ("introduction", _introduction), ("follow_up", _follow_up), ("overview", _overview), ("inventory", _inventory),
+    ("usage", _usage), ("access", _access), ("findings", _findings), ("incidents", _incidents),
+    ("activities", _activities), ("compliance", _compliance), ("conclusion", _conclusion),
+    ("recommendations", _recommendations), ("appendix", _appendix),
 )
 
 
