@@ -376,6 +376,8 @@ class MonevReport(models.Model):
     finalised_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("finalised by"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
+    # The Pemda logo as it was when the report was finalised: the signed letterhead never changes with it.
+    logo = models.FileField(_("logo"), upload_to="monev/", blank=True)
 
     class Meta:
         verbose_name = _("monitoring and evaluation report")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("metrics", metrics.metrics, name="metrics"),
     path("pemantauan/laporan/<int:pk>/", views.report_detail, name="report"),
     path("pemantauan/laporan/<int:pk>/unduh.pdf", views.report_pdf, name="report-pdf"),
+    path("pemantauan/laporan/<int:pk>/unduh.docx", views.report_docx, name="report-docx"),
     path("pemantauan/laporan/<int:pk>/unduh.xlsx", views.report_xlsx, name="report-xlsx"),
     path("pemantauan/laporan/<int:pk>/unduh.csv", views.report_csv, name="report-csv"),
 ]

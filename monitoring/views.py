@@ -28,6 +28,7 @@ from . import charts, rollups, ropa, rules
 from .forms import IdentifierLookupForm
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
 from .monev.csvfile import render_csv
+from .monev.docx import render_docx
 from .monev.formatting import Light, Percent, display, filename, month_labels, report_data_as_of, report_status
 from .monev.pdf import render_pdf
 from .monev.periods import period_bounds, year_period
@@ -39,6 +40,7 @@ from .status import system_status
 
 TOP_APIS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def administrator_page(view):
@@ -88,6 +90,12 @@ def _download(content, content_type, report, extension):
 def report_pdf(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
     return _download(render_pdf(report), "application/pdf", report, "pdf")
+
+
+@administrator_page
+def report_docx(request, pk):
+    report = get_object_or_404(MonevReport, pk=pk)
+    return _download(render_docx(report), DOCX, report, "docx")
 
 
 @administrator_page

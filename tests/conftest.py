@@ -2,17 +2,22 @@
 a requester operator, and an outsider from a third organisation."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import override_settings
+from PIL import Image
 from rest_framework.test import APIClient
 
 import splp.settings
 from access import services as access_services
 from directory import services as directory_services
 from directory.selectors import invalidate_theme_counts
+from splp.models import Pemda
+from splp.presets import PEMDA_PRESETS
 
 from .factories import (
     PASSWORD,
@@ -47,6 +52,18 @@ def _media_root(settings, tmp_path_factory):
 def _fresh_theme_counts():
     """Cached theme counts must not leak from one test's database into the next."""
     invalidate_theme_counts()
+
+
+@pytest.fixture
+def pemda_identity(db):
+    """The Baubau preset's identity, complete with a logo: what a signed document (the Monev report) needs."""
+    preset = PEMDA_PRESETS["kota-baubau"]
+    pemda = Pemda.objects.create(name=preset["name"], dinas_name=preset["dinas_name"], domain=preset["domain"],
+                                 logo_text=preset["logo_text"], **preset["identity"])
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 120), preset["logo_colour"]).save(logo, format="PNG")
+    pemda.logo.save("logo.png", ContentFile(logo.getvalue()))
+    return pemda
 
 
 @pytest.fixture

@@ -111,9 +111,11 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
         if obj.pk is None:
             return ""
         return format_html(
-            '<a href="{}">{}</a> · <a href="{}">PDF</a> · <a href="{}">XLSX</a> · <a href="{}">CSV</a>',
+            '<a href="{}">{}</a> · <a href="{}">PDF</a> · <a href="{}">DOCX</a> · <a href="{}">XLSX</a> · '
+            '<a href="{}">CSV</a>',
             reverse("monitoring:report", args=[obj.pk]), gettext("Page"),
-            reverse("monitoring:report-pdf", args=[obj.pk]), reverse("monitoring:report-xlsx", args=[obj.pk]),
+            reverse("monitoring:report-pdf", args=[obj.pk]), reverse("monitoring:report-docx", args=[obj.pk]),
+            reverse("monitoring:report-xlsx", args=[obj.pk]),
             reverse("monitoring:report-csv", args=[obj.pk]),
         )
 

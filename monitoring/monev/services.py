@@ -26,7 +26,7 @@ from splp.workflow import TransitionError, lock, require, require_state
 from ..models import MonevReport, ReportStatusChoices
 from ..rollups import rollup_period
 from ..services import request_log_drain
-from . import narrative
+from . import document, narrative
 from .figures import compute_figures
 from .followup import recommendation_items_create
 from .formatting import CTX
@@ -170,10 +170,12 @@ def monev_report_finalise(*, actor, report):
     if not all(getattr(report, name).strip() for name in NARRATIVE_FIELDS):
         raise TransitionError(pgettext(CTX, "Write the introduction, the conclusion and the recommendations "
                                             "before finalising the report."))
+    document.require_identity()
+    frozen = document.freeze_identity(report)  # the signed report keeps this letterhead and signatory
     report.status = ReportStatusChoices.FINAL
     report.finalised_by = actor
     report.finalised_at = timezone.now()
-    report.save(update_fields=["status", "finalised_by", "finalised_at"])
+    report.save(update_fields=["status", "finalised_by", "finalised_at", *frozen])
     items = recommendation_items_create(report)
     audit_record(actor=actor, target=report, action=AuditAction.FINALISE, old_state=ReportStatusChoices.DRAFT,
                  new_state=ReportStatusChoices.FINAL, data={"recommendation_items": len(items)})

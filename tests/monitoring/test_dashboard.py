@@ -109,7 +109,7 @@ def test_pasal8_lights(client, data, admin_user):
     assert lights(html, "pasal8")[:2] == ["green", "red"]
 
 
-def test_pasal9_light_red_then_amber_then_green(client, data, admin_user):
+def test_pasal9_light_red_then_amber_then_green(client, data, admin_user, pemda_identity):
     assert lights(page(client, admin_user), "pasal9")[0] == "red"  # no report for 2026
 
     draft = monev.monev_report_generate(actor=admin_user, period_start=datetime.date(2026, 1, 1),

@@ -28,7 +28,8 @@ NO_AUDIT_ROWS = {"splp-auditevent-content_type-object_id-TOTAL_FORMS": "0",
 
 
 @pytest.fixture
-def world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme):
+def world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme,
+          pemda_identity):
     return build_world(admin_user, publisher, publisher_org, requester, requester_org, outsider, outsider_org, theme)
 
 
@@ -155,16 +156,11 @@ def test_finalising_needs_the_three_texts_and_creates_the_items(report, world):
         (1, "Percepat penyediaan API.", "open", None), (2, "Cabut akses yang tidak dipakai.", "open", None)]
 
 
-def test_generated_texts_name_the_regulation_the_period_and_the_figures(world):
-    from splp.models import Pemda
-
-    Pemda.objects.create(name="Kota Baubau", dinas_name="Dinas Kominfo", domain="splp.baubaukota.go.id",
-                         logo_text="BB", splp_regulation="Peraturan Wali Kota Baubau Nomor 32 Tahun 2024")
-    with time_machine.travel(REPORT_TIME, tick=False):
-        report = monev.monev_report_generate(actor=world.admin, period_start=YEAR[0], period_end=YEAR[1])
-    assert "berdasarkan Peraturan Wali Kota Baubau Nomor 32 Tahun 2024. Pasal 9" in report.introduction
+def test_generated_texts_name_the_regulation_the_period_and_the_figures(report):
+    assert ("berdasarkan Peraturan Wali Kota Baubau Nomor 32 Tahun 2024 tentang Pengelolaan Sistem Penghubung "
+            "Layanan Pemerintah. Pasal 9") in report.introduction
     assert "periode 01/01/2026 s.d. 31/12/2026" in report.introduction
-    assert "splp.baubaukota.go.id" in report.introduction
+    assert "spl.baubaukota.go.id" in report.introduction
     assert "Jalur penghubung melayani 152 panggilan" in report.conclusion
     assert "Rekomendasi berikut disusun berdasarkan hal-hal tersebut." in report.conclusion
 
