@@ -393,6 +393,43 @@ class MonevReport(models.Model):
         return self.title
 
 
+class RecommendationStatusChoices(models.TextChoices):
+    OPEN = "open", pgettext_lazy("monitoring-report", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("monitoring-report", "In progress")
+    DONE = "done", pgettext_lazy("monitoring-report", "Done")
+    DROPPED = "dropped", pgettext_lazy("monitoring-report", "Dropped")
+
+
+class MonevRecommendation(models.Model):
+    """One recommendation of a final report, followed up by its owner organisation: the next report opens with
+    these and their status (the SPBE "continuous improvement" evidence)."""
+
+    report = models.ForeignKey(MonevReport, verbose_name=pgettext_lazy("monitoring-report", "report"),
+                               on_delete=models.PROTECT, related_name="recommendation_items")
+    position = models.PositiveSmallIntegerField(pgettext_lazy("monitoring-report", "number"))
+    text = models.TextField(pgettext_lazy("monitoring-report", "recommendation"))
+    owner = models.ForeignKey(
+        "directory.Organization", verbose_name=pgettext_lazy("monitoring-report", "owner organisation"),
+        null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    )
+    due_date = models.DateField(pgettext_lazy("monitoring-report", "due date"), null=True, blank=True)
+    status = models.CharField(pgettext_lazy("monitoring-report", "status"), max_length=12,
+                              choices=RecommendationStatusChoices.choices, default=RecommendationStatusChoices.OPEN)
+    note = models.TextField(pgettext_lazy("monitoring-report", "follow-up note"), blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("monitoring-report", "recommendation follow-up")
+        verbose_name_plural = pgettext_lazy("monitoring-report", "recommendation follow-up")
+        ordering = ["-report__period_end", "report_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["report", "position"], name="monev_recommendation_position")]
+
+    def __str__(self):
+        return f"{self.report} – {self.position}"
+
+
 # -- Personal data incidents (UU 27/2022 Pasal 46) ------------------------------------------------------
 
 

@@ -55,6 +55,8 @@ class AuditAction(models.TextChoices):
     CLOSE = "close", pgettext_lazy("audit action", "Closed")
     GENERATE = "generate", pgettext_lazy("audit action", "Report generated")
     UPDATE_RECOMMENDATIONS = "update_recommendations", pgettext_lazy("audit action", "Recommendations changed")
+    UPDATE_NARRATIVE = "update_narrative", pgettext_lazy("audit action", "Report text changed")
+    RECOMMENDATION_UPDATE = "recommendation_update", pgettext_lazy("audit action", "Recommendation follow-up changed")
     FINALISE = "finalise", pgettext_lazy("audit action", "Finalised")
     MONEV_RULES_UPDATE = "monev_rules_update", pgettext_lazy("audit action", "Monev rules changed")
 

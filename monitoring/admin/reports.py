@@ -1,7 +1,7 @@
 """The admin of the Laporan Monitoring dan Evaluasi SPLP (Pasal 9), for Dinas administrators only.
 
-"Buat laporan sekarang" generates a draft for any period; the recommendations are edited while the report is
-a draft and it is then finalised. Every change goes through monitoring.monev.services.
+"Buat laporan sekarang" generates a draft for any period; its introduction, conclusion and recommendations are
+edited while the report is a draft and it is then finalised. Every change goes through monitoring.monev.services.
 """
 
 import datetime
@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from directory.admin_base import ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin, admin_access
@@ -55,16 +55,21 @@ class MonevReportGenerateForm(forms.Form):
 
 
 class MonevReportForm(forms.ModelForm):
+    """The three texts of a draft, prefilled with the generated ones; each is required to finalise."""
+
     class Meta:
         model = MonevReport
-        fields = ("recommendations",)
-        widgets = {"recommendations": forms.Textarea(attrs={"rows": 16, "cols": 100})}
+        fields = ("introduction", "conclusion", "recommendations")
+        labels = {"introduction": pgettext_lazy(CTX, "Introduction"), "conclusion": pgettext_lazy(CTX, "Conclusion"),
+                  "recommendations": pgettext_lazy(CTX, "Recommendations")}
+        help_texts = {"recommendations": pgettext_lazy(CTX, "One recommendation per line: each becomes an item "
+                                                            "followed up after the report is finalised.")}
+        widgets = {name: forms.Textarea(attrs={"rows": 12, "cols": 100}) for name in fields}
 
-    def clean_recommendations(self):
-        text = (self.cleaned_data.get("recommendations") or "").strip()
-        if not text:
-            raise ValidationError(_("The recommendations must not be empty."))
-        return text
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
 
 
 @admin.register(MonevReport)
@@ -82,8 +87,8 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     search_fields = ("title",)
     date_hierarchy = "period_end"
     info_fields = ("title", "period_start", "period_end", "status", "generated_at", "generated_by_name",
-                   "finalised_at", "finalised_by", "downloads")
-    fields = (*info_fields, "recommendations")
+                   "finalised_at", "finalised_by", "downloads", "follow_up")
+    fields = (*info_fields, *MonevReportForm.Meta.fields)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -114,14 +119,24 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
             reverse("monitoring:report-csv", args=[obj.pk]),
         )
 
+    @admin.display(description=pgettext_lazy(CTX, "Follow-up of the recommendations"))
+    def follow_up(self, obj):
+        """A final report's recommendations are items followed up on their own page."""
+        if obj.status != ReportStatusChoices.FINAL:
+            return gettext("Once the report is final, each recommendation is followed up as an item.")
+        count = obj.recommendation_items.count()
+        text = ngettext("%(count)d recommendation to follow up", "%(count)d recommendations to follow up",
+                        count) % {"count": count}
+        url = reverse("admin:monitoring_monevrecommendation_changelist")
+        return format_html('<a href="{}?report__id__exact={}">{}</a>', url, obj.pk, text)
+
     def save_model(self, request, obj, form, change):
-        """Only the recommendations change here, and only through the service (which refuses a final report)."""
-        if "recommendations" not in form.changed_data:
+        """Only the three texts change here, and only through the service (which refuses a final report)."""
+        if not form.changed_data:
             return
         try:
-            monev.monev_report_update_recommendations(
-                actor=request.user, report=obj, text=form.cleaned_data["recommendations"]
-            )
+            monev.monev_report_update_narrative(actor=request.user, report=obj, **{
+                name: form.cleaned_data[name] for name in MonevReportForm.Meta.fields})
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
 

@@ -25,6 +25,7 @@ from splp.models import AuditEvent
 from .. import rules
 from ..incidents import incident_clock, notification_deadline
 from ..models import LATENCY_BUCKETS_MS, Activity, Finding, FindingStatusChoices, PersonalDataIncident
+from .followup import previous_recommendations
 from .periods import local_iso, period_bounds
 from .recommendations import build_recommendations
 from .usage import usage_section
@@ -275,7 +276,7 @@ def compute_figures(*, period_start, period_end):
         "latency_buckets_ms": list(LATENCY_BUCKETS_MS),
         "rules": rules.snapshot(monev_rules),
         "pemda": {"name": pemda.name, "dinas_name": pemda.dinas_name, "domain": pemda.domain,
-                  "logo_text": pemda.logo_text},
+                  "logo_text": pemda.logo_text, "splp_regulation": pemda.splp_regulation},
         "overview": _overview(apis, usage["connectors"], compliance, start, end),
         "inventory": {
             "apis": apis,
@@ -290,6 +291,8 @@ def compute_figures(*, period_start, period_end):
         "incidents": _incidents_section(start, end),
         "activities": _activities_section(period_start, period_end, monev_rules),
         "compliance": compliance,
+        # The previous report's recommendations and their follow-up as known now: this report opens with them.
+        "previous_recommendations": previous_recommendations(period_start),
     }
     figures["recommendations"] = build_recommendations(figures)
     return figures

@@ -11,10 +11,17 @@ from access.choices import AccessRequestStatusChoices
 from directory.choices import ApiVersionStatusChoices, ClassificationChoices, OrganizationKindChoices
 
 from .. import charts, rules
-from ..models import ActivityKindChoices, FindingKindChoices, FindingStatusChoices, MonevPartsChoices
+from ..models import (
+    ActivityKindChoices,
+    FindingKindChoices,
+    FindingStatusChoices,
+    MonevPartsChoices,
+    RecommendationStatusChoices,
+)
+from . import narrative
 from .formatting import (
-    P, Light, Percent, as_date, as_datetime, choice_label, connector_state, display, incident_state, month_label,
-    month_labels,
+    P, Light, Percent, as_date, as_datetime, choice_label, connector_state, display, incident_state, local_moment,
+    month_label, month_labels,
 )
 
 CHART_TOP = 15  # bars in the per-API chart
@@ -65,6 +72,7 @@ class Section:
 def section_titles():
     return {
         "introduction": P("Introduction"),
+        "follow_up": P("Follow-up of the recommendations"),
         "overview": P("Overview"),
         "inventory": P("Service inventory"),
         "usage": P("Log monitoring results"),
@@ -73,6 +81,7 @@ def section_titles():
         "incidents": P("Personal data incidents"),
         "activities": P("Coaching and supervision"),
         "compliance": P("Compliance of the Perangkat Daerah"),
+        "conclusion": P("Conclusion"),
         "recommendations": P("Recommendations"),
         "appendix": P("Appendix"),
     }
@@ -86,27 +95,44 @@ def _kv_table(key, title, pairs):
     return Table(key, title, [P("Item"), P("Value")], [list(pair) for pair in pairs], widths=(3, 1), numeric=(1,))
 
 
+def _paragraphs(text):
+    """The Dinas' text as paragraphs: a blank line separates them."""
+    return [" ".join(line.strip() for line in block.splitlines()) for block in text.split("\n\n") if block.strip()]
+
+
 def _introduction(report, figures):
-    """Legal basis, scope, method."""
-    pemda = figures["pemda"]
-    period_start, period_end = as_date(figures["period_start"]), as_date(figures["period_end"])
-    period_text = _("%(start)s to %(end)s") % {"start": display(period_start), "end": display(period_end)}
+    """The Dinas' pendahuluan (the generated one for a report stored without it), then the method."""
     return dict(paragraphs=[
-        _("This report is prepared by %(dinas)s as the administrator of the Government Service Bus "
-          "(Sistem Penghubung Layanan Pemerintah, SPLP) of %(pemda)s. The regional head regulation on the "
-          "management of the SPLP obliges the administrator to monitor and evaluate, at least once a year or "
-          "whenever needed, through the logs on the SPLP domain, and to evaluate the use of every connector "
-          "(Pasal 9); it also sets the coaching and supervision duties this report accounts for (Pasal 8).")
-        % {"dinas": pemda["dinas_name"], "pemda": pemda["name"]},
-        _("Period: %(period)s. Scope: every API registered in the metadata repository, every access "
-          "granted through the SPLP, and every call through the bus at %(domain)s in the period.")
-        % {"period": period_text, "domain": pemda["domain"]},
+        *_paragraphs(report.introduction or narrative.introduction_text(figures)),
         _("Method: the figures are computed from the hourly rollups of the bus' request log (calls, status "
           "codes, refusals, latency histograms, bytes), the daily health checks of the upstream services, the "
           "access workflow and its audit trail, the supervision findings and the register of coaching and "
           "supervision activities. Latency percentiles are read from a fixed histogram, so each value is the "
           "upper bound of its bucket. The figures were frozen on %(computed)s.")
         % {"computed": display(as_datetime(figures["computed_at"]))},
+    ])
+
+
+def _follow_up(report, figures):
+    """The previous final report's recommendations and their follow-up as known at generation (no previous
+    report: no section)."""
+    previous = figures.get("previous_recommendations")
+    if not previous:
+        return None
+    names = {"title": previous["title"], "period": _("%(start)s to %(end)s") % {
+        "start": display(as_date(previous["period_start"])), "end": display(as_date(previous["period_end"]))}}
+    if not previous["items"]:
+        return dict(paragraphs=[
+            P("The previous report, “%(title)s” (%(period)s), had no recommendation to follow up.") % names])
+    return dict(paragraphs=[
+        P("The recommendations of the previous report, “%(title)s” (%(period)s), and their follow-up as recorded "
+          "on %(moment)s.") % {**names, "moment": local_moment(as_datetime(previous["as_of"]))},
+    ], tables=[
+        Table("follow_up", P("Follow-up of the previous recommendations"), [
+            P("No."), P("Recommendation"), P("Responsible"), P("Due date"), P("Status"), P("Follow-up"),
+        ], [[item["position"], item["text"], item["owner"], as_date(item["due_date"]),
+             choice_label(RecommendationStatusChoices, item["status"]), item["note"]]
+            for item in previous["items"]], widths=(0.6, 5, 2.2, 1.3, 1.3, 3.5), numeric=(0,)),
     ])
 
 
@@ -378,6 +404,11 @@ def _compliance(report, figures):
     ])
 
 
+def _conclusion(report, figures):
+    """The Dinas' kesimpulan (the generated one for a report stored without it)."""
+    return dict(paragraphs=_paragraphs(report.conclusion or narrative.conclusion_text(figures)))
+
+
 def _recommendations(report, figures):
     """The text the Dinas edits while the report is a draft."""
     lines = [line.strip() for line in report.recommendations.splitlines() if line.strip()]
@@ -406,9 +437,10 @@ def _appendix(report, figures):
 
 # In the order of the report; a builder returning None leaves its section out (the numbers follow on).
 BUILDERS = (
-    ("introduction", _introduction), ("overview", _overview), ("inventory", _inventory), ("usage", _usage),
-    ("access", _access), ("findings", _findings), ("incidents", _incidents), ("activities", _activities),
-    ("compliance", _compliance), ("recommendations", _recommendations), ("appendix", _appendix),
+    ("introduction", _introduction), ("follow_up", _follow_up), ("overview", _overview), ("inventory", _inventory),
+    ("usage", _usage), ("access", _access), ("findings", _findings), ("incidents", _incidents),
+    ("activities", _activities), ("compliance", _compliance), ("conclusion", _conclusion),
+    ("recommendations", _recommendations), ("appendix", _appendix),
 )
 
 

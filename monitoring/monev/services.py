@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
+from django.utils.translation import pgettext
 
 from directory.audiences import administrators, emails
 from directory.selectors import is_administrator
@@ -25,8 +26,10 @@ from splp.workflow import TransitionError, lock, require, require_state
 from ..models import MonevReport, ReportStatusChoices
 from ..rollups import rollup_period
 from ..services import request_log_drain
-from . import document
+from . import document, narrative
 from .figures import compute_figures
+from .followup import recommendation_items_create
+from .formatting import CTX
 from .periods import local_iso, period_bounds, previous_year
 from .recommendations import recommendations_text
 
@@ -36,6 +39,8 @@ REPORT_READY = "monev_report_auto"
 DRAIN_HORIZON = datetime.timedelta(days=2)
 # A drain already running elsewhere is waited for, so its rows are in the report too.
 DRAIN_WAIT_SECONDS = 30
+# The texts the Dinas edits while the report is a draft (each required to finalise).
+NARRATIVE_FIELDS = ("introduction", "conclusion", "recommendations")
 
 
 def default_title(period_start, period_end, pemda_name):
@@ -59,20 +64,21 @@ def _bring_up_to_date(period_start, period_end):
 
 
 def _prepare(period_start, period_end, title):
-    """Figures, title and recommendations, in the SPLP's language (a Celery worker has no request)."""
+    """Figures, title and the generated narrative (the Dinas' starting point), in the SPLP's language (a Celery
+    worker has no request): the fields of the new report."""
     data_as_of = _bring_up_to_date(period_start, period_end)
     with translation.override(settings.LANGUAGE_CODE):
         figures = compute_figures(period_start=period_start, period_end=period_end)
         figures["data_as_of"] = local_iso(data_as_of)
         title = (title or "").strip() or default_title(period_start, period_end, figures["pemda"]["name"])
-        return figures, title[:200], recommendations_text(figures["recommendations"])
+        return {"figures": figures, "title": title[:200], "introduction": narrative.introduction_text(figures),
+                "conclusion": narrative.conclusion_text(figures),
+                "recommendations": recommendations_text(figures["recommendations"])}
 
 
 def _store(*, actor, period_start, period_end, prepared):
-    figures, title, recommendations = prepared
     report = MonevReport.objects.create(
-        period_start=period_start, period_end=period_end, title=title, figures=figures,
-        recommendations=recommendations, generated_by=actor,
+        period_start=period_start, period_end=period_end, generated_by=actor, **prepared,
     )
     audit_record(actor=actor, target=report, action=AuditAction.GENERATE, new_state=report.status,
                  data={"period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
@@ -133,36 +139,46 @@ def monev_report_generate_system(*, period_start, period_end, title=None):
 
 
 @transaction.atomic
-def monev_report_update_recommendations(*, actor, report, text):
+def monev_report_update_narrative(*, actor, report: MonevReport, introduction: str, conclusion: str,
+                                  recommendations: str) -> MonevReport:
+    """The Dinas' edit of the report's three texts while it is a draft; a final report refuses. None may be
+    empty; one audit row, naming what changed, when something did."""
     require(is_administrator(actor), _("Only a Dinas administrator can edit the report."))
     report = lock(MonevReport, report.pk)
-    require_state(report, (ReportStatusChoices.DRAFT,), _("edit the recommendations"))
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError({"recommendations": _("The recommendations must not be empty.")})
-    if text != report.recommendations:
-        report.recommendations = text
-        report.save(update_fields=["recommendations"])
-        audit_record(actor=actor, target=report, action=AuditAction.UPDATE_RECOMMENDATIONS, old_state=report.status,
-                     new_state=report.status)
+    require_state(report, (ReportStatusChoices.DRAFT,), pgettext(CTX, "edit the report's text"))
+    values = {"introduction": introduction, "conclusion": conclusion, "recommendations": recommendations}
+    values = {name: (value or "").strip() for name, value in values.items()}
+    empty = {name: pgettext(CTX, "This text must not be empty.") for name, value in values.items() if not value}
+    if empty:
+        raise ValidationError(empty)
+    changed = [name for name in NARRATIVE_FIELDS if values[name] != getattr(report, name)]
+    if changed:
+        for name in changed:
+            setattr(report, name, values[name])
+        report.save(update_fields=changed)
+        audit_record(actor=actor, target=report, action=AuditAction.UPDATE_NARRATIVE, old_state=report.status,
+                     new_state=report.status, data={"changed": changed})
     return report
 
 
 @transaction.atomic
 def monev_report_finalise(*, actor, report):
+    """Final: nothing of the report changes any more, and its recommendations become tracked items."""
     require(is_administrator(actor), _("Only a Dinas administrator can finalise the report."))
     report = lock(MonevReport, report.pk)
     require_state(report, (ReportStatusChoices.DRAFT,), _("finalise the report"))
-    if not report.recommendations.strip():
-        raise TransitionError(_("Write the recommendations before finalising the report."))
+    if not all(getattr(report, name).strip() for name in NARRATIVE_FIELDS):
+        raise TransitionError(pgettext(CTX, "Write the introduction, the conclusion and the recommendations "
+                                            "before finalising the report."))
     document.require_identity()
     frozen = document.freeze_identity(report)  # the signed report keeps this letterhead and signatory
     report.status = ReportStatusChoices.FINAL
     report.finalised_by = actor
     report.finalised_at = timezone.now()
     report.save(update_fields=["status", "finalised_by", "finalised_at", *frozen])
+    items = recommendation_items_create(report)
     audit_record(actor=actor, target=report, action=AuditAction.FINALISE, old_state=ReportStatusChoices.DRAFT,
-                 new_state=ReportStatusChoices.FINAL)
+                 new_state=ReportStatusChoices.FINAL, data={"recommendation_items": len(items)})
     return report
 
 

@@ -66,7 +66,7 @@ def test_foreword_contents_numbered_captions_and_signature(report):
     foreword = next(page for page in pages if "Kata Pengantar" in page)
     assert "Peraturan Wali Kota Baubau Nomor 32 Tahun 2024" in foreword
     contents = next(page for page in pages if "Daftar Isi" in page)
-    assert "3. Inventaris Layanan" in contents and "Penutup" in contents and "11. Lampiran" in contents
+    assert "3. Inventaris Layanan" in contents and "Penutup" in contents and "12. Lampiran" in contents
     for caption in ("Tabel 2.1 Angka utama", "Tabel 3.1 Daftar API", "Tabel 3.2 API per organisasi",
                     "Gambar 4.1 Panggilan per bulan", "Gambar 4.2 Panggilan per API"):
         assert caption in text
@@ -139,7 +139,7 @@ def test_docx_has_the_outline_the_headings_and_the_nip(report):
     document = docx.Document(io.BytesIO(render_docx(report)))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings[:3] == ["1. Pendahuluan", "2. Gambaran Umum", "3. Inventaris Layanan"]
-    assert "Penutup" in headings and headings[-1] == "11. Lampiran"
+    assert "Penutup" in headings and headings[-1] == "12. Lampiran"
     captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
     assert "Tabel 3.1 Daftar API" in captions and "Gambar 4.1 Panggilan per bulan" in captions
     body = "\n".join(p.text for p in document.paragraphs)

@@ -404,12 +404,14 @@ def test_the_admin_asks_before_a_second_report_for_a_period(report, world, clien
 
 
 def test_recommendations_edited_while_draft_then_finalised_once(report, world):
-    monev.monev_report_update_recommendations(actor=world.admin, report=report, text="1. Rekomendasi baru.")
+    texts = {"introduction": report.introduction, "conclusion": report.conclusion}
+    monev.monev_report_update_narrative(actor=world.admin, report=report, recommendations="1. Rekomendasi baru.",
+                                        **texts)
     report.refresh_from_db()
     assert report.recommendations == "1. Rekomendasi baru."
-    assert AuditEvent.objects.filter(object_id=str(report.pk), action="update_recommendations").count() == 1
+    assert AuditEvent.objects.filter(object_id=str(report.pk), action="update_narrative").count() == 1
     with pytest.raises(PermissionDenied):
-        monev.monev_report_update_recommendations(actor=world.publisher, report=report, text="x")
+        monev.monev_report_update_narrative(actor=world.publisher, report=report, recommendations="x", **texts)
     with pytest.raises(PermissionDenied):
         monev.monev_report_finalise(actor=world.requester, report=report)
 
@@ -421,7 +423,8 @@ def test_recommendations_edited_while_draft_then_finalised_once(report, world):
     with pytest.raises(TransitionError):
         monev.monev_report_finalise(actor=world.admin, report=report)
     with pytest.raises(TransitionError):
-        monev.monev_report_update_recommendations(actor=world.admin, report=report, text="Perubahan terlambat.")
+        monev.monev_report_update_narrative(actor=world.admin, report=report, recommendations="Perubahan terlambat.",
+                                            **texts)
     report.refresh_from_db()
     assert report.recommendations == "1. Rekomendasi baru."
 
@@ -524,8 +527,8 @@ def test_command_by_year_is_idempotent_and_by_dates_for_a_user(world, at_report_
 
 SECTION_TITLES = [
     "Pendahuluan", "Gambaran Umum", "Inventaris Layanan", "Hasil Pemantauan Log", "Pengelolaan Akses",
-    "Temuan Pengawasan", "Insiden Data Pribadi", "Pembinaan dan Pengawasan", "Kepatuhan Perangkat Daerah", "Rekomendasi",
-    "Lampiran",
+    "Temuan Pengawasan", "Insiden Data Pribadi", "Pembinaan dan Pengawasan", "Kepatuhan Perangkat Daerah",
+    "Kesimpulan", "Rekomendasi", "Lampiran",
 ]
 
 
@@ -801,11 +804,12 @@ def test_admin_list_links_and_edits_then_finalises(client, report, world):
     change_url = reverse("admin:monitoring_monevreport_change", args=[report.pk])
     page = client.get(change_url).content.decode()
     assert 'name="recommendations"' in page and reverse("monitoring:report-xlsx", args=[report.pk]) in page
-    response = client.post(change_url, {"recommendations": "1. Percepat penyediaan API.", "_save": "1"})
+    response = client.post(change_url, {"introduction": report.introduction, "conclusion": report.conclusion,
+                                        "recommendations": "1. Percepat penyediaan API.", "_save": "1"})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.recommendations == "1. Percepat penyediaan API."
-    assert AuditEvent.objects.filter(object_id=str(report.pk), action="update_recommendations").exists()
+    assert AuditEvent.objects.filter(object_id=str(report.pk), action="update_narrative").exists()
 
     finalise = reverse("admin:monitoring_monevreport_workflow", args=[report.pk, "finalise"])
     assert client.post(finalise, {"apply": "1"}).status_code == 302
@@ -813,6 +817,7 @@ def test_admin_list_links_and_edits_then_finalises(client, report, world):
     assert report.status == "final"
     page = client.get(change_url).content.decode()
     assert 'name="recommendations"' not in page and "Percepat penyediaan API." in page  # read-only once final
+    assert "1 rekomendasi untuk ditindaklanjuti" in page
     assert client.post(change_url, {"recommendations": "Diubah", "_save": "1"}).status_code == 403
     report.refresh_from_db()
     assert report.recommendations == "1. Percepat penyediaan API."
