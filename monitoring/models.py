@@ -2,8 +2,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class LogBatch(models.Model):
@@ -205,8 +204,8 @@ class Finding(models.Model):
     detected_at = models.DateTimeField(_("detected"), auto_now_add=True)
     status = models.CharField(_("status"), max_length=20, choices=FindingStatusChoices.choices,
                               default=FindingStatusChoices.OPEN)
-    followed_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("followed up by"), null=True, blank=True,
-                                       on_delete=models.PROTECT, related_name="+")
+    followed_up_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("followed up by"), null=True,
+                                       blank=True, on_delete=models.PROTECT, related_name="+")
     followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
     follow_up_note = models.TextField(_("follow-up note"), blank=True)
 
@@ -385,8 +384,8 @@ class MonevReport(models.Model):
         ordering = ["-period_end", "-generated_at"]
         constraints = [
             # The scheduled job's report (no generating user): one per period, however many workers run it.
-            models.UniqueConstraint(fields=["period_start", "period_end"], condition=models.Q(generated_by__isnull=True),
-                                    name="uniq_monev_scheduled_period"),
+            models.UniqueConstraint(fields=["period_start", "period_end"],
+                                    condition=models.Q(generated_by__isnull=True), name="uniq_monev_scheduled_period"),
         ]
 
     def __str__(self):

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext as _, pgettext
 
 from splp.timezones import format_local
 

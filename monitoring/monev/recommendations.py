@@ -1,8 +1,7 @@
 """The recommendations a report proposes, drawn from its figures; the Dinas edits them before finalising."""
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 
 from .. import rules
 from ..models import FindingKindChoices

@@ -20,8 +20,18 @@ from ..models import (
 )
 from . import narrative
 from .formatting import (
-    P, Light, Percent, as_date, as_datetime, choice_label, connector_state, display, incident_state, local_moment,
-    month_label, month_labels,
+    Light,
+    P,
+    Percent,
+    as_date,
+    as_datetime,
+    choice_label,
+    connector_state,
+    display,
+    incident_state,
+    local_moment,
+    month_label,
+    month_labels,
 )
 
 CHART_TOP = 15  # bars in the per-API chart

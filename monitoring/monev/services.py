@@ -12,9 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
-from django.utils.translation import pgettext
+from django.utils.translation import gettext as _, gettext_noop as N_, pgettext
 
 from directory.audiences import administrators, emails
 from directory.selectors import is_administrator
