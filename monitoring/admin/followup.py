@@ -42,7 +42,8 @@ class MonevRecommendationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     publisher_scope = "owner"
     requester_scope = "owner"
     form = MonevRecommendationForm
-    list_display = ("report", "position", "summary", "owner", "due_date", "status", "updated_at")
+    # The recommendation's text gets the room; the report is named by its period (its title is long).
+    list_display = ("report_period", "position", "summary", "owner", "due_date", "status", "updated_at")
     list_display_links = ("position", "summary")
     list_filter = ("status", ("owner", RelatedOnlyFieldListFilter), "report")
     list_select_related = ("report", "owner")
@@ -50,6 +51,10 @@ class MonevRecommendationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     info_fields = ("report", "position", "text", "updated_by", "updated_at")
     fields = ("report", "position", "text", "owner", "due_date", "status", "note", "updated_by", "updated_at")
     inlines = [AuditEventInline]
+
+    @admin.display(description=pgettext_lazy(CTX, "report period"), ordering="report__period_end")
+    def report_period(self, obj):
+        return f"{obj.report.period_start:%d/%m/%Y} – {obj.report.period_end:%d/%m/%Y}"
 
     @admin.display(description=pgettext_lazy(CTX, "recommendation"))
     def summary(self, obj):

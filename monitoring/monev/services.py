@@ -145,7 +145,8 @@ def monev_report_update_narrative(*, actor, report: MonevReport, introduction: s
     report = lock(MonevReport, report.pk)
     require_state(report, (ReportStatusChoices.DRAFT,), pgettext(CTX, "edit the report's text"))
     values = {"introduction": introduction, "conclusion": conclusion, "recommendations": recommendations}
-    values = {name: (value or "").strip() for name, value in values.items()}
+    # A browser posts a textarea with CRLF line ends: stored with LF, the blank line between paragraphs is found.
+    values = {name: (value or "").replace("\r\n", "\n").strip() for name, value in values.items()}
     empty = {name: pgettext(CTX, "This text must not be empty.") for name, value in values.items() if not value}
     if empty:
         raise ValidationError(empty)

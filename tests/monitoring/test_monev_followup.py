@@ -210,6 +210,20 @@ def test_admin_change_form_saves_the_narrative_through_the_service(client, repor
     assert report.introduction == "Pendahuluan baru."
 
 
+def test_paragraphs_typed_in_the_browser_stay_paragraphs_in_the_report(client, report, world):
+    client.force_login(world.admin)
+    url = reverse("admin:monitoring_monevreport_change", args=[report.pk])
+    conclusion = "Layanan berjalan baik.\r\n\r\nPerlu pendampingan dua Perangkat Daerah."
+    assert client.post(url, {**narrative(conclusion=conclusion), "_save": "1"}).status_code == 302
+    report.refresh_from_db()
+    assert report.conclusion == "Layanan berjalan baik.\n\nPerlu pendampingan dua Perangkat Daerah."
+    page = client.get(reverse("monitoring:report", args=[report.pk])).content.decode()
+    assert "<p>Layanan berjalan baik.</p>" in page and "<p>Perlu pendampingan dua Perangkat Daerah.</p>" in page
+    # Posting the same text again changes nothing: one audit row.
+    client.post(url, {**narrative(conclusion=conclusion), "_save": "1"})
+    assert events(report, "update_narrative").count() == 1
+
+
 def test_admin_follow_up_of_an_item_and_its_owners_read_only_view(client, items, world):
     item = items[0]
     url = reverse("admin:monitoring_monevrecommendation_change", args=[item.pk])
