@@ -60,7 +60,8 @@ def _require_admin(actor):
     require(is_administrator(actor), _("Only a Dinas administrator can manage the policy and SOP register."))
 
 
-def _pdf_check(uploaded_file):
+def pdf_check(uploaded_file: File | None) -> str:
+    """Refuse anything but a PDF within the evidence size limit; returns the extension."""
     extension, _content_type = evidence_check(uploaded_file, PDF_ONLY)
     return extension
 
@@ -89,7 +90,7 @@ def document_register(
     """Add a document, with its PDF, to the register."""
     _require_admin(actor)
     _clean_document(kind, title, number, issued_on, review_cycle_months)
-    extension = _pdf_check(uploaded_file)
+    extension = pdf_check(uploaded_file)
     document = PolicyDocument(
         kind=kind, title=title.strip(), number=number.strip(), issued_on=issued_on, owner=owner,
         review_cycle_months=review_cycle_months, file_name=os.path.basename(uploaded_file.name)[:200],
@@ -113,7 +114,7 @@ def document_update(
     is deleted once the change commits."""
     _require_admin(actor)
     _clean_document(kind, title, number, issued_on, review_cycle_months)
-    extension = _pdf_check(uploaded_file) if uploaded_file is not None else None
+    extension = pdf_check(uploaded_file) if uploaded_file is not None else None
     document = lock(PolicyDocument, document.pk)
     before = {"kind": document.kind, "title": document.title, "number": document.number,
               "issued_on": document.issued_on.isoformat(), "owner": document.owner_id,
@@ -159,7 +160,7 @@ def review_record(
         errors["outcome"] = _("Choose the outcome of the review.")
     if errors:
         raise ValidationError(errors)
-    extension = _pdf_check(uploaded_file) if uploaded_file is not None else None
+    extension = pdf_check(uploaded_file) if uploaded_file is not None else None
     review = PolicyReview(document=document, reviewed_on=reviewed_on, findings=findings.strip(), outcome=outcome,
                           recorded_by=actor)
     if extension is not None:
