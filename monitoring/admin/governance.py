@@ -140,8 +140,9 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
         obj.pk, obj._state.adding, obj._state.db = document.pk, False, document._state.db
 
     def save_related(self, request, form, formsets, change):
-        # Nothing is edited inline: reviews are recorded on their own page.
-        pass
+        # Nothing is edited inline: reviews are recorded on their own page (the change message reads these).
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     # -- the review page and the downloads -------------------------------------------------------
 
