@@ -99,6 +99,24 @@ def test_next_review_follows_the_cycle_and_the_last_review(document, admin_user,
     assert audit_events_for(document).order_by("id").last().data["next_review_date"] == ["2026-02-28", "2027-04-02"]
 
 
+def test_a_replaced_file_is_deleted_once_the_change_commits(document, admin_user, dinas, media,
+                                                           django_capture_on_commit_callbacks):
+    [old] = stored_files(media)
+    with django_capture_on_commit_callbacks(execute=True):
+        governance.document_update(
+            actor=admin_user, document=document, kind=PK.SOP, title="SOP Registrasi API (revisi)",
+            number="SOP-SPLP/01/2025", issued_on=D(2025, 1, 31), owner=dinas, review_cycle_months=12,
+            is_active=True, uploaded_file=pdf("sop-revisi.pdf", "Revisi"),
+        )
+    document.refresh_from_db()
+    [new] = stored_files(media)
+    assert new != old and document.file_name == "sop-revisi.pdf" and document.title.endswith("(revisi)")
+    event = audit_events_for(document).order_by("id").last()
+    assert (event.action, event.data["before"]["file"], event.data["before"]["title"]) == (
+        "policy_update", "sop.pdf", "SOP Registrasi API"
+    )
+
+
 def test_a_replaced_document_leaves_force_and_the_reviews_due(document, admin_user):
     governance.review_record(actor=admin_user, document=document, reviewed_on=D(2026, 3, 1),
                              findings="Diganti SOP baru.", outcome=PR.REPLACED)
@@ -219,6 +237,23 @@ def test_admin_registers_a_document_and_records_a_review(admin_user, dinas):
     change = alice.get(admin_url(PolicyDocument, "change", document.pk)).content.decode()
     assert "Tambah aturan skema keamanan." in change and "reviu.pdf" in change
     assert "terlambat" not in alice.get(admin_url(PolicyDocument)).content.decode()
+
+
+def test_admin_corrects_a_document_without_replacing_its_file(document, admin_user, dinas):
+    alice = login(admin_user)
+    response = alice.post(admin_url(PolicyDocument, "change", document.pk), {
+        "kind": PK.SOP, "title": "SOP Registrasi dan Publikasi API", "number": document.number,
+        "issued_on": "2025-01-31", "owner": dinas.pk, "review_cycle_months": 6,
+        "reviews-TOTAL_FORMS": 0, "reviews-INITIAL_FORMS": 0,
+        "splp-auditevent-content_type-object_id-TOTAL_FORMS": 0,
+        "splp-auditevent-content_type-object_id-INITIAL_FORMS": 0,
+    })
+    assert response.status_code == 302, response.context and response.context["errors"]
+    document.refresh_from_db()
+    assert (document.title, document.is_active, document.next_review_date, document.file_name) == (
+        "SOP Registrasi dan Publikasi API", False, D(2025, 7, 31), "sop.pdf"
+    )
+    assert audit_events_for(document).order_by("id").last().action == "policy_update"
 
 
 def test_admin_review_form_shows_the_refusal(document, admin_user):
