@@ -6,7 +6,8 @@ import datetime
 import os
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -113,12 +114,13 @@ def _zip_problem(uploaded_file, content_type, extension):
         uploaded_file.seek(0)
 
 
-def evidence_check(uploaded_file: File | None) -> tuple[str, str]:
+def evidence_check(uploaded_file: File | None, types: Mapping[str, str] = EVIDENCE_TYPES) -> tuple[str, str]:
     """Refuse a file that is too large or is not what its name says. Returns (extension, content type).
 
     The type is decided by the extension AND the content (magic bytes; for office documents also the
-    zip's members), never by what the browser claims."""
-    allowed = ", ".join(sorted({ext.lstrip(".").upper() for ext in EVIDENCE_TYPES} - {"JPEG"}))
+    zip's members), never by what the browser claims. ``types`` narrows the accepted extensions (a
+    subset of EVIDENCE_TYPES, e.g. PDF only for the policy register)."""
+    allowed = ", ".join(sorted({ext.lstrip(".").upper() for ext in types} - {"JPEG"}))
     limit = settings.SPLP_MAX_EVIDENCE_BYTES
     if uploaded_file is None:
         raise ValidationError({"file": _("Choose a file to upload.")})
@@ -129,7 +131,7 @@ def evidence_check(uploaded_file: File | None) -> tuple[str, str]:
     if uploaded_file.size == 0:
         raise ValidationError({"file": _("The file is empty.")})
     extension = os.path.splitext(uploaded_file.name or "")[1].lower()
-    content_type = EVIDENCE_TYPES.get(extension)
+    content_type = types.get(extension)
     if content_type is None:
         raise ValidationError({"file": _(
             "This type of file is not accepted as evidence. Allowed: %(types)s."
@@ -145,6 +147,21 @@ def evidence_check(uploaded_file: File | None) -> tuple[str, str]:
     if problem:
         raise ValidationError({"file": problem})
     return extension, content_type
+
+
+@contextmanager
+def stored_upload(field_file, uploaded_file: File, extension: str) -> Iterator[None]:
+    """Store a checked upload in ``field_file`` (not saving its row) under a random name: the original name
+    is only shown, never used as a path. If the block (saving the row, the audit) raises, the file is
+    deleted again, so a refused change leaves nothing behind."""
+    uploaded_file.name = f"{uuid.uuid4().hex}{extension}"
+    field_file.save(uploaded_file.name, uploaded_file, save=False)
+    name = field_file.name
+    try:
+        yield
+    except Exception:
+        field_file.storage.delete(name)
+        raise
 
 
 def _require_admin(actor):
@@ -208,20 +225,13 @@ def activity_evidence_add(*, actor: User, activity: Activity, uploaded_file: Fil
     activity = lock(Activity, activity.pk)
     original_name = os.path.basename(uploaded_file.name)[:200]
     size = uploaded_file.size
-    # Stored under a random name: the original name is only shown, never used as a path.
-    uploaded_file.name = f"{uuid.uuid4().hex}{extension}"
     evidence = ActivityEvidence(
         activity=activity, original_name=original_name, size=size, content_type=content_type, uploaded_by=actor,
     )
-    evidence.file.save(uploaded_file.name, uploaded_file, save=False)
-    name = evidence.file.name
-    try:
+    with stored_upload(evidence.file, uploaded_file, extension):
         evidence.save()
         audit_record(actor=actor, target=activity, action=AuditAction.ADD_EVIDENCE,
                      data={"evidence": evidence.pk, "file": original_name, "size": size})
-    except Exception:
-        evidence.file.storage.delete(name)
-        raise
     return evidence
 
 

@@ -3,6 +3,9 @@
 - one personal data incident, notified within 3 x 24 hours, so the register, its clock and the Monev report's
   section have something to show; seeded on directory's ``demo_seeded`` signal (directory never imports
   monitoring), idempotent like the rest of the demo;
+- the policy and SOP register (SPBE indicator 7): the Pemda's SPLP regulation, as its record names it, and three
+  SOPs of the Dinas, each with a placeholder PDF; the regulation with one review, one SOP overdue and one due
+  within the month, so the highlight and the reminder have something to show; seeded on the same signal;
 - demo traffic (`manage.py demo_traffic`, run by `make run` after seed_demo): a granted access and a few real
   calls through the bus, so the request log, the identifier lookup and the dashboards have something to show.
   The calls carry NIKs; the log keeps only the operation and keyed hashes of them (UU 27/2022)."""
@@ -20,23 +23,33 @@ from wsgiref.util import setup_testing_defaults
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.wsgi import get_wsgi_application
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 from access import services as access_services
 from access.gateway import Gateway
 from access.models import Grant
 from directory.choices import ApiVersionStatusChoices
-from directory.demo import REQUESTER_ORG, SpecContext, demo_seeded
+from directory.demo import ADMINISTRATOR_ORG, REQUESTER_ORG, SpecContext, demo_seeded
 from directory.models import ApiService, ApiVersion, Organization
 from splp.models import Pemda
 from splp.presets import PEMDA_PRESETS
 
+from .governance import document_register, review_record
 from .incidents import incident_mark_notified, incident_record
 from .logbuffer import build_buffer
-from .models import PersonalDataIncident, RequestLog
+from .models import (
+    PersonalDataIncident,
+    PolicyDocument,
+    PolicyKindChoices as PK,
+    PolicyReviewOutcomeChoices as PR,
+    RequestLog,
+)
 from .services import request_log_drain
 
 DEMO_INCIDENT = {
@@ -74,6 +87,58 @@ def seed_incident(sender, *, report, organizations, users, **kwargs):
     # Notified 30 hours after it was found: well within the 3 x 24 hours.
     incident_mark_notified(actor=admin, incident=incident, note=DEMO_INCIDENT["notification"])
     report.count("incidents", True)
+
+
+# (number, title, days since issued): one overdue for its yearly review, one due within the month, one recent.
+DEMO_SOPS = [
+    ("SOP-SPLP/01", "Standar Operasional Prosedur Registrasi API pada SPLP", 400),
+    ("SOP-SPLP/02", "Standar Operasional Prosedur Permohonan Akses Layanan SPLP", 350),
+    ("SOP-SPLP/03", "Standar Operasional Prosedur Penanganan Insiden SPLP", 100),
+]
+DEMO_REVIEW_FINDINGS = (
+    "Reviu tahunan bersama Bagian Hukum: ketentuan jalur (bus), repositori metadata, direktori layanan, prosedur "
+    "akses, pembinaan dan pengawasan, serta monitoring dan evaluasi masih sesuai dengan penyelenggaraan SPLP. "
+    "Belum diperlukan perubahan; SOP teknis diselaraskan dengan standar interoperabilitas terbaru."
+)
+
+
+def _placeholder_pdf(name, *lines):
+    """A one-page PDF saying it stands in for the signed document."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    for row, line in enumerate((*lines, "Dokumen contoh (data demo), bukan dokumen resmi."), start=1):
+        page.drawString(72, 800 - 20 * row, line[:95])
+    page.save()
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+@receiver(demo_seeded, dispatch_uid="monitoring.demo.seed_policy_register")
+def seed_policy_register(sender, *, report, organizations, users, **kwargs):
+    admin, owner, pemda = users["admin"], organizations[ADMINISTRATOR_ORG], report.pemda
+    today = timezone.localdate()
+    documents = []
+    # "Peraturan Wali Kota Baubau Nomor 32 Tahun 2024 tentang Pengelolaan ...": number, then title.
+    number, _sep, title = pemda.splp_regulation.partition(" tentang ")
+    preset = next((p for p in PEMDA_PRESETS.values() if p["domain"] == pemda.domain), {})
+    if number and title and preset.get("splp_regulation_issued"):
+        documents.append((PK.REGULATION, number, title, datetime.date.fromisoformat(preset["splp_regulation_issued"])))
+    documents += [(PK.SOP, f"{sop_number}/{(today - datetime.timedelta(days=age)).year}", sop_title,
+                   today - datetime.timedelta(days=age)) for sop_number, sop_title, age in DEMO_SOPS]
+    for kind, number, title, issued_on in documents:
+        if PolicyDocument.objects.filter(kind=kind, title=title).exists():
+            report.count("policy_documents", False)
+            continue
+        document = document_register(
+            actor=admin, kind=kind, title=title, number=number, issued_on=issued_on, owner=owner,
+            uploaded_file=_placeholder_pdf(f"{number.replace('/', '-')}.pdf", number, title, pemda.dinas_name),
+        )
+        report.count("policy_documents", True)
+        if kind == PK.REGULATION:
+            review_record(
+                actor=admin, document=document, reviewed_on=max(issued_on, today - datetime.timedelta(days=60)),
+                findings=DEMO_REVIEW_FINDINGS, outcome=PR.VALID,
+                uploaded_file=_placeholder_pdf("berita-acara-reviu.pdf", f"Berita Acara Reviu {number}", title),
+            )
 
 
 DEMO_GRANT = {

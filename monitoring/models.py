@@ -472,3 +472,75 @@ class PersonalDataIncident(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.found_at):%Y-%m-%d %H:%M} {self.summary}"
+
+
+# -- The policy and SOP register (SPBE indicator 7; monitoring.governance) -----------------------------
+
+
+class PolicyKindChoices(models.TextChoices):
+    REGULATION = "regulation", pgettext_lazy("monitoring-pasal8", "Regulation (Perwali/Perbup)")
+    DECREE = "decree", pgettext_lazy("monitoring-pasal8", "Decree of the Kepala Dinas")
+    SOP = "sop", pgettext_lazy("monitoring-pasal8", "SOP")
+    INTEROPERABILITY = "interoperability", pgettext_lazy("monitoring-pasal8", "Interoperability standard")
+    OTHER = "other", pgettext_lazy("monitoring-pasal8", "Other")
+
+
+class PolicyReviewOutcomeChoices(models.TextChoices):
+    VALID = "valid", pgettext_lazy("monitoring-pasal8", "Still valid")
+    REVISED = "revised", pgettext_lazy("monitoring-pasal8", "Revised")
+    REPLACED = "replaced", pgettext_lazy("monitoring-pasal8", "Replaced")
+
+
+class PolicyDocument(models.Model):
+    """A policy of the SPLP service (the regulation, the Dinas' decrees, SOPs, the interoperability standard)
+    with its periodic review: the SPBE evaluation's indicator 7 evidence."""
+
+    kind = models.CharField(pgettext_lazy("monitoring-pasal8", "kind"), max_length=20,
+                            choices=PolicyKindChoices.choices)
+    title = models.CharField(pgettext_lazy("monitoring-pasal8", "title"), max_length=300)
+    number = models.CharField(pgettext_lazy("monitoring-pasal8", "number"), max_length=200)
+    issued_on = models.DateField(pgettext_lazy("monitoring-pasal8", "date issued"))
+    file = models.FileField(pgettext_lazy("monitoring-pasal8", "file"), upload_to="policies/%Y/")
+    file_name = models.CharField(pgettext_lazy("monitoring-pasal8", "file name"), max_length=200)
+    owner = models.ForeignKey("directory.Organization", verbose_name=pgettext_lazy("monitoring-pasal8", "owner"),
+                              on_delete=models.PROTECT, related_name="+")
+    review_cycle_months = models.PositiveSmallIntegerField(
+        pgettext_lazy("monitoring-pasal8", "review cycle (months)"), default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+    )
+    # Stored (monitoring.governance computes it) so the list, the filter and the reminder query it directly.
+    next_review_date = models.DateField(pgettext_lazy("monitoring-pasal8", "next review"), db_index=True)
+    is_active = models.BooleanField(pgettext_lazy("monitoring-pasal8", "in force"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("monitoring-pasal8", "policy document")
+        verbose_name_plural = pgettext_lazy("monitoring-pasal8", "Policy and SOP register")
+        ordering = ["kind", "-issued_on", "id"]
+
+    def __str__(self):
+        return f"{self.number} – {self.title}"
+
+
+class PolicyReview(models.Model):
+    document = models.ForeignKey(PolicyDocument, verbose_name=pgettext_lazy("monitoring-pasal8", "document"),
+                                 on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField(pgettext_lazy("monitoring-pasal8", "reviewed on"))
+    findings = models.TextField(pgettext_lazy("monitoring-pasal8", "findings"))
+    outcome = models.CharField(pgettext_lazy("monitoring-pasal8", "outcome"), max_length=10,
+                               choices=PolicyReviewOutcomeChoices.choices)
+    file = models.FileField(pgettext_lazy("monitoring-pasal8", "file"), upload_to="policies/reviews/%Y/", blank=True)
+    file_name = models.CharField(pgettext_lazy("monitoring-pasal8", "file name"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("monitoring-pasal8", "review")
+        verbose_name_plural = pgettext_lazy("monitoring-pasal8", "reviews")
+        ordering = ["-reviewed_on", "-id"]
+
+    def __str__(self):
+        return f"{self.document.number} {self.reviewed_on:%Y-%m-%d}"

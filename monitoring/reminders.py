@@ -11,7 +11,11 @@
   expires, once per grant and expiry date;
 - ``incident_notify``: to administrators, for every personal data incident whose notice is still due
   (UU 27/2022 Pasal 46), once per incident and ``incidents.REMINDER_EVERY`` (6 hours) since it was found,
-  past the deadline too, until the notification is recorded. Hourly, on its own schedule.
+  past the deadline too, until the notification is recorded. Hourly, on its own schedule;
+- ``policy_review``: to administrators, once a month while a document of the policy and SOP register
+  is overdue for its review or due within ``governance.DUE_WITHIN`` (30 days). Its own monthly mail
+  rather than a paragraph of the Pasal 8/9 mails: those only go out while a target is behind, a review
+  falls due whatever the targets say.
 
 "Once" is splp.mail.send_once, keyed by kind and period: a second run or worker sends nothing, a failed
 send is retried by the next run, a reminder nobody could receive waits until someone has an address.
@@ -34,11 +38,12 @@ from splp.models import MailClaim
 from splp.workflow import TransitionError
 
 from . import rules
+from .governance import reviews_due
 from .incidents import REMINDER_EVERY, incident_clock, notification_deadline
 from .models import IncidentStatusChoices, PersonalDataIncident
 
 SEMIANNUAL, MONEV_REPORT, GRANT_WAITING, GRANT_EXPIRY = "semiannual", "monev_report", "grant_waiting", "grant_expiry"
-INCIDENT_NOTIFY = "incident_notify"
+INCIDENT_NOTIFY, POLICY_REVIEW = "incident_notify", "policy_review"
 
 def _local_today(today):
     return today or timezone.localdate()
@@ -168,6 +173,20 @@ def reminder_incident_send(*, now=None):
     return sent
 
 
+def reminder_policy_review_send(*, today=None):
+    """Once a month while register documents are overdue or due for review. Returns 0 or 1."""
+    today = _local_today(today)
+    due = list(reviews_due(today))
+    if not due:
+        return 0
+    return int(send_once(
+        POLICY_REVIEW, f"{today:%Y-%m}", to=emails(administrators()),
+        subject=_("Policy and SOP reviews are due"), template="emails/reminder_policy_review.txt",
+        context={"documents": due, "today": today,
+                 "path": reverse("admin:monitoring_policydocument_changelist")},
+    ))
+
+
 def reminders_send(*, now=None):
     """Every reminder that is due; returns the number sent per kind."""
     now = now or timezone.now()
@@ -177,6 +196,7 @@ def reminders_send(*, now=None):
         MONEV_REPORT: reminder_monev_send(today=today),
         GRANT_WAITING: reminder_grant_waiting_send(now=now),
         GRANT_EXPIRY: reminder_grant_expiry_send(now=now),
+        POLICY_REVIEW: reminder_policy_review_send(today=today),
     }
 
 

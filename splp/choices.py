@@ -59,6 +59,10 @@ class AuditAction(models.TextChoices):
     RECOMMENDATION_UPDATE = "recommendation_update", pgettext_lazy("audit action", "Recommendation follow-up changed")
     FINALISE = "finalise", pgettext_lazy("audit action", "Finalised")
     MONEV_RULES_UPDATE = "monev_rules_update", pgettext_lazy("audit action", "Monev rules changed")
+    # The policy and SOP register (monitoring.governance)
+    POLICY_REGISTER = "policy_register", pgettext_lazy("audit action", "Policy document registered")
+    POLICY_UPDATE = "policy_update", pgettext_lazy("audit action", "Policy document changed")
+    POLICY_REVIEW = "policy_review", pgettext_lazy("audit action", "Policy review recorded")
 
 
 class HeadOfRegionTitleChoices(models.TextChoices):

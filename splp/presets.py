@@ -33,6 +33,8 @@ PEMDA_PRESETS = {
             "document_place": "Baubau",
         },
         "logo_colour": (0, 82, 155),
+        # "Ditetapkan ... pada tanggal 16 April 2024": the demo's policy register lists the regulation with it.
+        "splp_regulation_issued": "2024-04-16",
     },
     "kabupaten-bungo": {
         "name": "Kabupaten Bungo",
@@ -58,5 +60,6 @@ PEMDA_PRESETS = {
             "document_place": "Muara Bungo",
         },
         "logo_colour": (0, 122, 61),
+        "splp_regulation_issued": "2024-08-15",
     },
 }

@@ -250,11 +250,12 @@ def test_the_daily_task_sends_what_is_due_and_nothing_twice(granted_request, out
     access_services.access_request_approve(actor=admin_user, access_request=waiting)
     mail.outbox.clear()
     clock.move_to(local(2026, 6, 1, 7))
-    due = {"semiannual": 1, "monev_report": 0, "grant_waiting": 1, "grant_expiry": 0}
+    due = {"semiannual": 1, "monev_report": 0, "grant_waiting": 1, "grant_expiry": 0, "policy_review": 0}
     assert send_reminders_task() == due
     call_command("send_reminders")
     assert "semiannual: 0 sent" in capsys.readouterr().out
-    assert reminders_send() == {"semiannual": 0, "monev_report": 0, "grant_waiting": 0, "grant_expiry": 0}
+    assert reminders_send() == {"semiannual": 0, "monev_report": 0, "grant_waiting": 0, "grant_expiry": 0,
+                                "policy_review": 0}
     assert len(mail.outbox) == 2
 
 

@@ -12,6 +12,7 @@ CATEGORY_LABELS = {
     "api_versions": "Versi API",
     "access_requests": "Permohonan akses",
     "incidents": "Insiden data pribadi",
+    "policy_documents": "Dokumen kebijakan dan SOP",
 }
 
 
