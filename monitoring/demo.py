@@ -40,7 +40,7 @@ from directory.models import ApiService, ApiVersion, Organization
 from splp.models import Pemda
 from splp.presets import PEMDA_PRESETS
 
-from .governance import document_register, review_record
+from .governance import document_register, document_update, review_record
 from .incidents import incident_mark_notified, incident_record
 from .logbuffer import build_buffer
 from .models import (
@@ -125,12 +125,23 @@ def seed_policy_register(sender, *, report, organizations, users, **kwargs):
     documents += [(PK.SOP, f"{sop_number}/{(today - datetime.timedelta(days=age)).year}", sop_title,
                    today - datetime.timedelta(days=age)) for sop_number, sop_title, age in DEMO_SOPS]
     for kind, number, title, issued_on in documents:
-        if PolicyDocument.objects.filter(kind=kind, title=title).exists():
+        if PolicyDocument.objects.filter(kind=kind, title=title, number=number).exists():
+            report.count("policy_documents", False)
+            continue
+        # The demo's one regulation follows the active Pemda (Perwali Baubau, Perbup Bungo): renamed, not doubled.
+        regulation = PolicyDocument.objects.filter(kind=kind).first() if kind == PK.REGULATION else None
+        upload = _placeholder_pdf(f"{number.replace('/', '-')}.pdf", number, title, pemda.dinas_name)
+        if regulation is not None:
+            document_update(
+                actor=admin, document=regulation, kind=kind, title=title, number=number, issued_on=issued_on,
+                owner=owner, review_cycle_months=regulation.review_cycle_months, is_active=regulation.is_active,
+                uploaded_file=upload,
+            )
             report.count("policy_documents", False)
             continue
         document = document_register(
             actor=admin, kind=kind, title=title, number=number, issued_on=issued_on, owner=owner,
-            uploaded_file=_placeholder_pdf(f"{number.replace('/', '-')}.pdf", number, title, pemda.dinas_name),
+            uploaded_file=upload,
         )
         report.count("policy_documents", True)
         if kind == PK.REGULATION:

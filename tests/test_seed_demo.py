@@ -24,6 +24,7 @@ from directory.models import (
     Theme,
 )
 from directory.selectors import is_administrator, published_services, publisher_org_ids, requester_org_ids
+from monitoring.models import PolicyDocument
 from splp.context_processors import current_pemda
 from splp.models import AuditEvent, Pemda
 
@@ -171,10 +172,12 @@ def test_switching_pemda_changes_the_active_identity(db, debug):
     service = ApiService.objects.get(slug="data-kependudukan")
     assert service.data_producer == "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Bungo"
     assert get_user_model().objects.get(username="admin").email == "admin@bungokab.go.id"
-    # The same records renamed: new rows are only the second Pemda and one audit row per updated service.
+    # The same records renamed: new rows are only the second Pemda and one audit row per updated service and
+    # for the regulation in the policy register, now the Perbup.
     after = counts()
     assert after["Pemda"] == before["Pemda"] + 1
-    assert after["AuditEvent"] == before["AuditEvent"] + len(DEMO_APIS)
+    assert after["AuditEvent"] == before["AuditEvent"] + len(DEMO_APIS) + 1
+    assert PolicyDocument.objects.get(kind="regulation").number == "Peraturan Bupati Bungo Nomor 28 Tahun 2024"
     assert without(after, "Pemda", "AuditEvent") == without(before, "Pemda", "AuditEvent")
 
     seed("--pemda", "kota-baubau")
