@@ -297,7 +297,8 @@ def _security_scheme(subject):
     if doc.get("swagger"):
         schemes = doc.get("securityDefinitions")
     else:
-        schemes = (doc.get("components") or {}).get("securitySchemes") if isinstance(doc.get("components"), dict) else None
+        components = doc.get("components")
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
     if not isinstance(schemes, dict) or not schemes:
         return False, _("No security scheme is declared.")
 
@@ -343,13 +344,13 @@ def default_rules():
 
 def validate_rules(value):
     """The standard's ``rules``: {code of RULES: {"enabled": bool, "severity": a severity}}."""
-    if not isinstance(value, dict) or set(value) - set(RULE_CODES):
-        raise ValidationError(_("Unknown interoperability rule: %(codes)s")
-                              % {"codes": ", ".join(sorted(set(value) - set(RULE_CODES)) if isinstance(value, dict)
-                                                    else [str(value)])})
+    unknown = sorted(set(value) - set(RULE_CODES)) if isinstance(value, dict) else [str(value)]
+    if unknown:
+        raise ValidationError(_("Unknown interoperability rule: %(codes)s") % {"codes": ", ".join(unknown)})
     for code, setting in value.items():
         if (not isinstance(setting, dict) or set(setting) != {"enabled", "severity"}
-                or not isinstance(setting["enabled"], bool) or setting["severity"] not in InteropSeverityChoices.values):
+                or not isinstance(setting["enabled"], bool)
+                or setting["severity"] not in InteropSeverityChoices.values):
             raise ValidationError(_("The setting of rule %(code)s must say whether it is on and whether it blocks.")
                                   % {"code": code})
 
