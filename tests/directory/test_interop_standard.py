@@ -4,6 +4,7 @@ media types allowed, the version applied recorded with each result, and a change
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from directory import interop, services as directory_services
@@ -290,3 +291,79 @@ def test_a_rule_turned_off_is_not_checked(admin_user, publisher, publisher_org, 
     assert "versioned" not in {c["code"] for c in version.interop_report}
     assert version.interop_passed is True
     assert ApiVersion.objects.get().interop_standard_version == 2
+
+
+# --- The admin -------------------------------------------------------------------------------------------------
+
+
+def _admin_client(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def standard_url(view="change"):
+    standard = the_standard()
+    return reverse(f"admin:directory_interopstandard_{view}", args=[standard.pk] if view != "changelist" else [])
+
+
+def admin_form(client, media_types="application/json\n*/*+json", **rules):
+    """The change form as the page sends it, with ``rules`` ({code: setting}) changed."""
+    settings_ = {**interop.default_rules(), **rules}
+    data = {"allowed_media_types": media_types}
+    for code, s in settings_.items():
+        data[f"{code}__severity"] = s["severity"]
+        if s["enabled"]:
+            data[f"{code}__enabled"] = "on"
+    page = client.get(standard_url())
+    if page.status_code == 200:
+        for inline in page.context["inline_admin_formsets"]:
+            management = inline.formset.management_form
+            data.update({management.add_prefix(name): value for name, value in management.initial.items()})
+    return data
+
+
+def test_administrator_tightens_the_standard_in_the_admin_and_is_shown_the_apis_to_follow_up(
+    published_version, admin_user
+):
+    alice = _admin_client(admin_user)
+    assert "Standar interoperabilitas" in alice.get(standard_url("changelist")).content.decode()
+    page = alice.get(standard_url()).content.decode()
+    assert "Skema keamanan dideklarasikan dan dirujuk setiap operasi" in page and "jika gagal" in page
+
+    response = alice.post(standard_url(), admin_form(alice, media_types="application/json\n*/*+json\nText/XML",
+                                                     security_scheme=setting()), follow=True)
+
+    standard = the_standard()
+    assert (standard.version, standard.allowed_media_types) == (2, ["application/json", "*/*+json", "text/xml"])
+    assert standard.rules["security_scheme"] == setting() and standard.updated_by == admin_user
+    [warning] = [str(m) for m in response.context["messages"] if "tidak memenuhi standar versi 2" in str(m)]
+    assert str(published_version) in warning and "?standard=failing" in warning
+    published_version.refresh_from_db()
+    assert published_version.status == S.PUBLISHED
+
+    follow_up = alice.get(reverse("admin:directory_apiversion_changelist") + "?standard=failing")
+    assert "Tidak memenuhi standar terbaru" in follow_up.content.decode()
+    assert list(follow_up.context["cl"].result_list) == [published_version]
+
+
+def test_the_admin_form_refuses_a_wrong_media_type_and_never_adds_or_deletes(admin_user):
+    alice = _admin_client(admin_user)
+    response = alice.post(standard_url(), admin_form(alice, media_types="json"))
+    assert response.status_code == 200 and "allowed_media_types" in response.context["adminform"].form.errors
+    assert the_standard().version == 1
+    assert alice.get(reverse("admin:directory_interopstandard_add")).status_code == 403
+    assert alice.post(standard_url("delete"), {"post": "yes"}).status_code == 403
+    assert InteropStandard.objects.count() == 1
+
+
+@pytest.mark.parametrize("who", ["publisher", "outsider"])
+def test_operators_cannot_reach_the_standard_in_the_admin(who, request):
+    user = request.getfixturevalue(who)
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = _admin_client(user)
+    assert client.get(standard_url("changelist")).status_code == 403
+    assert client.post(standard_url(), admin_form(client, security_scheme=setting())).status_code in (403, 404)
+    standard = the_standard()
+    assert standard.version == 1 and not audit_events_for(standard).exists()
