@@ -314,8 +314,9 @@ def _rule_fields(rule):
 
 # Declared fields (the admin only shows declared or model fields): one pair per rule of the registry.
 for _rule in interop.RULES:
-    InteropStandardForm.base_fields.update(_rule_fields(_rule))
-    InteropStandardForm.declared_fields.update(_rule_fields(_rule))
+    _fields = _rule_fields(_rule)
+    InteropStandardForm.base_fields.update(_fields)
+    InteropStandardForm.declared_fields.update(_fields)
 
 
 @admin.register(InteropStandard)

@@ -419,7 +419,7 @@ def interop_standard_update(
     if unknown:
         raise TypeError(f"not editable here: {sorted(unknown)}")
     standard = lock(InteropStandard, standard.pk)
-    if "allowed_media_types" in fields:
+    if isinstance(fields.get("allowed_media_types"), list | tuple):
         fields["allowed_media_types"] = normalise_media_types(fields["allowed_media_types"])
     if "rules" in fields:
         validate_rules(fields["rules"])
