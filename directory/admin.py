@@ -1,32 +1,38 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
-from . import services
+from . import interop, services
 from .admin_base import (
     MANAGE,
     AuditEventInline,
     ReadOnlyInlineMixin,
     RolePermissionMixin,
     ScopedAdminMixin,
+    SeededRowsAdminMixin,
     WorkflowAction,
     WorkflowAdminMixin,
 )
-from .choices import ApiVersionStatusChoices as S
+from .choices import ApiVersionStatusChoices as S, InteropSeverityChoices
 from .models import (
     LIVE_STATUSES,
     ApiOperation,
     ApiService,
     ApiVersion,
+    InteropStandard,
     Membership,
     Organization,
     PendingApiVersion,
     ReviewNote,
     Theme,
 )
+from .selectors import versions_failing_the_standard
 
 
 class MembershipInline(RolePermissionMixin, admin.TabularInline):
@@ -168,12 +174,29 @@ ADD_NOTE = WorkflowAction(
 )
 
 
+class FailingStandardFilter(admin.SimpleListFilter):
+    """Published versions that a change of the interoperability standard left failing, to follow up."""
+
+    title = _("Interoperability standard")
+    parameter_name = "standard"
+    FAILING = "failing"
+
+    def lookups(self, request, model_admin):
+        return [(self.FAILING, _("Not meeting the latest standard"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.FAILING:
+            return queryset.filter(pk__in=versions_failing_the_standard().values("pk"))
+        return queryset
+
+
 @admin.register(ApiVersion)
 class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     publisher_scope = "service__owner"
     workflow_actions = (REQUEST_CHANGES, PUBLISH, DEPRECATE, RETIRE, ADD_NOTE)
     list_display = ("service", "version", "owner", "status", "interop_passed", "submitted_at", "published_at")
-    list_filter = ("status", "interop_passed", ("service__owner", RelatedOnlyFieldListFilter), "service__theme")
+    list_filter = ("status", "interop_passed", FailingStandardFilter, ("service__owner", RelatedOnlyFieldListFilter),
+                   "service__theme")
     list_select_related = ("service__owner",)
     search_fields = ("service__name", "service__slug", "version")
     fieldsets = (
@@ -182,12 +205,14 @@ class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
             "published_at", "deprecated_at", "sunset_on",
         )}),
         (pgettext_lazy("admin", "OpenAPI document"), {"fields": ("spec_format", "spec_summary")}),
-        (pgettext_lazy("admin", "Interoperability check"), {"fields": ("interop_passed", "interop_checklist")}),
+        (pgettext_lazy("admin", "Interoperability check"), {"fields": (
+            "interop_passed", "interop_standard_version", "interop_checklist",
+        )}),
     )
     readonly_fields = (
         "service", "version", "status", "upstream_base_url", "created_by", "created_at", "submitted_at",
         "published_at", "deprecated_at", "sunset_on", "spec_format", "spec_summary", "interop_passed",
-        "interop_checklist",
+        "interop_standard_version", "interop_checklist",
     )
     inlines = [ApiOperationInline, ReviewNoteInline, AuditEventInline]
 
@@ -219,8 +244,8 @@ class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
             return gettext("The check has not run yet.")
         rows = (
             (
-                "splp-pass" if check["passed"] else "splp-fail",
-                gettext("Pass") if check["passed"] else gettext("Fail"),
+                "splp-pass" if check["passed"] else "splp-fail" if check["blocking"] else "splp-warn",
+                gettext("Pass") if check["passed"] else gettext("Fail") if check["blocking"] else gettext("Warning"),
                 check["label"],
                 gettext("blocking") if check["blocking"] else gettext("advisory"),
                 check.get("detail", ""),
@@ -246,4 +271,93 @@ class PendingApiVersionAdmin(ApiVersionAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=S.SUBMITTED)
+class InteropStandardForm(forms.ModelForm):
+    """The media types one per line, and for each rule of ``interop.RULES`` whether it is on and whether it
+    blocks; ``clean`` gathers the rules into the standard's ``rules``."""
+
+    allowed_media_types = forms.CharField(
+        label=_("allowed media types"), widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
+        help_text=InteropStandard._meta.get_field("allowed_media_types").help_text,
+    )
+
+    class Meta:
+        model = InteropStandard
+        fields = ("allowed_media_types",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["allowed_media_types"] = "\n".join(self.instance.allowed_media_types or [])
+        for rule in interop.RULES:
+            setting = interop.rule_setting(self.instance.rules or {}, rule)
+            self.initial[f"{rule.code}__enabled"] = setting["enabled"]
+            self.initial[f"{rule.code}__severity"] = setting["severity"]
+
+    def clean_allowed_media_types(self):
+        return interop.normalise_media_types(self.cleaned_data["allowed_media_types"].splitlines())
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["rules"] = {
+            rule.code: {"enabled": cleaned.get(f"{rule.code}__enabled", False),
+                        "severity": cleaned.get(f"{rule.code}__severity", rule.default_severity)}
+            for rule in interop.RULES
+        }
+        return cleaned
+
+
+def _rule_fields(rule):
+    return {
+        f"{rule.code}__enabled": forms.BooleanField(label=rule.label, required=False),
+        f"{rule.code}__severity": forms.ChoiceField(label=_("if it fails"), choices=InteropSeverityChoices.choices),
+    }
+
+
+# Declared fields (the admin only shows declared or model fields): one pair per rule of the registry.
+for _rule in interop.RULES:
+    _fields = _rule_fields(_rule)
+    InteropStandardForm.base_fields.update(_fields)
+    InteropStandardForm.declared_fields.update(_fields)
+
+
+@admin.register(InteropStandard)
+class InteropStandardAdmin(SeededRowsAdminMixin, admin.ModelAdmin):
+    """The Dinas' interoperability standard: one seeded row, changed through the service, which numbers the
+    change, checks every version again and names the published ones that no longer meet it."""
+
+    form = InteropStandardForm
+    editable = services.STANDARD_FIELDS
+    list_display = ("__str__", "updated_by", "updated_at")
+    list_select_related = ("updated_by",)
+    readonly_fields = ("version", "updated_by", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("version", "allowed_media_types", "updated_by", "updated_at")}),
+        (_("Rules"), {
+            "description": _("A rule that is off is not checked. A blocking rule that fails prevents publication; "
+                             "a warning is shown to the publisher and the Dinas but does not."),
+            "fields": [(f"{rule.code}__enabled", f"{rule.code}__severity") for rule in interop.RULES],
+        }),
+    )
+    inlines = [AuditEventInline]
+
+    def save_model(self, request, obj, form, change):
+        # The mixin's save, plus the follow-up list the service returns.
+        try:
+            standard, affected = services.interop_standard_update(
+                actor=request.user, standard=obj, **{name: form.cleaned_data[name] for name in self.editable}
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return
+        if affected:
+            url = reverse("admin:directory_apiversion_changelist") + f"?{FailingStandardFilter.parameter_name}=" \
+                f"{FailingStandardFilter.FAILING}"
+            messages.warning(request, format_html(
+                '{} <a href="{}">{}</a>',
+                gettext("Published APIs not meeting version %(version)d of the standard (they stay published; "
+                        "follow them up with their publishers): %(apis)s.")
+                % {"version": standard.version, "apis": ", ".join(str(v) for v in affected)},
+                url, gettext("Show them"),
+            ))
+
+
 from . import admin_splp  # noqa: E402,F401  (splp's records, scoped by memberships like the rest)

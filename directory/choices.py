@@ -52,3 +52,10 @@ class ApiVersionStatusChoices(models.TextChoices):
     PUBLISHED = "published", _("Published")
     DEPRECATED = "deprecated", _("Deprecated")
     RETIRED = "retired", _("Retired")
+
+
+class InteropSeverityChoices(models.TextChoices):
+    """What a failed rule of the interoperability standard does to publication."""
+
+    BLOCKING = "blocking", _("Blocking")
+    WARNING = "warning", _("Warning")

@@ -1,19 +1,27 @@
-"""Parsing an OpenAPI document and the Pasal 6(5) interoperability check run on every submitted spec."""
+"""Parsing an OpenAPI document and the Pasal 6(5) interoperability check run on every submitted spec.
+
+The rules (code, label, check) are defined here, in ``RULES``. Which of them apply, blocking or as a warning,
+and which media types are allowed is the Dinas' interoperability standard, data: the ``InteropStandard`` row,
+edited through ``directory.services.interop_standard_update`` (docs/regulation.md, Pasal 6(5)). The defaults
+are the checklist as it was fixed in code before: every rule blocking but the two added since, which are off,
+and JSON media types only."""
 
 import fnmatch
 import ipaddress
 import json
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
 from splp.parsing import DocumentError, load_json, load_yaml
 
-from .choices import SpecFormatChoices
+from .choices import InteropSeverityChoices, SpecFormatChoices
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 VERSION_IN_PATH = re.compile(r"/v\d+(\.\d+)*(/|$)", re.IGNORECASE)
@@ -147,26 +155,22 @@ def extract_operations(doc):
     return rows
 
 
-def _is_json_media(media_type):
-    media_type = media_type.split(";")[0].strip().lower()
-    return media_type == "application/json" or media_type.endswith("+json")
+def _response_has_schema(doc, response):
+    if not isinstance(response, dict):
+        return False
+    if "$ref" in response:
+        return True
+    if doc.get("swagger"):
+        return "schema" in response
+    return any(isinstance(media, dict) and "schema" in media for media in (response.get("content") or {}).values())
 
 
-def _success_has_schema(doc, op):
+def _has_response_schema(doc, op, is_wanted):
+    """True when a response whose status code ``is_wanted`` declares a schema."""
     responses = op.get("responses") or {}
-    for code, response in responses.items():
-        if not str(code).startswith("2") or not isinstance(response, dict):
-            continue
-        if "$ref" in response:
-            return True
-        if doc.get("swagger"):
-            if "schema" in response:
-                return True
-        else:
-            for media in (response.get("content") or {}).values():
-                if isinstance(media, dict) and "schema" in media:
-                    return True
-    return False
+    return isinstance(responses, dict) and any(
+        is_wanted(str(code)) and _response_has_schema(doc, r) for code, r in responses.items()
+    )
 
 
 def _media_types(doc, op):
@@ -205,50 +209,73 @@ def is_internal_host(host):
     return host_matches(host, settings.SPLP_INTERNAL_HOSTS)
 
 
-def _check(code, label, passed, detail="", blocking=True):
-    return {"code": code, "label": label, "passed": bool(passed), "blocking": blocking, "detail": detail}
+@dataclass(frozen=True)
+class Subject:
+    """What a rule looks at: the document, its operations, the upstream and the media types allowed."""
+
+    doc: dict
+    ops: list
+    upstream_base_url: str
+    allowed_media_types: tuple
 
 
-def run_interop_check(doc, upstream_base_url):
-    """The checklist stored with the version; publishing is blocked while a blocking item fails."""
-    checks = []
-    errors = []
+@dataclass(frozen=True)
+class Rule:
+    """A rule of the checklist: ``check(subject)`` answers (passed, detail)."""
+
+    code: str
+    label: str
+    check: Callable[[Subject], tuple[bool, str]]
+    default_enabled: bool = True
+    default_severity: str = InteropSeverityChoices.BLOCKING
+
+
+def _valid_document(subject):
     try:
-        _validator_class(doc)(doc).validate()
+        _validator_class(subject.doc)(subject.doc).validate()
     except Exception as exc:  # the validator raises several unrelated exception types
-        errors.append(str(getattr(exc, "message", exc))[:500])
-    checks.append(
-        _check(
-            "valid_document",
-            _("Valid OpenAPI/Swagger document"),
-            not errors,
-            errors[0] if errors else _("Format: %(fmt)s") % {"fmt": detect_format(doc).label},
-        )
+        return False, str(getattr(exc, "message", exc))[:500]
+    return True, _("Format: %(fmt)s") % {"fmt": detect_format(subject.doc).label}
+
+
+def _operations_lacking(subject, has_it):
+    missing = [f"{m} {p}" for m, p, op, _shared in subject.ops if not has_it(op)]
+    return not missing, ", ".join(missing[:10])
+
+
+def _summaries(subject):
+    return _operations_lacking(subject, lambda op: str(op.get("summary", "")).strip())
+
+
+def _success_schema(subject):
+    return _operations_lacking(
+        subject, lambda op: _has_response_schema(subject.doc, op, lambda code: code.startswith("2"))
     )
-    ops = list(iter_operations(doc))
-    checks.append(_check("has_operations", _("Contains at least one operation"), bool(ops)))
-    missing_summary = [f"{m} {p}" for m, p, op, _shared in ops if not str(op.get("summary", "")).strip()]
-    checks.append(
-        _check(
-            "summaries",
-            _("Every operation has a summary"),
-            not missing_summary,
-            ", ".join(missing_summary[:10]),
-        )
+
+
+def _error_schema(subject):
+    return _operations_lacking(
+        subject,
+        lambda op: _has_response_schema(subject.doc, op, lambda code: code.startswith("4") or code == "default"),
     )
-    missing_schema = [f"{m} {p}" for m, p, op, _shared in ops if not _success_has_schema(doc, op)]
-    checks.append(
-        _check(
-            "success_schema",
-            _("Every operation has a success (2xx) response with a schema"),
-            not missing_schema,
-            ", ".join(missing_schema[:10]),
-        )
-    )
-    non_json = sorted({t for _m, _p, op, _s in ops for t in _media_types(doc, op) if not _is_json_media(t)})
-    checks.append(
-        _check("json_media", _("JSON media types"), not non_json, ", ".join(non_json[:10]))
-    )
+
+
+def media_type_allowed(media_type, patterns):
+    """True when the media type (parameters ignored) matches one of the standard's patterns (``*`` wildcards)."""
+    media_type = media_type.split(";")[0].strip().lower()
+    return any(fnmatch.fnmatchcase(media_type, pattern) for pattern in patterns)
+
+
+def _media(subject):
+    refused = sorted({
+        t for _m, _p, op, _s in subject.ops for t in _media_types(subject.doc, op)
+        if not media_type_allowed(t, subject.allowed_media_types)
+    })
+    return not refused, ", ".join(refused[:10])
+
+
+def _versioned(subject):
+    doc, ops = subject.doc, subject.ops
     info_version = str((doc.get("info") or {}).get("version", "")).strip()
     base_path = doc.get("basePath", "") + " ".join(
         str(s.get("url", "")) for s in doc.get("servers") or [] if isinstance(s, dict)
@@ -256,17 +283,104 @@ def run_interop_check(doc, upstream_base_url):
     versioned = bool(info_version) or any(VERSION_IN_PATH.search(p) for _m, p, _o, _s in ops) or bool(
         VERSION_IN_PATH.search(base_path)
     )
-    checks.append(
-        _check("versioned", _("A version in the path or in info.version"), versioned, info_version)
-    )
-    parts = urlsplit(upstream_base_url or "")
+    return versioned, info_version
+
+
+def _https_upstream(subject):
+    parts = urlsplit(subject.upstream_base_url or "")
     internal = is_internal_host(parts.hostname)
-    checks.append(
-        _check(
-            "https_upstream",
-            _("The upstream uses HTTPS (unless the host is internal and allowed by the Dinas)"),
-            parts.scheme == "https" or (parts.scheme == "http" and internal),
-            upstream_base_url,
-        )
-    )
+    return parts.scheme == "https" or (parts.scheme == "http" and internal), subject.upstream_base_url
+
+
+def _security_scheme(subject):
+    doc = subject.doc
+    if doc.get("swagger"):
+        schemes = doc.get("securityDefinitions")
+    else:
+        components = doc.get("components")
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+    if not isinstance(schemes, dict) or not schemes:
+        return False, _("No security scheme is declared.")
+
+    def referenced(requirements):
+        return isinstance(requirements, list) and any(isinstance(r, dict) and set(r) & set(schemes)
+                                                      for r in requirements)
+
+    # An operation's own `security` replaces the document's (an empty list: no security at all).
+    return _operations_lacking(subject, lambda op: referenced(op["security"] if "security" in op
+                                                              else doc.get("security")))
+
+
+RULES = (
+    Rule("valid_document", gettext_lazy("Valid OpenAPI/Swagger document"), _valid_document),
+    Rule("has_operations", gettext_lazy("Contains at least one operation"), lambda s: (bool(s.ops), "")),
+    Rule("summaries", gettext_lazy("Every operation has a summary"), _summaries),
+    Rule("success_schema", gettext_lazy("Every operation has a success (2xx) response with a schema"),
+         _success_schema),
+    # The code predates the choice of media types: stored results and their readers know it by this name.
+    Rule("json_media", gettext_lazy("Media types allowed by the standard"), _media),
+    Rule("versioned", gettext_lazy("A version in the path or in info.version"), _versioned),
+    Rule("https_upstream", gettext_lazy("The upstream uses HTTPS (unless the host is internal and allowed by the "
+                                        "Dinas)"), _https_upstream),
+    Rule("security_scheme", gettext_lazy("A security scheme is declared and every operation refers to one"),
+         _security_scheme, default_enabled=False, default_severity=InteropSeverityChoices.WARNING),
+    Rule("error_schema", gettext_lazy("Every operation has an error (4xx or default) response with a schema"),
+         _error_schema, default_enabled=False, default_severity=InteropSeverityChoices.WARNING),
+)
+RULE_CODES = tuple(rule.code for rule in RULES)
+DEFAULT_MEDIA_TYPES = ["application/json", "*/*+json"]
+MEDIA_TYPE_PATTERN = re.compile(r"^[a-z0-9*][a-z0-9!#$&^_.+*-]*/[a-z0-9*][a-z0-9!#$&^_.+*-]*$")
+
+
+def rule_setting(rules, rule):
+    """The Dinas' setting of ``rule`` in ``rules``; a rule the standard does not mention yet applies as its
+    defaults say."""
+    return {"enabled": rule.default_enabled, "severity": rule.default_severity, **(rules.get(rule.code) or {})}
+
+
+def default_rules():
+    return {rule.code: rule_setting({}, rule) for rule in RULES}
+
+
+def validate_rules(value):
+    """The standard's ``rules``: {code of RULES: {"enabled": bool, "severity": a severity}}."""
+    unknown = sorted(set(value) - set(RULE_CODES)) if isinstance(value, dict) else [str(value)]
+    if unknown:
+        raise ValidationError(_("Unknown interoperability rule: %(codes)s") % {"codes": ", ".join(unknown)})
+    for code, setting in value.items():
+        if (not isinstance(setting, dict) or set(setting) != {"enabled", "severity"}
+                or not isinstance(setting["enabled"], bool)
+                or setting["severity"] not in InteropSeverityChoices.values):
+            raise ValidationError(_("The setting of rule %(code)s must say whether it is on and whether it blocks.")
+                                  % {"code": code})
+
+
+def normalise_media_types(values):
+    """Lower-cased, stripped, without blanks or repeats, in the order given."""
+    return list(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
+
+
+def validate_media_types(value):
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("At least one media type must be allowed."))
+    wrong = [v for v in value if not isinstance(v, str) or not MEDIA_TYPE_PATTERN.match(v)]
+    if wrong:
+        raise ValidationError(_("Not a media type (type/subtype, * allowed): %(values)s")
+                              % {"values": ", ".join(map(str, wrong))})
+
+
+def run_interop_check(doc, upstream_base_url, standard=None):
+    """The checklist stored with the version: the rules ``standard`` (an InteropStandard; None: the defaults)
+    enables, each blocking or a warning. Publishing is blocked while a blocking item fails."""
+    rules = standard.rules if standard is not None else {}
+    media = standard.allowed_media_types if standard is not None else DEFAULT_MEDIA_TYPES
+    subject = Subject(doc, list(iter_operations(doc)), upstream_base_url, tuple(media))
+    checks = []
+    for rule in RULES:
+        setting = rule_setting(rules, rule)
+        if not setting["enabled"]:
+            continue
+        passed, detail = rule.check(subject)
+        checks.append({"code": rule.code, "label": str(rule.label), "passed": bool(passed),
+                       "blocking": setting["severity"] == InteropSeverityChoices.BLOCKING, "detail": detail})
     return checks

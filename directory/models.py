@@ -5,6 +5,7 @@ from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import interop
 from .choices import (
     CLASSIFICATION_HELP,
     ApiVersionStatusChoices,
@@ -191,6 +192,10 @@ class ApiVersion(models.Model):
     # Encrypted (splp.crypto); never shown to requesters, never logged.
     upstream_auth_secret = models.TextField(_("upstream credential"), blank=True, editable=False)
     interop_passed = models.BooleanField(_("passed the interoperability check"), default=False)
+    # Null: checked before the standard was data (the checklist then was version 1's).
+    interop_standard_version = models.PositiveIntegerField(
+        _("interoperability standard version applied"), null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -215,6 +220,32 @@ class ApiVersion(models.Model):
     @property
     def blocking_failures(self):
         return [c for c in self.interop_report if c["blocking"] and not c["passed"]]
+
+
+class InteropStandard(models.Model):
+    """The Dinas' interoperability standard (Pasal 6(5)): one row, seeded with the checklist as it was fixed in
+    code, edited by administrators through ``services.interop_standard_update``, which numbers each change and
+    re-checks the versions. The rules themselves are defined in ``interop.RULES``."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    allowed_media_types = models.JSONField(
+        _("allowed media types"), validators=[interop.validate_media_types],
+        help_text=_("One per line; * matches anything, e.g. */*+json. Legacy services: application/xml, text/xml, "
+                    "*/*+xml; documents: application/pdf."),
+    )
+    rules = models.JSONField(_("rules"), validators=[interop.validate_rules])
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Interoperability standard")
+        verbose_name_plural = _("Interoperability standard")
+
+    def __str__(self):
+        return _("Interoperability standard, version %(version)d") % {"version": self.version}
 
 
 class ApiOperation(models.Model):

@@ -20,8 +20,18 @@ from django.db.models import (
 from django.db.models.functions import Upper
 from django.utils.functional import cached_property
 
+from . import interop
 from .choices import ClassificationChoices, MembershipRoleChoices
-from .models import LIVE_STATUSES, ApiOperation, ApiService, ApiVersion, Membership, Organization, Theme
+from .models import (
+    LIVE_STATUSES,
+    ApiOperation,
+    ApiService,
+    ApiVersion,
+    InteropStandard,
+    Membership,
+    Organization,
+    Theme,
+)
 
 # A membership that makes its user Dinas staff.
 ADMINISTRATOR_MEMBERSHIP = Q(role=MembershipRoleChoices.ADMINISTRATOR, organization__is_administrator=True)
@@ -293,3 +303,17 @@ def services_managed_by(user: User | AnonymousUser | None) -> QuerySet[ApiServic
     if is_administrator(user):
         return qs
     return qs.filter(owner_id__in=publisher_org_ids(user))
+
+
+def current_interop_standard() -> InteropStandard:
+    """The Dinas' interoperability standard; the defaults (version 1) when the row is missing (a database flushed
+    after migrating)."""
+    return InteropStandard.objects.order_by("pk").first() or InteropStandard(
+        allowed_media_types=list(interop.DEFAULT_MEDIA_TYPES), rules=interop.default_rules()
+    )
+
+
+def versions_failing_the_standard() -> QuerySet[ApiVersion]:
+    """Live versions that no longer pass the interoperability check: published under an earlier standard and
+    failing a blocking rule of the current one (publishing requires a pass), for the Dinas to follow up."""
+    return ApiVersion.objects.filter(status__in=LIVE_STATUSES, interop_passed=False)

@@ -11,12 +11,19 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from splp import crypto
-from splp.audit import AuditAction, audit_record
+from splp.audit import AuditAction, audit_record, settings_row_update
 from splp.http import HEADER_NAME, HEADER_VALUE, is_reserved_header
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
 from .choices import ApiVersionStatusChoices as S
-from .interop import detect_format, extract_operations, parse_spec, run_interop_check
+from .interop import (
+    detect_format,
+    extract_operations,
+    normalise_media_types,
+    parse_spec,
+    run_interop_check,
+    validate_rules,
+)
 from .models import (
     LIVE_STATUSES,
     MAX_CONNECT_TIMEOUT,
@@ -25,12 +32,19 @@ from .models import (
     ApiOperation,
     ApiService,
     ApiVersion,
+    InteropStandard,
     Membership,
     Organization,
     ReviewNote,
 )
 from .notifications import notify
-from .selectors import invalidate_theme_counts, is_administrator, publisher_org_ids
+from .selectors import (
+    current_interop_standard,
+    invalidate_theme_counts,
+    is_administrator,
+    publisher_org_ids,
+    versions_failing_the_standard,
+)
 from .signals import api_version_ending
 
 SERVICE_FIELDS = (
@@ -74,8 +88,14 @@ def _apply_spec(api_version, spec, upstream_base_url):
     api_version.spec = doc
     api_version.spec_format = detect_format(doc)
     api_version.upstream_base_url = upstream_base_url
-    api_version.interop_report = run_interop_check(doc, upstream_base_url)
+    _check(api_version, current_interop_standard())
+
+
+def _check(api_version, standard):
+    """Run the check by ``standard`` and record its result with the standard's version."""
+    api_version.interop_report = run_interop_check(api_version.spec, api_version.upstream_base_url, standard)
     api_version.interop_passed = not api_version.blocking_failures
+    api_version.interop_standard_version = standard.version
 
 
 def _save_operations(api_version):
@@ -381,3 +401,41 @@ def api_service_suspend(*, actor: User, service: ApiService, reason: str) -> Api
 @transaction.atomic
 def api_service_resume(*, actor: User, service: ApiService, reason: str = "") -> ApiService:
     return _set_suspended(actor=actor, service=service, suspended=False, reason=reason)
+
+
+STANDARD_FIELDS = ("allowed_media_types", "rules")
+
+
+@transaction.atomic
+def interop_standard_update(
+    *, actor: User, standard: InteropStandard, **fields
+) -> tuple[InteropStandard, list[ApiVersion]]:
+    """An administrator changes the interoperability standard (``STANDARD_FIELDS``; ``rules`` may name only the
+    rules it changes). A change gets the next version number, and every version not retired is checked again
+    against it. Their status never changes: a live version now failing a blocking rule stays published, and
+    is returned (and kept in ``versions_failing_the_standard``) for the Dinas to follow up with its publisher."""
+    require(is_administrator(actor), _("Only a Dinas administrator can change the interoperability standard."))
+    unknown = set(fields) - set(STANDARD_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable here: {sorted(unknown)}")
+    standard = lock(InteropStandard, standard.pk)
+    if isinstance(fields.get("allowed_media_types"), list | tuple):
+        fields["allowed_media_types"] = normalise_media_types(fields["allowed_media_types"])
+    if "rules" in fields:
+        validate_rules(fields["rules"])
+        fields["rules"] = {**standard.rules, **fields["rules"]}
+    if all(getattr(standard, name) == value for name, value in fields.items()):
+        return standard, []
+    settings_row_update(standard, actor=actor, action=AuditAction.INTEROP_STANDARD_UPDATE,
+                        names=(*STANDARD_FIELDS, "version"), values={**fields, "version": standard.version + 1})
+    for api_version in ApiVersion.objects.exclude(status=S.RETIRED).select_for_update().order_by("pk"):
+        passed_before = api_version.interop_passed
+        _check(api_version, standard)
+        api_version.save(update_fields=["interop_report", "interop_passed", "interop_standard_version"])
+        if passed_before and not api_version.interop_passed and api_version.status in LIVE_STATUSES:
+            # The API's own history says why it no longer passes, though it stays published.
+            audit_record(actor=actor, target=api_version, action=AuditAction.INTEROP_STANDARD_UPDATE,
+                         old_state=api_version.status, new_state=api_version.status,
+                         data={"standard_version": standard.version,
+                               "failing": [c["code"] for c in api_version.blocking_failures]})
+    return standard, list(versions_failing_the_standard().select_related("service").order_by("service__name", "pk"))

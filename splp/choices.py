@@ -26,6 +26,9 @@ class AuditAction(models.TextChoices):
     RETIRE = "retire", pgettext_lazy("audit action", "Retired")
     REVIEW_NOTE = "review_note", pgettext_lazy("audit action", "Review note added")
     CONFIGURE_UPSTREAM = "configure_upstream", pgettext_lazy("audit action", "Upstream configured")
+    INTEROP_STANDARD_UPDATE = "interop_standard_update", pgettext_lazy(
+        "audit action", "Interoperability standard changed"
+    )
     SUSPEND = "suspend", pgettext_lazy("audit action", "Suspended on the bus")
     RESUME = "resume", pgettext_lazy("audit action", "Resumed on the bus")
     # Access requests, grants and keys (access)

@@ -170,8 +170,9 @@ class ApiVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiVersion
         fields = [
-            "version", "status", "upstream_base_url", "spec_format", "interop_passed", "interop_report",
-            "created_at", "submitted_at", "published_at", "deprecated_at", "sunset_on", "review_notes",
+            "version", "status", "upstream_base_url", "spec_format", "interop_passed", "interop_standard_version",
+            "interop_report", "created_at", "submitted_at", "published_at", "deprecated_at", "sunset_on",
+            "review_notes",
         ]
         read_only_fields = fields
 
