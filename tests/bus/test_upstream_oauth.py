@@ -173,7 +173,8 @@ def test_token_server_failure_is_a_502_without_the_secret(bus, key, remote_versi
     with caplog.at_level(logging.DEBUG):
         answer = call(bus, "GET", ECHO, key)
     assert answer.status == 502
-    assert answer.json()["error"]["code"] == "upstream_auth_failed"
+    assert answer.json()["error"] == {"code": "upstream_auth_failed",
+                                      "message": "SPLP tidak dapat memperoleh token akses untuk upstream."}
     assert Remote.calls == []
     bus.buffer.flush()
     request_log_drain()
@@ -248,3 +249,26 @@ def test_oauth2_needs_its_fields_and_switching_type_drops_the_secret(remote_vers
     remote_version.refresh_from_db()
     assert (remote_version.upstream_client_secret, remote_version.upstream_token_url) == ("", "")
     assert crypto.decrypt(remote_version.upstream_auth_secret) == "kunci"
+
+
+def test_portal_form_sets_oauth2_and_never_shows_the_secret(client, remote_version, publisher, admin_user, remote):
+    url = f"/api-saya/kelola/nasional/versi/{remote_version.pk}/upstream/"
+    client.force_login(publisher)
+    page = client.get(url).content.decode()
+    assert "Jenis kredensial" in page and "URL token" in page and CLIENT_SECRET not in page
+    response = client.post(url, {
+        "auth_type": "oauth2", "auth_header": "X-Token", "token_url": f"http://127.0.0.1:{remote.server_port}/t",
+        "client_id": "portal-client", "client_secret": "", "token_scope": "", "connect_timeout": "2",
+        "read_timeout": "20"})
+    assert response.status_code == 302
+    remote_version.refresh_from_db()
+    assert (remote_version.upstream_client_id, remote_version.upstream_auth_header) == ("portal-client", "X-Token")
+    assert crypto.decrypt(remote_version.upstream_client_secret) == CLIENT_SECRET  # empty: kept
+    refused = client.post(url, {
+        "auth_type": "oauth2", "token_url": "https://10.1.2.3/token", "client_id": "c", "connect_timeout": "2",
+        "read_timeout": "20"})
+    assert refused.status_code == 200 and "token" in refused.context["form"].errors["token_url"][0]
+    client.force_login(admin_user)
+    admin_page = client.get(f"/admin/directory/apiversion/{remote_version.pk}/change/").content.decode()
+    assert "portal-client" in admin_page and CLIENT_SECRET not in admin_page
+    assert remote_version.upstream_client_secret not in admin_page
