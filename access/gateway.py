@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from directory.choices import ApiVersionStatusChoices, ClassificationChoices, UpstreamAuthTypeChoices
+from directory.choices import ApiVersionStatusChoices, ClassificationChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
 from splp import clientip
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
@@ -49,7 +49,7 @@ from .models import ApiKey, ClassificationPolicy
 from .ratelimit import LocalLimiter, build_limiter
 from .upstream import UpstreamRefused, check_upstream
 from .upstream_client import Pools, UpstreamError
-from .upstream_token import TokenCache, TokenSource, TokenUnavailable
+from .upstream_token import TokenCache, TokenSource, TokenUnavailable, token_header, token_source_for
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ class GrantInfo:
     read_timeout: float
     auth_header: str
     auth_secret: str  # a static credential
-    token_source: TokenSource | None  # OAuth2 client credentials: the token goes in auth_header
+    token_source: TokenSource | None  # OAuth2 client credentials: the token goes in auth_header (or Authorization)
     per_minute: int
     per_day: int
     networks: list
@@ -262,7 +262,7 @@ def _grant_info(key):
     base = urlsplit(version.upstream_base_url)
     networks = [ipaddress.ip_network(n, strict=False) for n in grant.ip_allowlist.split()]
     policy = _policy_of(key, service.classification)
-    oauth2 = version.upstream_auth_type == UpstreamAuthTypeChoices.OAUTH2 and bool(version.upstream_client_secret)
+    token_source = token_source_for(version)
     return GrantInfo(
         id=grant.id,
         organization_id=grant.organization_id,
@@ -277,13 +277,9 @@ def _grant_info(key):
         upstream_path=base.path.rstrip("/"),
         connect_timeout=version.connect_timeout,
         read_timeout=version.read_timeout,
-        auth_header=version.upstream_auth_header or ("Authorization" if oauth2 else ""),
+        auth_header=version.upstream_auth_header,
         auth_secret=crypto.decrypt(version.upstream_auth_secret) if version.upstream_auth_secret else "",
-        token_source=TokenSource(
-            version.id, version.upstream_token_url, version.upstream_client_id,
-            crypto.decrypt(version.upstream_client_secret), version.upstream_token_scope, version.connect_timeout,
-            version.read_timeout,
-        ) if oauth2 else None,
+        token_source=token_source,
         per_minute=grant.rate_limit_per_minute,
         per_day=grant.rate_limit_per_day,
         networks=networks,
@@ -586,11 +582,9 @@ class Gateway:
 
 
 def _send(pool, record, grant, target, headers, body, token):
-    """The upstream's response head; an OAuth2 token goes as a Bearer credential in Authorization, raw in any
-    other header (gateways with their own, e.g. WSO2's configurable one)."""
+    """The upstream's response head, with the OAuth2 token when there is one."""
     if token is not None:
-        bearer = grant.auth_header.lower() == "authorization"
-        headers = [*headers, (grant.auth_header, f"Bearer {token}" if bearer else token)]
+        headers = [*headers, token_header(grant.auth_header, token)]
     try:
         return pool.request(record["method"], target, headers, body, grant.connect_timeout, grant.read_timeout)
     except UpstreamError as exc:

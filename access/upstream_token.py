@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus, urlencode, urlsplit
 
+from directory.choices import UpstreamAuthTypeChoices
+from splp import crypto
 from splp.http import HEADER_VALUE
 
 from .upstream import UpstreamRefused, check_upstream
@@ -48,6 +50,22 @@ class TokenSource:
         """The version and a digest of its credentials: new credentials never get the old token."""
         material = "\0".join((self.token_url, self.client_id, self.client_secret, self.scope))
         return self.version_id, hashlib.sha256(material.encode()).hexdigest()
+
+
+def token_source_for(version):
+    """The ApiVersion's OAuth2 settings (secret decrypted), or None when it uses no OAuth2 token."""
+    if version.upstream_auth_type != UpstreamAuthTypeChoices.OAUTH2 or not version.upstream_client_secret:
+        return None
+    return TokenSource(version.id, version.upstream_token_url, version.upstream_client_id,
+                       crypto.decrypt(version.upstream_client_secret), version.upstream_token_scope,
+                       version.connect_timeout, version.read_timeout)
+
+
+def token_header(header, token):
+    """(name, value): a Bearer credential in Authorization (the default), the token alone in any other header
+    (gateways with their own, e.g. WSO2's configurable one)."""
+    name = header or "Authorization"
+    return name, f"Bearer {token}" if name.lower() == "authorization" else token
 
 
 class TokenCache:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 
 from directory import services as directory_services
 from directory.models import ApiVersion
+from monitoring.health import health_check_run
 from monitoring.models import RequestLog
 from monitoring.services import request_log_drain
 from splp import crypto
@@ -272,3 +273,13 @@ def test_portal_form_sets_oauth2_and_never_shows_the_secret(client, remote_versi
     admin_page = client.get(f"/admin/directory/apiversion/{remote_version.pk}/change/").content.decode()
     assert "portal-client" in admin_page and CLIENT_SECRET not in admin_page
     assert remote_version.upstream_client_secret not in admin_page
+
+
+def test_health_check_probes_with_a_token(remote_version, remote):
+    checks = health_check_run()
+    assert [(c.ok, c.status_code) for c in checks] == [(True, 200)]
+    assert Remote.calls[-1][1]["Authorization"] == "Bearer tok-1"
+    Remote.token_status = 500
+    with time_machine.travel(time.time() + 3600 * 2):
+        check = health_check_run()[0]
+    assert not check.ok and "no upstream token" in check.error and CLIENT_SECRET not in check.error
