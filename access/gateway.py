@@ -49,6 +49,7 @@ from .models import ApiKey, ClassificationPolicy
 from .ratelimit import LocalLimiter, build_limiter
 from .upstream import UpstreamRefused, check_upstream
 from .upstream_client import Pools, UpstreamError
+from .upstream_token import TokenCache, TokenSource, TokenUnavailable, token_header, token_source_for
 
 logger = logging.getLogger(__name__)
 
@@ -94,7 +95,8 @@ class GrantInfo:
     connect_timeout: float
     read_timeout: float
     auth_header: str
-    auth_secret: str
+    auth_secret: str  # a static credential
+    token_source: TokenSource | None  # OAuth2 client credentials: the token goes in auth_header (or Authorization)
     per_minute: int
     per_day: int
     networks: list
@@ -260,6 +262,7 @@ def _grant_info(key):
     base = urlsplit(version.upstream_base_url)
     networks = [ipaddress.ip_network(n, strict=False) for n in grant.ip_allowlist.split()]
     policy = _policy_of(key, service.classification)
+    token_source = token_source_for(version)
     return GrantInfo(
         id=grant.id,
         organization_id=grant.organization_id,
@@ -276,6 +279,7 @@ def _grant_info(key):
         read_timeout=version.read_timeout,
         auth_header=version.upstream_auth_header,
         auth_secret=crypto.decrypt(version.upstream_auth_secret) if version.upstream_auth_secret else "",
+        token_source=token_source,
         per_minute=grant.rate_limit_per_minute,
         per_day=grant.rate_limit_per_day,
         networks=networks,
@@ -307,6 +311,7 @@ class Gateway:
             ttl = settings.SPLP_GATEWAY_CACHE_SECONDS
             self.keys, self.services, self.upstreams = TTLCache(ttl), TTLCache(ttl), TTLCache(ttl)
             self.pools = Pools(settings.SPLP_GATEWAY_POOL_SIZE)
+            self.tokens = TokenCache(self.pools)
             self.redis = redis_client()
             self.limiter = build_limiter(self.redis)
             self.fallback_limiter = LocalLimiter()
@@ -371,6 +376,15 @@ class Gateway:
                 502, "upstream_refused", _("The upstream address is not allowed: %(why)s") % {"why": verdict}
             )
         return pool
+
+    def _token(self, grant, rejected=None):
+        try:
+            return self.tokens.token(grant.token_source, rejected=rejected)
+        except TokenUnavailable as exc:
+            logger.warning("no upstream token for API version %s: %s", grant.version_id, exc)
+            raise GatewayError(
+                502, "upstream_auth_failed", _("The SPLP could not obtain an access token for the upstream.")
+            ) from None
 
     def _client_ip(self, environ):
         """(client address, the trusted proxy's X-Forwarded-For chain or "")."""
@@ -531,11 +545,15 @@ class Gateway:
         ]
         if grant.auth_header and grant.auth_secret:
             headers.append((grant.auth_header, grant.auth_secret))
+        token = self._token(grant) if grant.token_source else None
         sent = time.perf_counter()
-        try:
-            response = pool.request(record["method"], target, headers, body, grant.connect_timeout, grant.read_timeout)
-        except UpstreamError as exc:
-            raise _upstream_failure(exc) from exc
+        response = _send(pool, record, grant, target, headers, body, token)
+        if response.status == 401 and token is not None:
+            # The token was revoked or expired early: one new token and one more try (the body is buffered);
+            # a second 401 goes to the requester as it is.
+            response.release()
+            token = self._token(grant, rejected=token)
+            response = _send(pool, record, grant, target, headers, body, token)
         record["upstream_status"] = response.status
         limit = settings.SPLP_GATEWAY_MAX_RESPONSE_BYTES
         if response.content_length is not None and response.content_length > limit:
@@ -561,6 +579,16 @@ class Gateway:
         if response.content_length is not None:
             out_headers.append(("Content-Length", str(response.content_length)))
         return response.status, out_headers, _chain(first, stream, limit), response
+
+
+def _send(pool, record, grant, target, headers, body, token):
+    """The upstream's response head, with the OAuth2 token when there is one."""
+    if token is not None:
+        headers = [*headers, token_header(grant.auth_header, token)]
+    try:
+        return pool.request(record["method"], target, headers, body, grant.connect_timeout, grant.read_timeout)
+    except UpstreamError as exc:
+        raise _upstream_failure(exc) from exc
 
 
 def _forwarded_value(environ, forwarded, proxy_key, own_key):

@@ -190,6 +190,10 @@ class FailingStandardFilter(admin.SimpleListFilter):
         return queryset
 
 
+UPSTREAM_FIELDS = ("upstream_auth_type", "upstream_auth_header", "upstream_token_url", "upstream_client_id",
+                   "upstream_token_scope", "connect_timeout", "read_timeout")
+
+
 @admin.register(ApiVersion)
 class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     publisher_scope = "service__owner"
@@ -208,11 +212,13 @@ class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
         (pgettext_lazy("admin", "Interoperability check"), {"fields": (
             "interop_passed", "interop_standard_version", "interop_checklist",
         )}),
+        # Set by the publisher in the portal (api_version_configure_upstream); secrets are never shown.
+        (pgettext_lazy("admin", "Upstream credential"), {"fields": UPSTREAM_FIELDS}),
     )
     readonly_fields = (
         "service", "version", "status", "upstream_base_url", "created_by", "created_at", "submitted_at",
         "published_at", "deprecated_at", "sunset_on", "spec_format", "spec_summary", "interop_passed",
-        "interop_standard_version", "interop_checklist",
+        "interop_standard_version", "interop_checklist", *UPSTREAM_FIELDS,
     )
     inlines = [ApiOperationInline, ReviewNoteInline, AuditEventInline]
 

@@ -19,6 +19,12 @@ class MembershipRoleChoices(models.TextChoices):
     REQUESTER = "requester", _("Requester operator")
 
 
+class UpstreamAuthTypeChoices(models.TextChoices):
+    NONE = "none", _("No credential")
+    STATIC = "static", _("Static header")
+    OAUTH2 = "oauth2", _("OAuth2 client credentials")
+
+
 class ClassificationChoices(models.TextChoices):
     TERBUKA = "terbuka", _("Open")
     TERBATAS = "terbatas", _("Restricted")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
+from .choices import UpstreamAuthTypeChoices
 from .interop import parse_spec
 from .models import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiService
 from .services import SERVICE_FIELDS
@@ -120,13 +121,33 @@ class RegisterForm(VersionForm, ServiceMetadataForm):
 
 
 class UpstreamForm(ServiceErrorsMixin, forms.Form):
+    auth_type = forms.ChoiceField(
+        label=_("Credential type"), choices=UpstreamAuthTypeChoices.choices, required=False,
+        widget=forms.RadioSelect,
+        help_text=_("OAuth2 client credentials: for an upstream behind its own gateway, such as the national SPLP "
+                    "or another government's SPLP."),
+    )
     auth_header = forms.CharField(
         label=_("Credential header"), required=False, max_length=100,
-        help_text=_("Header the SPLP adds when it calls your upstream, e.g. X-Api-Key. Empty: no credential."),
+        help_text=_("Header the SPLP adds when it calls your upstream, e.g. X-Api-Key. With OAuth2: the header "
+                    "carrying the token; empty: Authorization with \"Bearer\" and the token; any other header gets "
+                    "the token alone."),
     )
     auth_secret = forms.CharField(
         label=_("Credential value"), required=False, widget=forms.PasswordInput(render_value=False),
         help_text=_("Stored encrypted and never shown again. Leave empty to keep the stored value."),
+    )
+    token_url = forms.URLField(
+        label=_("Token URL"), required=False, max_length=500, assume_scheme="https",
+        help_text=_("The OAuth2 token endpoint, e.g. https://splp.example.go.id/oauth2/token."),
+    )
+    client_id = forms.CharField(label=_("Client ID"), required=False, max_length=200)
+    client_secret = forms.CharField(
+        label=_("Client secret"), required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the stored value."),
+    )
+    token_scope = forms.CharField(
+        label=_("Scope"), required=False, max_length=500, help_text=_("Optional, as the token server expects it."),
     )
     connect_timeout = forms.FloatField(
         label=_("Connect timeout (seconds)"), min_value=MIN_TIMEOUT, max_value=MAX_CONNECT_TIMEOUT
@@ -137,5 +158,9 @@ class UpstreamForm(ServiceErrorsMixin, forms.Form):
 
     @classmethod
     def for_version(cls, api_version):
-        return cls(initial={"auth_header": api_version.upstream_auth_header,
-                            "connect_timeout": api_version.connect_timeout, "read_timeout": api_version.read_timeout})
+        return cls(initial={
+            "auth_type": api_version.upstream_auth_type, "auth_header": api_version.upstream_auth_header,
+            "token_url": api_version.upstream_token_url, "client_id": api_version.upstream_client_id,
+            "token_scope": api_version.upstream_token_scope, "connect_timeout": api_version.connect_timeout,
+            "read_timeout": api_version.read_timeout,
+        })

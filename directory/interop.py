@@ -209,6 +209,40 @@ def is_internal_host(host):
     return host_matches(host, settings.SPLP_INTERNAL_HOSTS)
 
 
+def host_allowed(host):
+    """The host is internal or on the Dinas' upstream allow-list (names with wildcards, or CIDRs)."""
+    return is_internal_host(host) or host_matches(host, settings.SPLP_UPSTREAM_HOSTS)
+
+
+def address_is_public(ip):
+    """False for loopback, link-local (cloud metadata), private, multicast, reserved and unspecified ranges."""
+    addr = ipaddress.ip_address(ip)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        addr = addr.ipv4_mapped
+    return addr.is_global and not addr.is_multicast
+
+
+def upstream_url_refusal(url):
+    """Why the bus must not call ``url`` as far as the URL alone tells (scheme, allow-list, an address
+    literal), or None. The bus' SSRF guard (access.upstream) starts here and then checks what a name
+    resolves to, at call time; configuration refuses with this part, which needs no DNS."""
+    parts = urlsplit(url or "")
+    host = parts.hostname
+    if not host or parts.scheme not in ("http", "https"):
+        return "upstream URL must be http(s) with a host"
+    if parts.scheme != "https" and not is_internal_host(host):
+        return "https required for upstreams not allow-listed as internal"
+    if not host_allowed(host):
+        return f"host {host} is not on the upstream allow-list"
+    try:
+        literal = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if not address_is_public(literal) and not is_internal_host(host):
+        return f"{host} is a non-public address not allow-listed"
+    return None
+
+
 @dataclass(frozen=True)
 class Subject:
     """What a rule looks at: the document, its operations, the upstream and the media types allowed."""

@@ -14,6 +14,7 @@ from .choices import (
     OrganizationKindChoices,
     SpecFormatChoices,
     UpdateFrequencyChoices,
+    UpstreamAuthTypeChoices,
 )
 
 LIVE_STATUSES = (ApiVersionStatusChoices.PUBLISHED, ApiVersionStatusChoices.DEPRECATED)
@@ -185,12 +186,23 @@ class ApiVersion(models.Model):
         _("read timeout (s)"), default=30.0,
         validators=[MinValueValidator(MIN_TIMEOUT), MaxValueValidator(MAX_READ_TIMEOUT)],
     )
+    upstream_auth_type = models.CharField(
+        _("upstream credential type"), max_length=10, choices=UpstreamAuthTypeChoices.choices,
+        default=UpstreamAuthTypeChoices.NONE,
+    )
     upstream_auth_header = models.CharField(
         _("upstream credential header"), max_length=100, blank=True,
         help_text=_("Header the bus adds when calling the upstream, e.g. Authorization or X-Api-Key."),
     )
     # Encrypted (splp.crypto); never shown to requesters, never logged.
     upstream_auth_secret = models.TextField(_("upstream credential"), blank=True, editable=False)
+    # OAuth2 client credentials (RFC 6749 4.4), for upstreams behind a gateway of their own (the national
+    # SPLP, another Pemda's SPLP). The token goes in upstream_auth_header (empty: Authorization: Bearer).
+    upstream_token_url = models.URLField(_("token URL"), max_length=500, blank=True)
+    upstream_client_id = models.CharField(_("client ID"), max_length=200, blank=True)
+    # Encrypted like upstream_auth_secret.
+    upstream_client_secret = models.TextField(_("client secret"), blank=True, editable=False)
+    upstream_token_scope = models.CharField(_("token scope"), max_length=500, blank=True)
     interop_passed = models.BooleanField(_("passed the interoperability check"), default=False)
     # Null: checked before the standard was data (the checklist then was version 1's).
     interop_standard_version = models.PositiveIntegerField(

@@ -15,13 +15,14 @@ from splp.audit import AuditAction, audit_record, settings_row_update
 from splp.http import HEADER_NAME, HEADER_VALUE, is_reserved_header
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
-from .choices import ApiVersionStatusChoices as S
+from .choices import ApiVersionStatusChoices as S, UpstreamAuthTypeChoices as A
 from .interop import (
     detect_format,
     extract_operations,
     normalise_media_types,
     parse_spec,
     run_interop_check,
+    upstream_url_refusal,
     validate_rules,
 )
 from .models import (
@@ -336,47 +337,96 @@ def review_note_add(*, actor: User, api_version: ApiVersion, body: str) -> Revie
 
 @transaction.atomic
 def api_version_configure_upstream(
-    *, actor: User, api_version: ApiVersion, auth_header: str, auth_secret: str | None = None, connect_timeout: float,
-    read_timeout: float,
+    *, actor: User, api_version: ApiVersion, auth_type: str | None = None, auth_header: str,
+    auth_secret: str | None = None, token_url: str = "", client_id: str = "", client_secret: str | None = None,
+    token_scope: str = "", connect_timeout: float, read_timeout: float,
 ) -> ApiVersion:
-    """How the bus calls this version's upstream. ``auth_secret`` None keeps the stored secret; the secret is
-    stored encrypted and never shown again, nor written to the audit row."""
+    """How the bus calls this version's upstream: no credential, a static header, or an OAuth2 client-credentials
+    token (sent as ``Authorization: Bearer`` or, with another ``auth_header``, raw in that header).
+
+    ``auth_type`` None means a static header when one is named, else none (callers predating OAuth2).
+    ``auth_secret``/``client_secret`` None keep the stored secret; secrets are stored encrypted and never shown
+    again, nor written to the audit row. The token URL passes the bus' SSRF guard as far as the URL tells;
+    the bus checks its resolved addresses again at every fetch."""
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
     if api_version.status == S.RETIRED:
         raise TransitionError(_("A retired version is no longer called by the bus."))
     auth_header = (auth_header or "").strip()
+    if auth_type is None:
+        auth_type = A.STATIC if auth_header else A.NONE
+    token_url, client_id, token_scope = ((value or "").strip() for value in (token_url, client_id, token_scope))
     errors = {}
+    if auth_type not in A.values:
+        errors["auth_type"] = _("Choose a credential type.")
     if auth_header and not HEADER_NAME.match(auth_header):
         errors["auth_header"] = _("Not a valid HTTP header name.")
     elif auth_header and is_reserved_header(auth_header):
         errors["auth_header"] = _("The bus sets this header itself; choose another.")
-    if auth_secret is not None and auth_header and not HEADER_VALUE.match(auth_secret):
-        errors["auth_secret"] = _("The credential may hold only visible ASCII characters and inner spaces "
-                                  "(no line breaks).")
+    if auth_type == A.STATIC:
+        if auth_secret is not None and not HEADER_VALUE.match(auth_secret):
+            errors["auth_secret"] = _("The credential may hold only visible ASCII characters and inner spaces "
+                                      "(no line breaks).")
+        if not auth_header:
+            errors["auth_header"] = _("A header name is required for a static credential.")
+        elif auth_secret is None and not api_version.upstream_auth_secret:
+            errors["auth_secret"] = _("A credential is required with a header name.")
+    elif auth_type == A.OAUTH2:
+        errors.update(_oauth2_errors(api_version, token_url, client_id, client_secret, token_scope))
     for field, value, maximum in (("connect_timeout", connect_timeout, MAX_CONNECT_TIMEOUT),
                                   ("read_timeout", read_timeout, MAX_READ_TIMEOUT)):
         if not MIN_TIMEOUT <= value <= maximum:
             errors[field] = _("Between %(min)s and %(max)s seconds.") % {
                 "min": number_format(MIN_TIMEOUT), "max": maximum}
-    if auth_header and auth_secret is None and not api_version.upstream_auth_secret:
-        errors["auth_secret"] = _("A credential is required with a header name.")
     if errors:
         raise ValidationError(errors)
-    secret_changed = auth_secret is not None
-    api_version.upstream_auth_header = auth_header
-    if not auth_header:
+    secret_changed = auth_type == A.STATIC and auth_secret is not None
+    client_secret_changed = auth_type == A.OAUTH2 and client_secret is not None
+    api_version.upstream_auth_type = auth_type
+    api_version.upstream_auth_header = auth_header if auth_type != A.NONE else ""
+    # A type's settings go when another type is chosen: no stale secret stays stored.
+    if auth_type != A.STATIC:
         api_version.upstream_auth_secret = ""
     elif secret_changed:
         api_version.upstream_auth_secret = crypto.encrypt(auth_secret)
+    if auth_type != A.OAUTH2:
+        token_url = client_id = token_scope = api_version.upstream_client_secret = ""
+    elif client_secret_changed:
+        api_version.upstream_client_secret = crypto.encrypt(client_secret)
+    api_version.upstream_token_url, api_version.upstream_client_id = token_url, client_id
+    api_version.upstream_token_scope = token_scope
     api_version.connect_timeout, api_version.read_timeout = connect_timeout, read_timeout
-    api_version.save(update_fields=["upstream_auth_header", "upstream_auth_secret", "connect_timeout",
-                                    "read_timeout"])
+    api_version.save(update_fields=[
+        "upstream_auth_type", "upstream_auth_header", "upstream_auth_secret", "upstream_token_url",
+        "upstream_client_id", "upstream_client_secret", "upstream_token_scope", "connect_timeout", "read_timeout",
+    ])
     audit_record(actor=actor, target=api_version, action=AuditAction.CONFIGURE_UPSTREAM, old_state=api_version.status,
                  new_state=api_version.status,
-                 data={"auth_header": auth_header, "secret_changed": secret_changed,
+                 data={"auth_type": auth_type, "auth_header": api_version.upstream_auth_header,
+                       "secret_changed": secret_changed, "token_url": token_url, "client_id": client_id,
+                       "token_scope": token_scope, "client_secret_changed": client_secret_changed,
                        "connect_timeout": connect_timeout, "read_timeout": read_timeout})
     return api_version
+
+
+def _oauth2_errors(api_version, token_url, client_id, client_secret, token_scope):
+    errors = {}
+    if not token_url:
+        errors["token_url"] = _("A token URL is required for OAuth2.")
+    elif len(token_url) > 500 or upstream_url_refusal(token_url):
+        errors["token_url"] = _("The bus may not call this token URL: it must be https (plain http only for a host "
+                                "the Dinas lists as internal) on a host the Dinas allows, not a private address.")
+    if not client_id:
+        errors["client_id"] = _("A client ID is required for OAuth2.")
+    elif len(client_id) > 200 or not HEADER_VALUE.match(client_id):
+        errors["client_id"] = _("The client ID may hold only visible ASCII characters (at most 200).")
+    if client_secret is None and not api_version.upstream_client_secret:
+        errors["client_secret"] = _("A client secret is required for OAuth2.")
+    elif client_secret is not None and not HEADER_VALUE.match(client_secret):
+        errors["client_secret"] = _("The client secret may hold only visible ASCII characters and inner spaces.")
+    if token_scope and (len(token_scope) > 500 or not HEADER_VALUE.match(token_scope)):
+        errors["token_scope"] = _("The scope may hold only visible ASCII characters (at most 500).")
+    return errors
 
 
 def _set_suspended(*, actor, service, suspended, reason):

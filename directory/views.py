@@ -231,8 +231,10 @@ def version_upstream(request, slug, pk):
         data = form.cleaned_data
         try:
             services.api_version_configure_upstream(
-                actor=request.user, api_version=api_version, auth_header=data["auth_header"],
-                auth_secret=data["auth_secret"] or None, connect_timeout=data["connect_timeout"],
+                actor=request.user, api_version=api_version, auth_type=data["auth_type"] or None,
+                auth_header=data["auth_header"], auth_secret=data["auth_secret"] or None,
+                token_url=data["token_url"], client_id=data["client_id"], client_secret=data["client_secret"] or None,
+                token_scope=data["token_scope"], connect_timeout=data["connect_timeout"],
                 read_timeout=data["read_timeout"],
             )
         except ValidationError as exc:

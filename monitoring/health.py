@@ -2,7 +2,8 @@
 
 A probe is a GET on the newest live version's ``upstream_base_url`` + the API's ``health_check_path`` (or the
 base URL itself), through the same SSRF guard as the bus (``access.upstream.check_upstream``), with a 5 s
-timeout, no retries and redirects never followed. 2xx and 3xx count as up.
+timeout, no retries and redirects never followed. 2xx and 3xx count as up. An upstream behind OAuth2 is probed
+with a token fetched as the bus fetches its own (access.upstream_token).
 
 One check per API per run, and per minute: the check row is claimed (created) under a lock on the API's row
 before probing, so a second run in the same minute, or the same run on two workers, probes nothing twice.
@@ -20,7 +21,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from access.upstream import UpstreamRefused, check_upstream
-from access.upstream_client import Pool, UpstreamError
+from access.upstream_client import Pool, Pools, UpstreamError
+from access.upstream_token import TokenCache, TokenUnavailable, token_header, token_source_for
 from directory.models import LIVE_STATUSES, ApiService, ApiVersion
 
 from .models import HealthCheck
@@ -29,6 +31,8 @@ PROBE_TIMEOUT = 5.0
 USER_AGENT = "SPLP-health-check/1"
 INTERRUPTED = "probe did not complete"
 MINUTE = datetime.timedelta(minutes=1)
+# OAuth2 tokens of the upstreams probed by this process, kept as the bus keeps its own (no idle connections).
+_tokens = TokenCache(Pools(0))
 
 
 def probe_url(service, version):
@@ -40,8 +44,14 @@ def probe_url(service, version):
 
 
 def _headers(version):
+    """The probe's headers, with the version's credential; raises TokenUnavailable when its OAuth2 token
+    cannot be had."""
     headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
-    if version.upstream_auth_header and version.upstream_auth_secret:
+    source = token_source_for(version)
+    if source is not None:
+        name, value = token_header(version.upstream_auth_header, _tokens.token(source))
+        headers[name] = value
+    elif version.upstream_auth_header and version.upstream_auth_secret:
         from splp import crypto
 
         headers[version.upstream_auth_header] = crypto.decrypt(version.upstream_auth_secret)
@@ -109,7 +119,10 @@ def health_check_run(*, now=None):
         check = _claim(service, version, now)
         if check is None:
             continue
-        result = probe(probe_url(service, version), _headers(version))
+        try:
+            result = probe(probe_url(service, version), _headers(version))
+        except TokenUnavailable as exc:
+            result = _failure(f"no upstream token: {exc}")
         for name, value in result.items():
             setattr(check, name, value)
         check.save(update_fields=list(result))
