@@ -44,7 +44,8 @@ def test_the_daily_head_is_written_and_mailed_once_a_day(db, admin_user, anchor_
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [admin_user.email]
-    assert "2026-11-03" in message.subject
+    assert "Kepala rantai log permintaan tanggal 2026-11-03" in message.subject
+    assert "Simpan e-mail ini" in message.body
     assert last.hash in message.body and json.dumps(read_anchors(anchor_file)[0], sort_keys=True) in message.body
 
     with time_machine.travel(DAY + datetime.timedelta(days=1), tick=False):
