@@ -377,6 +377,11 @@ class MonevReport(models.Model):
     finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
     # The Pemda logo as it was when the report was finalised: the signed letterhead never changes with it.
     logo = models.FileField(_("logo"), upload_to="monev/", blank=True)
+    # The PDF rendered and signed with the Dinas' certificate at finalising: what the PDF download serves. Empty
+    # when no certificate was configured (production without SPLP_SIGNING_PKCS12).
+    signed_pdf = models.FileField(pgettext_lazy("monitoring-report", "signed PDF"), upload_to="monev/", blank=True)
+    signed_at = models.DateTimeField(pgettext_lazy("monitoring-report", "signed"), null=True, blank=True)
+    signed_by_subject = models.CharField(pgettext_lazy("monitoring-report", "signer"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("monitoring and evaluation report")

@@ -116,10 +116,17 @@ def request_log_drain(*, batch_size: int = 5000, wait_seconds: float = 0.0) -> i
     return stored
 
 
-def request_log_verify() -> tuple[int, LogBatch | None, str]:
-    """Recompute the chain. Returns (checked_batches, first_bad_batch_or_None, reason)."""
+def request_log_verify(anchors: Sequence[dict] = ()) -> tuple[int, LogBatch | None, str]:
+    """Recompute the chain. Returns (checked_batches, first_bad_batch_or_None, reason); reason is "" when intact.
+
+    ``anchors``: chain heads recorded outside the database (``monitoring.anchors``). The chain must also reach
+    each anchored batch with the anchored hash and cumulative row count, so a chain rebuilt inside the database
+    (rows altered, every hash recomputed) fails at the first anchor after the change. A chain that ends before
+    an anchored batch fails too, naming its last batch (None when no batch is left)."""
+    pending = {anchor["batch"]: anchor for anchor in anchors}
     prev_hash = GENESIS
-    checked = 0
+    checked = rows_total = 0
+    batch = None
     for batch in LogBatch.objects.order_by("id").iterator():
         rows = list(RequestLog.objects.filter(batch=batch).order_by("id"))
         if batch.prev_hash != prev_hash:
@@ -127,15 +134,20 @@ def request_log_verify() -> tuple[int, LogBatch | None, str]:
         if batch.purged_at is not None:
             if rows:
                 return checked, batch, f"{len(rows)} rows stored in a batch marked purged"
-            prev_hash = batch.hash
-            checked += 1
-            continue
-        if len(rows) != batch.row_count:
+        elif len(rows) != batch.row_count:
             return checked, batch, f"{len(rows)} rows stored, {batch.row_count} recorded"
-        if chain_hash(prev_hash, rows) != batch.hash:
+        elif chain_hash(prev_hash, rows) != batch.hash:
             return checked, batch, "rows do not match the batch hash"
+        rows_total += batch.row_count
+        anchor = pending.pop(batch.pk, None)
+        if anchor is not None and (anchor["hash"], anchor["rows"]) != (batch.hash, rows_total):
+            return checked, batch, (f"hash {batch.hash[:16]}… after {rows_total} rows, the head anchored on "
+                                    f"{anchor['date']} says {anchor['hash'][:16]}… after {anchor['rows']} rows")
         prev_hash = batch.hash
         checked += 1
+    if pending:
+        anchor = pending[min(pending)]
+        return checked, batch, f"the chain ends before batch #{anchor['batch']}, anchored on {anchor['date']}"
     return checked, None, ""
 
 

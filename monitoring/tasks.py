@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import findings, health, heartbeat, reminders, rollups, usage  # noqa: F401  (their @shared_task)
+from . import anchors, findings, health, heartbeat, reminders, rollups, usage  # noqa: F401  (their @shared_task)
 from .monev import services as monev_services  # noqa: F401
 from .services import request_log_drain
 

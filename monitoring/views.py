@@ -89,6 +89,9 @@ def _download(content, content_type, report, extension):
 @administrator_page
 def report_pdf(request, pk):
     report = get_object_or_404(MonevReport, pk=pk)
+    if report.signed_pdf:  # the document signed at finalising (a final report's figures never change)
+        with report.signed_pdf.open("rb") as signed:
+            return _download(signed.read(), "application/pdf", report, "pdf")
     return _download(render_pdf(report), "application/pdf", report, "pdf")
 
 

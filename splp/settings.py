@@ -234,6 +234,14 @@ if not SPLP_LOG_HASH_KEY:
     )
 # Raw request-log rows are kept this long (days); hourly rollups are kept for good.
 SPLP_LOG_RETENTION_DAYS = env.int("SPLP_LOG_RETENTION_DAYS", default=400)
+# The Dinas' signing certificate (PKCS#12, issued by the BSrE) that signs finalised documents (PAdES).
+# Unset: the developer profile (DEBUG) signs with a self-signed one generated into SPLP_VAR_DIR; production
+# finalises without signing, and the admin says the document is not signed.
+SPLP_SIGNING_PKCS12 = env.str("SPLP_SIGNING_PKCS12", default="")
+SPLP_SIGNING_PASSWORD = env.str("SPLP_SIGNING_PASSWORD", default="")
+# The request-log chain head is appended here every day (one JSON line), outside the database: production
+# puts it on another disk or host than the database's files, so a chain rebuilt in the database is detected.
+SPLP_LOG_ANCHOR_FILE = env.str("SPLP_LOG_ANCHOR_FILE", default=str(VAR_DIR / "log-anchors.jsonl"))
 # /metrics (Prometheus): allowed with this bearer token, or from these addresses/networks (client address as
 # splp.clientip sees it). Neither set: /metrics answers 404.
 SPLP_METRICS_TOKEN = env.str("SPLP_METRICS_TOKEN", default="")

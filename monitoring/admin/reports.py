@@ -15,10 +15,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext, pgettext_lazy
 
 from directory.admin_base import ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin, admin_access
+from splp.timezones import format_local
 
+from .. import signing
 from ..models import MonevReport, ReportStatusChoices
 from ..monev import services as monev
 
@@ -86,7 +88,8 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     search_fields = ("title",)
     date_hierarchy = "period_end"
     info_fields = ("title", "period_start", "period_end", "status", "generated_at", "generated_by_name",
-                   "finalised_at", "finalised_by", "downloads", "follow_up")
+                   "finalised_at", "finalised_by", "signed_at", "signed_by_subject", "signature", "downloads",
+                   "follow_up")
     fields = (*info_fields, *MonevReportForm.Meta.fields)
 
     def has_add_permission(self, request, obj=None):
@@ -117,6 +120,28 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
             reverse("monitoring:report-xlsx", args=[obj.pk]),
             reverse("monitoring:report-csv", args=[obj.pk]),
         )
+
+    @admin.display(description=pgettext_lazy(CTX, "Signature"))
+    def signature(self, obj):
+        """Whether the stored PDF still verifies against the Dinas' certificate, checked on every view."""
+        if obj.status != ReportStatusChoices.FINAL:
+            return pgettext(CTX, "Signed with the Dinas' certificate when finalised.")
+        if not obj.signed_pdf:
+            return pgettext(CTX, "Not signed: no signing certificate was configured (SPLP_SIGNING_PKCS12) when "
+                                 "the report was finalised.")
+        try:
+            creds = signing.credentials()
+        except signing.SigningError:
+            creds = None
+        if creds is None:
+            return pgettext(CTX, "Cannot be checked: the signing certificate is not available.")
+        with obj.signed_pdf.open("rb") as signed:
+            result = signing.verify(signed.read(), creds=creds)
+        if result.valid:
+            return pgettext(CTX, "Valid: the PDF is unchanged since it was signed by %(signer)s on %(time)s.") % {
+                "signer": result.signer, "time": format_local(result.signing_time)}
+        return format_html("<strong>{}</strong>", pgettext(
+            CTX, "INVALID: the stored PDF was changed after signing, or not signed with the Dinas' certificate."))
 
     @admin.display(description=pgettext_lazy(CTX, "Follow-up of the recommendations"))
     def follow_up(self, obj):

@@ -35,6 +35,7 @@ from .formatting import (
 )
 
 CHART_TOP = 15  # bars in the per-API chart
+ANCHORS_KEY = "log_anchors"  # figures[ANCHORS_KEY]: the request-log heads anchored in the period, frozen when final
 
 
 @dataclass
@@ -442,7 +443,19 @@ def _appendix(report, figures):
              c["errors"]]
             for c in usage["connectors"]], widths=(0.8, 2.2, 2.2, 0.9, 1.5, 1.5, 1.5, 1.1, 1, 1),
             numeric=(0, 8, 9)),
+        *_anchor_tables(figures),
     ])
+
+
+def _anchor_tables(figures):
+    """The request-log chain heads anchored outside the database in the period, frozen when the report was
+    finalised (a draft has none): signed with the report, they pin the log it was computed from."""
+    if ANCHORS_KEY not in figures:
+        return []
+    return [Table("appendix_log_anchors", P("C. Request-log chain heads anchored in the period"), [
+        P("Date"), P("Batch"), P("Rows chained"), P("Hash (SHA-256)"),
+    ], [[as_date(a["date"]), a["batch"], a["rows"], " ".join(a["hash"][i:i + 16] for i in range(0, 64, 16))]
+        for a in figures[ANCHORS_KEY]], widths=(1.2, 0.8, 1.2, 5), numeric=(1, 2))]
 
 
 # In the order of the report; a builder returning None leaves its section out (the numbers follow on).

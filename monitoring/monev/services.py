@@ -10,6 +10,7 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_noop as N_, pgettext
@@ -21,6 +22,8 @@ from splp.audit import AuditAction, audit_record
 from splp.timezones import format_local
 from splp.workflow import TransitionError, lock, require, require_state
 
+from .. import signing
+from ..anchors import anchors_in_period
 from ..models import MonevReport, ReportStatusChoices
 from ..rollups import rollup_period
 from ..services import request_log_drain
@@ -28,8 +31,10 @@ from . import document, narrative
 from .figures import compute_figures
 from .followup import recommendation_items_create
 from .formatting import CTX
+from .pdf import render_pdf
 from .periods import local_iso, period_bounds, previous_year
 from .recommendations import recommendations_text
+from .sections import ANCHORS_KEY
 
 REPORT_READY = "monev_report_auto"
 # Buffered calls are drained within seconds, or after an outage of the buffer: a period that ended longer
@@ -171,14 +176,36 @@ def monev_report_finalise(*, actor, report):
                                             "before finalising the report."))
     document.require_identity()
     frozen = document.freeze_identity(report)  # the signed report keeps this letterhead and signatory
+    report.figures[ANCHORS_KEY] = anchors_in_period(report.period_start, report.period_end)
     report.status = ReportStatusChoices.FINAL
     report.finalised_by = actor
     report.finalised_at = timezone.now()
-    report.save(update_fields=["status", "finalised_by", "finalised_at", *frozen])
+    signed = _sign(report)
+    report.save(update_fields=["status", "finalised_by", "finalised_at", *frozen, *signed])
     items = recommendation_items_create(report)
     audit_record(actor=actor, target=report, action=AuditAction.FINALISE, old_state=ReportStatusChoices.DRAFT,
-                 new_state=ReportStatusChoices.FINAL, data={"recommendation_items": len(items)})
+                 new_state=ReportStatusChoices.FINAL,
+                 data={"recommendation_items": len(items), "signed_by": report.signed_by_subject})
     return report
+
+
+def _sign(report):
+    """The final PDF rendered once and signed with the Dinas' certificate: the PDF download serves it (a final
+    report's figures never change). Without a certificate (production with none configured) the report is
+    finalised unsigned, and the admin says so. Returns the fields to save."""
+    try:
+        creds = signing.credentials()
+    except signing.SigningError as exc:
+        raise TransitionError(pgettext(CTX, "The report cannot be signed: %(reason)s") % {"reason": exc}) from exc
+    if creds is None:
+        return []
+    identity = report.figures[document.IDENTITY_KEY]
+    pdf = signing.sign_pdf(render_pdf(report), reason=report.title, location=identity["signatory"]["place"],
+                           creds=creds)
+    report.signed_pdf.save(f"laporan-monev-{report.pk}.pdf", ContentFile(pdf), save=False)
+    report.signed_at = timezone.now()
+    report.signed_by_subject = creds.subject
+    return ["signed_pdf", "signed_at", "signed_by_subject"]
 
 
 # -- Scheduled job -------------------------------------------------------------------------------

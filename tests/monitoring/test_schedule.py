@@ -16,6 +16,7 @@ EXPECTED = {
     "monitoring.reports.generate_annual_monev_report_task",
     "monitoring.heartbeat.heartbeat_task",
     "monitoring.reminders.send_incident_reminders_task",
+    "monitoring.anchors.anchor_request_log_task",
 }
 
 
