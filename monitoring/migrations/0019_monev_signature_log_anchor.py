@@ -25,7 +25,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("monitoring", "0017_monev_recommendation"),
+        ("monitoring", "0018_policy_register"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
