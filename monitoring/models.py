@@ -382,6 +382,8 @@ class MonevReport(models.Model):
     signed_pdf = models.FileField(pgettext_lazy("monitoring-report", "signed PDF"), upload_to="monev/", blank=True)
     signed_at = models.DateTimeField(pgettext_lazy("monitoring-report", "signed"), null=True, blank=True)
     signed_by_subject = models.CharField(pgettext_lazy("monitoring-report", "signer"), max_length=500, blank=True)
+    # The certificate (and CAs) it was signed with: the signature is checked against it, also after a renewal.
+    signing_certificate = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("monitoring and evaluation report")

@@ -50,6 +50,11 @@ class Credentials:
     def subject(self) -> str:
         return _asn1(self.certificate).subject.human_friendly
 
+    def chain_pem(self) -> str:
+        """The certificate and its CAs, kept with a signed document so it verifies after a renewal."""
+        certificates = [self.certificate, *self.extra]
+        return "".join(cert.public_bytes(serialization.Encoding.PEM).decode() for cert in certificates)
+
 
 def self_signed_pkcs12(common_name: str, organisation: str, password: bytes | None = None) -> bytes:
     """A PKCS#12 file with a new key and a self-signed certificate for signing documents (non-repudiation)."""
@@ -124,13 +129,15 @@ class Verification:
     signing_time: datetime.datetime | None
 
 
-def verify(pdf: bytes, *, creds: Credentials) -> Verification:
-    """Whether ``pdf``'s last signature is intact, covers the whole file and chains to the Dinas' certificate."""
+def verify(pdf: bytes, *, chain_pem: str) -> Verification:
+    """Whether ``pdf``'s last signature is intact, covers the whole file and chains to the certificates in
+    ``chain_pem``: those the document was signed with (Credentials.chain_pem, kept with it), so a document
+    signed before the Dinas' certificate was renewed still verifies, and one signed with another key does not."""
     try:
         signatures = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
         if not signatures:
             return Verification(False, "", None)
-        roots = [_asn1(creds.certificate), *(_asn1(cert) for cert in creds.extra)]
+        roots = [_asn1(cert) for cert in x509.load_pem_x509_certificates(chain_pem.encode())]
         status = validate_pdf_signature(signatures[-1], ValidationContext(trust_roots=roots))
     except Exception:  # a damaged file does not parse: it is not a valid signed document either
         return Verification(False, "", None)

@@ -123,20 +123,15 @@ class MonevReportAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=pgettext_lazy(CTX, "Signature"))
     def signature(self, obj):
-        """Whether the stored PDF still verifies against the Dinas' certificate, checked on every view."""
+        """Whether the stored PDF still verifies against the certificate it was signed with, checked on every
+        view."""
         if obj.status != ReportStatusChoices.FINAL:
             return pgettext(CTX, "Signed with the Dinas' certificate when finalised.")
         if not obj.signed_pdf:
             return pgettext(CTX, "Not signed: no signing certificate was configured (SPLP_SIGNING_PKCS12) when "
                                  "the report was finalised.")
-        try:
-            creds = signing.credentials()
-        except signing.SigningError:
-            creds = None
-        if creds is None:
-            return pgettext(CTX, "Cannot be checked: the signing certificate is not available.")
         with obj.signed_pdf.open("rb") as signed:
-            result = signing.verify(signed.read(), creds=creds)
+            result = signing.verify(signed.read(), chain_pem=obj.signing_certificate)
         if result.valid:
             return pgettext(CTX, "Valid: the PDF is unchanged since it was signed by %(signer)s on %(time)s.") % {
                 "signer": result.signer, "time": format_local(result.signing_time)}

@@ -45,5 +45,10 @@ class Migration(migrations.Migration):
             name="signed_pdf",
             field=models.FileField(blank=True, upload_to="monev/", verbose_name="signed PDF"),
         ),
+        migrations.AddField(
+            model_name="monevreport",
+            name="signing_certificate",
+            field=models.TextField(blank=True, editable=False),
+        ),
         migrations.RunPython(install, uninstall),
     ]

@@ -205,7 +205,8 @@ def _sign(report):
     report.signed_pdf.save(f"laporan-monev-{report.pk}.pdf", ContentFile(pdf), save=False)
     report.signed_at = timezone.now()
     report.signed_by_subject = creds.subject
-    return ["signed_pdf", "signed_at", "signed_by_subject"]
+    report.signing_certificate = creds.chain_pem()
+    return ["signed_pdf", "signed_at", "signed_by_subject", "signing_certificate"]
 
 
 # -- Scheduled job -------------------------------------------------------------------------------

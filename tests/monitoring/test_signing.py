@@ -37,15 +37,15 @@ def changed_byte(pdf, marker):
 
 def test_a_signed_pdf_verifies_and_a_changed_byte_does_not(world, report, certificate):
     signed = signing.sign_pdf(render_pdf(report), reason="Laporan", location="Baubau", creds=certificate)
-    result = signing.verify(signed, creds=certificate)
+    result = signing.verify(signed, chain_pem=certificate.chain_pem())
     assert result.valid and result.signer == SIGNER
     assert result.signing_time.isoformat().startswith("2027-01-10T")
-    assert not signing.verify(changed_byte(signed, b"/Producer"), creds=certificate).valid
+    assert not signing.verify(changed_byte(signed, b"/Producer"), chain_pem=certificate.chain_pem()).valid
     # Signed with another certificate (same names, another key): not the Dinas' signature.
     other = signing.self_signed_pkcs12("Kepala Dinas Komunikasi dan Informatika", "Dinas Komunikasi dan Informatika")
     impostor = signing.Credentials(other, None, *signing.pkcs12.load_key_and_certificates(other, None)[1:])
     forged = signing.sign_pdf(render_pdf(report), reason="Laporan", location="Baubau", creds=impostor)
-    assert not signing.verify(forged, creds=certificate).valid
+    assert not signing.verify(forged, chain_pem=certificate.chain_pem()).valid
 
 
 def test_finalising_stores_the_signed_pdf_and_the_download_serves_it(client, world, report, certificate):
@@ -53,7 +53,7 @@ def test_finalising_stores_the_signed_pdf_and_the_download_serves_it(client, wor
     report.refresh_from_db()
     assert report.signed_by_subject == SIGNER and report.signed_at is not None
     stored = report.signed_pdf.read()
-    assert signing.verify(stored, creds=certificate).valid
+    assert signing.verify(stored, chain_pem=report.signing_certificate).valid
     client.force_login(world.admin)
     download = client.get(reverse("monitoring:report-pdf", args=[report.pk]))
     assert download.content == stored
@@ -73,6 +73,21 @@ def test_the_admin_shows_the_signer_the_time_and_whether_it_verifies(client, wor
     report.signed_pdf.save("tampered.pdf", ContentFile(tampered))
     page = client.get(url).content.decode()
     assert "TIDAK SAH" in page
+
+
+def test_a_report_signed_before_the_certificate_was_renewed_still_verifies(client, world, report, certificate,
+                                                                          settings, tmp_path):
+    report = finalise(report, world)
+    renewed = tmp_path / "renewed.p12"
+    renewed.write_bytes(signing.self_signed_pkcs12("Kepala Dinas Komunikasi dan Informatika",
+                                                   "Dinas Komunikasi dan Informatika", b"baru"))
+    settings.SPLP_SIGNING_PKCS12, settings.SPLP_SIGNING_PASSWORD = str(renewed), "baru"
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:monitoring_monevreport_change", args=[report.pk])).content.decode()
+    assert f"Sah: PDF tidak berubah sejak ditandatangani oleh {SIGNER}" in page and "TIDAK SAH" not in page
+    # The renewed certificate's signature on the same PDF is not the one the report was signed with.
+    forged = signing.sign_pdf(render_pdf(report), reason="Laporan", location="Baubau", creds=signing.credentials())
+    assert not signing.verify(forged, chain_pem=report.signing_certificate).valid
 
 
 def test_production_without_a_certificate_finalises_unsigned_and_says_so(client, world, report, settings):
