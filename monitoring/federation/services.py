@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from directory.choices import ClassificationChoices
@@ -38,15 +39,21 @@ def _check(condition, message):
         raise ValidationError(message)
 
 
+def endpoint_refusal(endpoint: str) -> str | None:
+    """Why the endpoint is refused (as an upstream would be), or None."""
+    refusal = upstream_url_refusal(endpoint)
+    return _("This endpoint is refused: %(reason)s.") % {"reason": refusal} if refusal else None
+
+
 def _clean(kind, name, endpoint):
     errors = {}
     if kind not in SplpConnectionKindChoices.values:
         errors["kind"] = _("Choose the kind of connection.")
     if not (name or "").strip():
         errors["name"] = _("The name is required.")
-    refusal = upstream_url_refusal(endpoint)
+    refusal = endpoint_refusal(endpoint)
     if refusal:
-        errors["endpoint"] = _("This endpoint is refused: %(reason)s.") % {"reason": refusal}
+        errors["endpoint"] = refusal
     if errors:
         raise ValidationError(errors)
 
@@ -144,7 +151,8 @@ def national_export(
         unmarked = {s.pk for s in services} - set(marked.values_list("pk", flat=True))
         _check(not unmarked, _("Only the APIs marked for publication on this connection are exported."))
         marked = marked.filter(pk__in=[s.pk for s in services])
-    files, exports = {}, []
+    # One export, one time: the archive's APIs share it.
+    files, exports, now = {}, [], timezone.now()
     for service in marked:
         version = _live_version(service)
         _check(version is not None, _("%(api)s has no published version to export.") % {"api": service.name})
@@ -155,7 +163,7 @@ def national_export(
                     .order_by("-exported_at", "-id").first())
         api_yaml = next(data for path, data in project.items() if path.endswith("/api.yaml"))
         export = NationalExport.objects.create(
-            connection=connection, api_version=version, exported_by=actor, manifest=manifest,
+            connection=connection, api_version=version, exported_at=now, exported_by=actor, manifest=manifest,
             api_yaml_sha256=wso2.sha256(api_yaml),
             changes=wso2.changes(previous.manifest if previous else None, manifest),
         )
