@@ -6,6 +6,8 @@
 - the policy and SOP register (SPBE indicator 7): the Pemda's SPLP regulation, as its record names it, and three
   SOPs of the Dinas, each with a placeholder PDF; the regulation with one review, one SOP overdue and one due
   within the month, so the highlight and the reminder have something to show; seeded on the same signal;
+- the national SPLP connection (monitoring.federation): two open APIs marked for national publication and one
+  export of them as WSO2 API Manager projects; seeded on the same signal when the allow-list admits its host;
 - demo traffic (`manage.py demo_traffic`, run by `make run` after seed_demo): a granted access and a few real
   calls through the bus, so the request log, the identifier lookup and the dashboards have something to show.
   The calls carry NIKs; the log keeps only the operation and keyed hashes of them (UU 27/2022)."""
@@ -40,6 +42,7 @@ from directory.models import ApiService, ApiVersion, Organization
 from splp.models import Pemda
 from splp.presets import PEMDA_PRESETS
 
+from .federation import services as federation
 from .governance import document_register, document_update, review_record
 from .incidents import incident_mark_notified, incident_record
 from .logbuffer import build_buffer
@@ -49,6 +52,8 @@ from .models import (
     PolicyKindChoices as PK,
     PolicyReviewOutcomeChoices as PR,
     RequestLog,
+    SplpConnection,
+    SplpConnectionKindChoices,
 )
 from .services import request_log_drain
 
@@ -150,6 +155,34 @@ def seed_policy_register(sender, *, report, organizations, users, **kwargs):
                 findings=DEMO_REVIEW_FINDINGS, outcome=PR.VALID,
                 uploaded_file=_placeholder_pdf("berita-acara-reviu.pdf", f"Berita Acara Reviu {number}", title),
             )
+
+
+DEMO_NATIONAL_SPLP = {"name": "SPLP Nasional", "endpoint": "https://splp.layanan.go.id"}
+# Open APIs without personal data: what a Pemda would first publish nationally.
+DEMO_NATIONAL_APIS = ["fasilitas-kesehatan", "indikator-pembangunan"]
+
+
+@receiver(demo_seeded, dispatch_uid="monitoring.demo.seed_national_connection")
+def seed_national_connection(sender, *, report, users, **kwargs):
+    """The national SPLP connection, two published APIs marked for it and one export of them. Skipped when the
+    endpoint is not on the upstream allow-list (production without SPLP_UPSTREAM_HOSTS): never forced."""
+    if SplpConnection.objects.filter(name=DEMO_NATIONAL_SPLP["name"]).exists():
+        report.count("splp_connections", False)
+        return
+    if federation.endpoint_refusal(DEMO_NATIONAL_SPLP["endpoint"]):
+        return
+    admin, pemda = users["admin"], report.pemda
+    connection = federation.connection_register(
+        actor=admin, kind=SplpConnectionKindChoices.NATIONAL, tenant=pemda.domain.partition(".")[2],
+        notes="Koneksi ke SPLP Nasional (WSO2 API Manager); Pemda sebagai tenant.",
+        uploaded_file=_placeholder_pdf("perjanjian-kerja-sama-splp-nasional.pdf",
+                                       "Perjanjian Kerja Sama Pemanfaatan SPLP Nasional", pemda.dinas_name),
+        **DEMO_NATIONAL_SPLP,
+    )
+    for service in ApiService.objects.filter(slug__in=DEMO_NATIONAL_APIS):
+        federation.national_publication_mark(actor=admin, connection=connection, service=service, publish=True)
+    federation.national_export(actor=admin, connection=connection)
+    report.count("splp_connections", True)
 
 
 DEMO_GRANT = {

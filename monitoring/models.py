@@ -551,3 +551,67 @@ class PolicyReview(models.Model):
 
     def __str__(self):
         return f"{self.document.number} {self.reviewed_on:%Y-%m-%d}"
+
+
+# -- Connections with other SPLPs: the national SPLP and other Pemda (monitoring.federation) ----------------
+
+
+class SplpConnectionKindChoices(models.TextChoices):
+    NATIONAL = "national", _("National SPLP")
+    PEMDA = "pemda", _("Another Pemda's SPLP")
+
+
+class SplpConnection(models.Model):
+    """An SPLP this one exchanges APIs with (Baubau SPBE Pasal 15(3)a, Palopo Pasal 14(5)): outward, the APIs
+    the Dinas marks for publication there; inward, the APIs registered here whose upstream is on its host."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=SplpConnectionKindChoices.choices)
+    name = models.CharField(_("name"), max_length=200)
+    endpoint = models.URLField(_("endpoint"), max_length=500,
+                               help_text=_("The base address of its gateway, e.g. https://splp.layanan.go.id."))
+    tenant = models.CharField(_("tenant"), max_length=200, blank=True,
+                              help_text=_("This Pemda's tenant on that SPLP, e.g. baubaukota.go.id."))
+    agreement = models.FileField(_("agreement document"), upload_to="federation/%Y/", blank=True)
+    agreement_name = models.CharField(_("agreement file name"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    published_services = models.ManyToManyField(
+        "directory.ApiService", verbose_name=_("APIs published there"), blank=True,
+        related_name="splp_connections",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SPLP connection")
+        verbose_name_plural = _("SPLP connections")
+        ordering = ["kind", "name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class NationalExport(models.Model):
+    """One API exported as a WSO2 API Manager project for a connection, with what changed since the previous
+    export of the same API there (computed from the stored manifests)."""
+
+    connection = models.ForeignKey(SplpConnection, verbose_name=_("SPLP connection"), on_delete=models.PROTECT,
+                                   related_name="exports")
+    api_version = models.ForeignKey("directory.ApiVersion", verbose_name=_("API version"), on_delete=models.PROTECT,
+                                    related_name="+")
+    exported_at = models.DateTimeField(_("exported"), default=timezone.now, db_index=True)
+    exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("exported by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    # What the export said (name, context, version, endpoint, operations): the next export compares with it.
+    manifest = models.JSONField(_("manifest"))
+    api_yaml_sha256 = models.CharField(_("api.yaml SHA-256"), max_length=64)
+    changes = models.JSONField(_("changes since the previous export"), default=dict)
+
+    class Meta:
+        verbose_name = _("national export")
+        verbose_name_plural = _("national exports")
+        ordering = ["-exported_at", "-id"]
+
+    def __str__(self):
+        return f"{self.connection} – {self.api_version} ({self.exported_at:%Y-%m-%d %H:%M})"

@@ -66,6 +66,13 @@ class AuditAction(models.TextChoices):
     POLICY_REGISTER = "policy_register", pgettext_lazy("audit action", "Policy document registered")
     POLICY_UPDATE = "policy_update", pgettext_lazy("audit action", "Policy document changed")
     POLICY_REVIEW = "policy_review", pgettext_lazy("audit action", "Policy review recorded")
+    # Connections with other SPLPs and the national exports (monitoring.federation)
+    SPLP_CONNECTION_REGISTER = "splp_connection_register", pgettext_lazy("audit action", "SPLP connection registered")
+    SPLP_CONNECTION_UPDATE = "splp_connection_update", pgettext_lazy("audit action", "SPLP connection changed")
+    NATIONAL_PUBLICATION_MARK = "national_publication_mark", pgettext_lazy(
+        "audit action", "Publication on another SPLP changed"
+    )
+    NATIONAL_EXPORT = "national_export", pgettext_lazy("audit action", "Exported to another SPLP (WSO2)")
 
 
 class HeadOfRegionTitleChoices(models.TextChoices):

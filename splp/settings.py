@@ -199,7 +199,8 @@ SPLP_INTERNAL_HOSTS = env.list(
     "SPLP_INTERNAL_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
 )
 # The bus. Upstream hosts the Dinas allows (names with * wildcards, or CIDRs), besides internal hosts.
-SPLP_UPSTREAM_HOSTS = env.list("SPLP_UPSTREAM_HOSTS", default=[])
+# The developer profile allows the national SPLP's gateway, so the demo's national connection validates.
+SPLP_UPSTREAM_HOSTS = env.list("SPLP_UPSTREAM_HOSTS", default=["splp.layanan.go.id"] if DEBUG else [])
 # Proxies in front of the SPLP whose X-Forwarded-For is believed for the client address.
 SPLP_TRUSTED_PROXIES = env.list("SPLP_TRUSTED_PROXIES", default=[])
 # The Pemda's intranet (CIDRs): where a grant's IP allow-list must lie when the classification policy
