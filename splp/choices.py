@@ -66,6 +66,9 @@ class AuditAction(models.TextChoices):
     POLICY_REGISTER = "policy_register", pgettext_lazy("audit action", "Policy document registered")
     POLICY_UPDATE = "policy_update", pgettext_lazy("audit action", "Policy document changed")
     POLICY_REVIEW = "policy_review", pgettext_lazy("audit action", "Policy review recorded")
+    # The SPBE evidence pack (monitoring.spbe); finalising it is FINALISE
+    SPBE_PACK_GENERATE = "spbe_pack_generate", pgettext_lazy("audit action", "SPBE evidence pack generated")
+    SPBE_PACK_JUSTIFY = "spbe_pack_justify", pgettext_lazy("audit action", "SPBE justification changed")
 
 
 class HeadOfRegionTitleChoices(models.TextChoices):
