@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pypdf import PdfReader
 
 from monitoring import governance
-from monitoring.models import PolicyKindChoices as PK, PolicyReviewOutcomeChoices as PR, SpbeEvidencePack
+from monitoring.models import PolicyDocument, PolicyKindChoices as PK, PolicyReviewOutcomeChoices as PR, SpbeEvidencePack
 from monitoring.spbe import services
 from splp.audit import audit_events_for
 
@@ -33,7 +33,10 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def register(actor, owner, kind, number, issued_on=D(2025, 1, 31)):
+JANUARY_2025 = D(2025, 1, 31)
+
+
+def register(actor, owner, kind, number, issued_on=JANUARY_2025):
     return governance.document_register(actor=actor, kind=kind, title=f"Dokumen {number}", number=number,
                                         issued_on=issued_on, owner=owner, uploaded_file=pdf(f"{number}.pdf"))
 
@@ -64,7 +67,6 @@ def test_register_sops_and_reviews_raise_indicator_7(admin_user, dinas, pemda_id
         actor=admin_user, kind=PK.REGULATION, title="Perwali SPLP", number="PERWALI-9/2025", issued_on=D(2025, 2, 1),
         owner=dinas, uploaded_file=pdf("perwali.pdf"))
     assert regulation.is_active
-    from monitoring.models import PolicyDocument
     PolicyDocument.objects.filter(number="PERWALI-7/2024").update(is_active=False)
     pack = services.pack_generate(actor=admin_user, year=2025)
     assert pack.level_7 == 5
