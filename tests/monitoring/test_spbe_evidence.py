@@ -12,7 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pypdf import PdfReader
 
 from monitoring import governance
-from monitoring.models import PolicyDocument, PolicyKindChoices as PK, PolicyReviewOutcomeChoices as PR, SpbeEvidencePack
+from monitoring.models import (
+    PolicyDocument,
+    PolicyKindChoices as PK,
+    PolicyReviewOutcomeChoices as PR,
+    SpbeEvidencePack,
+)
 from monitoring.spbe import services
 from splp.audit import audit_events_for
 
