@@ -73,6 +73,9 @@ class AuditAction(models.TextChoices):
         "audit action", "Publication on another SPLP changed"
     )
     NATIONAL_EXPORT = "national_export", pgettext_lazy("audit action", "Exported to another SPLP (WSO2)")
+    # The SPBE evidence pack (monitoring.spbe); finalising it is FINALISE
+    SPBE_PACK_GENERATE = "spbe_pack_generate", pgettext_lazy("audit action", "SPBE evidence pack generated")
+    SPBE_PACK_JUSTIFY = "spbe_pack_justify", pgettext_lazy("audit action", "SPBE justification changed")
 
 
 class HeadOfRegionTitleChoices(models.TextChoices):

@@ -11,8 +11,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0013_upstream_oauth2'),
-        # 0018 (the brief's parent) and 0019 are both leaves on main: this one joins them.
-        ('monitoring', '0018_policy_register'),
         ('monitoring', '0019_monev_signature_log_anchor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

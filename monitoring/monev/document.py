@@ -72,12 +72,12 @@ def _identity_and_logo(report):
     the identity was frozen)."""
     frozen = report.figures.get(IDENTITY_KEY)
     if report.status == ReportStatusChoices.FINAL and frozen:
-        return frozen, _read(report.logo)
+        return frozen, read_stored(report.logo)
     pemda = current_pemda()
-    return identity_snapshot(pemda), _read(pemda.logo)
+    return identity_snapshot(pemda), read_stored(pemda.logo)
 
 
-def _read(file_field):
+def read_stored(file_field):
     if not file_field or not file_field.storage.exists(file_field.name):
         return None
     with file_field.open("rb") as handle:

@@ -65,7 +65,7 @@ def _centred(document, text, *, bold=False, size=None, space_after=2):
     return paragraph
 
 
-def _letterhead(document, letterhead):
+def letterhead_flowables(document, letterhead):
     table = document.add_table(rows=1, cols=2 if letterhead.logo else 1)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     text_cell = table.rows[0].cells[-1]
@@ -86,7 +86,7 @@ def _letterhead(document, letterhead):
     _bottom_rule(document.add_paragraph())
 
 
-def _signature(document, signature):
+def signature_flowables(document, signature):
     table = document.add_table(rows=1, cols=2)
     cell = table.rows[0].cells[1]
     lines = [signature.place_date, signature.position, "", "", "", signature.name, signature.rank, signature.nip]
@@ -187,7 +187,7 @@ def render_docx(report):
     document.settings.element.append(OxmlElement("w:updateFields"))
     document.settings.element[-1].set(qn("w:val"), "true")  # the office suite fills the contents on opening
 
-    _letterhead(document, outline.letterhead)
+    letterhead_flowables(document, outline.letterhead)
     cover = outline.cover
     document.add_paragraph()
     _centred(document, cover.title, bold=True, size=17, space_after=8)
@@ -206,7 +206,7 @@ def render_docx(report):
     _centred(document, outline.foreword_title, bold=True, size=14, space_after=12)
     for text in outline.foreword:
         document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    _signature(document, outline.signature)
+    signature_flowables(document, outline.signature)
     _page_break(document)
 
     _centred(document, outline.contents_title, bold=True, size=14, space_after=12)
@@ -219,7 +219,7 @@ def render_docx(report):
     document.add_heading(outline.closing_title, level=1)
     for text in outline.closing:
         document.add_paragraph(text).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    _signature(document, outline.signature)
+    signature_flowables(document, outline.signature)
     for doc_section in outline.appendices:
         _page_break(document)
         _section(document, doc_section, outline)

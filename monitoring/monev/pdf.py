@@ -48,7 +48,7 @@ LOGO_HEIGHT = 2.3 * cm
 HEADING_STYLE = "section-heading"  # paragraphs of this style are listed in the table of contents
 
 
-def _styles():
+def pdf_styles():
     base = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=base["BodyText"], fontName=FONT, fontSize=10, leading=14,
                           alignment=TA_JUSTIFY, spaceAfter=6)
@@ -77,7 +77,7 @@ def _styles():
     }
 
 
-def _para(text, style):
+def pdf_para(text, style):
     return Paragraph(xml_escape(str(text)), style)
 
 
@@ -132,7 +132,7 @@ GRID = TableStyle([
 ])
 
 
-def _table(table, width, none_text):
+def table_flowable(table, width, none_text):
     """The PDF table and whether it needs a landscape page."""
     rows = [[display(value) for value in row] for row in table.rows]
     columns = [(str(header), [row[index] for row in rows]) for index, header in enumerate(table.headers)]
@@ -144,11 +144,11 @@ def _table(table, width, none_text):
     widths, size = fitted
     head = _cell_style(size, bold=True)
     cell, numeric = _cell_style(size), _cell_style(size, numeric=True)
-    data = [[_para(header, head) for header in table.headers]]
-    data += [[_para(text, numeric if index in table.numeric else cell) for index, text in enumerate(row)]
+    data = [[pdf_para(header, head) for header in table.headers]]
+    data += [[pdf_para(text, numeric if index in table.numeric else cell) for index, text in enumerate(row)]
              for row in rows]
     if not rows:  # one line across the table says it is empty
-        data.append([_para(none_text, cell)] + [""] * (len(table.headers) - 1))
+        data.append([pdf_para(none_text, cell)] + [""] * (len(table.headers) - 1))
     pdf_table = PdfTable(data, colWidths=widths, repeatRows=1, hAlign="CENTER")
     pdf_table.setStyle(GRID)
     if not rows:
@@ -163,7 +163,7 @@ def _chart(chart, width, styles, no_data):
     """The chart's bars, or one line saying there is no data: never axes over nothing."""
     items = chart.items
     if not any(value for _label, value in items):
-        return _para(no_data, styles["no-data"])
+        return pdf_para(no_data, styles["no-data"])
     labels = [str(label)[:28] for label, _value in items]
     values = [value or 0 for _label, value in items]
     if chart.kind == "column":
@@ -195,7 +195,7 @@ def _chart(chart, width, styles, no_data):
 # -- Page furniture ----------------------------------------------------------------------------------
 
 
-class _Document(BaseDocTemplate):
+class PdfDocument(BaseDocTemplate):
     def __init__(self, buffer, outline, **kwargs):
         super().__init__(buffer, pagesize=PORTRAIT, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                          bottomMargin=MARGIN, **kwargs)
@@ -245,9 +245,9 @@ class _Document(BaseDocTemplate):
         canvas.restoreState()
 
 
-def _letterhead(letterhead, styles, width):
-    lines = [_para(letterhead.government, styles["kop-government"]), _para(letterhead.dinas, styles["kop-dinas"])]
-    lines += [_para(text, styles["kop-line"]) for text in (letterhead.address, letterhead.contact) if text]
+def letterhead_flowables(letterhead, styles, width):
+    lines = [pdf_para(letterhead.government, styles["kop-government"]), pdf_para(letterhead.dinas, styles["kop-dinas"])]
+    lines += [pdf_para(text, styles["kop-line"]) for text in (letterhead.address, letterhead.contact) if text]
     logo_width = 0
     cells = [lines]
     if letterhead.logo:
@@ -270,25 +270,25 @@ def _letterhead(letterhead, styles, width):
     return [kop, rule]
 
 
-def _signature(signature, styles, width):
+def signature_flowables(signature, styles, width):
     style = styles["signature"]
     name = ParagraphStyle("signature-name", parent=style, fontName=BOLD)
-    lines = [_para(signature.place_date, style), _para(signature.position, style), Spacer(1, 2.0 * cm),
-             _para(signature.name, name), _para(signature.rank, style), _para(signature.nip, style)]
+    lines = [pdf_para(signature.place_date, style), pdf_para(signature.position, style), Spacer(1, 2.0 * cm),
+             pdf_para(signature.name, name), pdf_para(signature.rank, style), pdf_para(signature.nip, style)]
     block = PdfTable([["", lines]], colWidths=[width * 0.5, width * 0.5])
     block.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return KeepTogether([Spacer(1, 0.6 * cm), block])
 
 
 def _section(doc_section, styles, width, outline):
-    story = [_para(doc_section.heading, styles["heading"])]
-    story += [_para(text, styles["body"]) for text in doc_section.paragraphs]
+    story = [pdf_para(doc_section.heading, styles["heading"])]
+    story += [pdf_para(text, styles["body"]) for text in doc_section.paragraphs]
     for numbered in doc_section.charts:  # a figure's caption goes under it
         story.append(KeepTogether([Spacer(1, 0.2 * cm), _chart(numbered.item, width, styles, outline.no_data),
-                                   _para(numbered.caption, styles["figure-caption"])]))
+                                   pdf_para(numbered.caption, styles["figure-caption"])]))
     for numbered in doc_section.tables:  # a table's caption goes over it
-        pdf_table, wide = _table(numbered.item, width, outline.none_text)
-        caption = _para(numbered.caption, styles["caption"])
+        pdf_table, wide = table_flowable(numbered.item, width, outline.none_text)
+        caption = pdf_para(numbered.caption, styles["caption"])
         if wide:
             story += [NextPageTemplate("landscape"), PageBreak(), caption, pdf_table, NextPageTemplate("page"),
                       PageBreak()]
@@ -300,39 +300,40 @@ def _section(doc_section, styles, width, outline):
 
 def render_pdf(report):
     outline = official_document(report)
-    styles = _styles()
+    styles = pdf_styles()
     width = PORTRAIT[0] - 2 * MARGIN
     buffer = io.BytesIO()
-    document = _Document(buffer, outline, title=outline.title, author=outline.letterhead.dinas,
+    document = PdfDocument(buffer, outline, title=outline.title, author=outline.letterhead.dinas,
                          subject=_("SPLP monitoring and evaluation report"))
     cover = outline.cover
     story = [
-        *_letterhead(outline.letterhead, styles, width),
+        *letterhead_flowables(outline.letterhead, styles, width),
         Spacer(1, 2.2 * cm),
-        _para(cover.title, styles["title"]),  # the title once on the cover
-        _para(cover.period, styles["cover"]),
+        pdf_para(cover.title, styles["title"]),  # the title once on the cover
+        pdf_para(cover.period, styles["cover"]),
         Spacer(1, 2.0 * cm),
-        *[_para(line, styles["cover-bold" if index == 1 else "cover"]) for index, line in enumerate(cover.addressee)],
+        *[pdf_para(line, styles["cover-bold" if index == 1 else "cover"])
+          for index, line in enumerate(cover.addressee)],
         Spacer(1, 2.5 * cm),
-        *[_para(line, styles["cover-bold"]) for line in cover.issuer],
+        *[pdf_para(line, styles["cover-bold"]) for line in cover.issuer],
         Spacer(1, 1.5 * cm),
-        *[_para(line, styles["small"]) for line in cover.status],
+        *[pdf_para(line, styles["small"]) for line in cover.status],
         NextPageTemplate("page"),
         PageBreak(),
-        _para(outline.foreword_title, styles["front-heading"]),
-        *[_para(text, styles["body"]) for text in outline.foreword],
-        _signature(outline.signature, styles, width),
+        pdf_para(outline.foreword_title, styles["front-heading"]),
+        *[pdf_para(text, styles["body"]) for text in outline.foreword],
+        signature_flowables(outline.signature, styles, width),
         PageBreak(),
-        _para(outline.contents_title, styles["front-heading"]),
+        pdf_para(outline.contents_title, styles["front-heading"]),
     ]
     contents = TableOfContents(dotsMinLevel=0)
     contents.levelStyles = [styles["toc-0"]]
     story += [contents, PageBreak()]
     for doc_section in outline.sections:
         story += _section(doc_section, styles, width, outline)
-    story += [CondPageBreak(8 * cm), _para(outline.closing_title, styles["heading"])]
-    story += [_para(text, styles["body"]) for text in outline.closing]
-    story.append(_signature(outline.signature, styles, width))
+    story += [CondPageBreak(8 * cm), pdf_para(outline.closing_title, styles["heading"])]
+    story += [pdf_para(text, styles["body"]) for text in outline.closing]
+    story.append(signature_flowables(outline.signature, styles, width))
     for doc_section in outline.appendices:
         story += [PageBreak(), *_section(doc_section, styles, width, outline)]
     document.multiBuild(story)

@@ -16,7 +16,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from monitoring.monev import services as monev
 from monitoring.monev.document import official_document
 from monitoring.monev.docx import render_docx
-from monitoring.monev.pdf import _table, column_widths, render_pdf
+from monitoring.monev.pdf import column_widths, render_pdf, table_flowable
 from monitoring.monev.sections import Table
 from splp.models import AuditEvent
 from splp.workflow import TransitionError
@@ -186,9 +186,9 @@ def test_admin_finalise_says_what_the_identity_lacks(client, report, world, pemd
 
 def test_a_table_too_wide_for_a_portrait_page_gets_a_landscape_page():
     headers = [f"Kolom{n}panjangsekali" for n in range(12)]
-    _narrow_table, wide = _table(Table("t", "T", headers[:3], [["a", "b", "c"]]), 480, "Tidak ada.")
+    _narrow_table, wide = table_flowable(Table("t", "T", headers[:3], [["a", "b", "c"]]), 480, "Tidak ada.")
     assert not wide
-    wide_table, wide = _table(Table("t", "T", headers, [["x"] * 12]), 480, "Tidak ada.")
+    wide_table, wide = table_flowable(Table("t", "T", headers, [["x"] * 12]), 480, "Tidak ada.")
     assert wide and sum(wide_table._colWidths) > 480
 
 
