@@ -27,7 +27,7 @@ def seed_access_request(sender, *, report, organizations, users, **kwargs):
     requester_org = organizations[REQUESTER_ORG]
     service_slug = DEMO_ACCESS_REQUEST["service"]
     if AccessRequest.objects.filter(requester=requester_org, api_version__service__slug=service_slug).exists():
-        report.count("access_requests", False)
+        report.count("Permohonan akses", False)
         return
     api_version = ApiVersion.objects.filter(service__slug=service_slug, status=S.PUBLISHED).first()
     if api_version is None:
@@ -40,4 +40,4 @@ def seed_access_request(sender, *, report, organizations, users, **kwargs):
         period_start=today, period_end=today + datetime.timedelta(days=DEMO_ACCESS_REQUEST["days"]),
         expected_daily_volume=DEMO_ACCESS_REQUEST["expected_daily_volume"],
     )
-    report.count("access_requests", True)
+    report.count("Permohonan akses", True)

@@ -724,7 +724,8 @@ DEMO_APIS = [
 
 @dataclass
 class SeedReport:
-    """What seed_demo created and what it found already there, per category."""
+    """What seed_demo created and what it found already there, per category. A category is the label the
+    seed_demo command prints, so an app above directory names its own without directory knowing it."""
 
     pemda: Pemda
     tallies: dict = field(default_factory=dict)
@@ -800,7 +801,7 @@ def _seed_organizations(preset, report):
                 "contact_phone": f"{preset['phone_prefix']} 2{position:04d}",
             },
         )
-        report.count("organizations", created)
+        report.count("Perangkat daerah", created)
     return orgs
 
 
@@ -811,7 +812,7 @@ def _seed_themes(report):
         themes[slug], created = Theme.objects.get_or_create(
             slug=slug, defaults={"name": name, "description": description, "order": position * 10}
         )
-        report.count("themes", created)
+        report.count("Tema", created)
     return themes
 
 
@@ -830,7 +831,7 @@ def _seed_users(preset, orgs, report):
         membership, _new = Membership.objects.get_or_create(user=user, organization=orgs[org_code], role=role)
         users[username] = user
         report.accounts.append((username, membership.get_role_display(), membership.organization.name))
-        report.count("users", created)
+        report.count("Akun", created)
     return users
 
 
@@ -861,7 +862,7 @@ def _seed_api(api, preset, orgs, themes, users, report):
         created = api_version is None
         if created:
             api_version = services.api_version_create(actor=actor, service=service, **version_fields)
-    report.count("api_versions", created)
+    report.count("Versi API", created)
     _advance(api_version, api.status, actor, users["admin"])
 
 

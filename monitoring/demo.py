@@ -79,7 +79,7 @@ DEMO_INCIDENT = {
 @receiver(demo_seeded, dispatch_uid="monitoring.demo.seed_incident")
 def seed_incident(sender, *, report, organizations, users, **kwargs):
     if PersonalDataIncident.objects.filter(summary=DEMO_INCIDENT["summary"]).exists():
-        report.count("incidents", False)
+        report.count("Insiden data pribadi", False)
         return
     admin = users["admin"]
     incident = incident_record(
@@ -91,7 +91,7 @@ def seed_incident(sender, *, report, organizations, users, **kwargs):
     )
     # Notified 30 hours after it was found: well within the 3 x 24 hours.
     incident_mark_notified(actor=admin, incident=incident, note=DEMO_INCIDENT["notification"])
-    report.count("incidents", True)
+    report.count("Insiden data pribadi", True)
 
 
 # (number, title, days since issued): one overdue for its yearly review, one due within the month, one recent.
@@ -131,7 +131,7 @@ def seed_policy_register(sender, *, report, organizations, users, **kwargs):
                    today - datetime.timedelta(days=age)) for sop_number, sop_title, age in DEMO_SOPS]
     for kind, number, title, issued_on in documents:
         if PolicyDocument.objects.filter(kind=kind, title=title, number=number).exists():
-            report.count("policy_documents", False)
+            report.count("Dokumen kebijakan dan SOP", False)
             continue
         # The demo's one regulation follows the active Pemda (Perwali Baubau, Perbup Bungo): renamed, not doubled.
         regulation = PolicyDocument.objects.filter(kind=kind).first() if kind == PK.REGULATION else None
@@ -142,13 +142,13 @@ def seed_policy_register(sender, *, report, organizations, users, **kwargs):
                 owner=owner, review_cycle_months=regulation.review_cycle_months, is_active=regulation.is_active,
                 uploaded_file=upload,
             )
-            report.count("policy_documents", False)
+            report.count("Dokumen kebijakan dan SOP", False)
             continue
         document = document_register(
             actor=admin, kind=kind, title=title, number=number, issued_on=issued_on, owner=owner,
             uploaded_file=upload,
         )
-        report.count("policy_documents", True)
+        report.count("Dokumen kebijakan dan SOP", True)
         if kind == PK.REGULATION:
             review_record(
                 actor=admin, document=document, reviewed_on=max(issued_on, today - datetime.timedelta(days=60)),
@@ -167,7 +167,7 @@ def seed_national_connection(sender, *, report, users, **kwargs):
     """The national SPLP connection, two published APIs marked for it and one export of them. Skipped when the
     endpoint is not on the upstream allow-list (production without SPLP_UPSTREAM_HOSTS): never forced."""
     if SplpConnection.objects.filter(name=DEMO_NATIONAL_SPLP["name"]).exists():
-        report.count("splp_connections", False)
+        report.count("Koneksi SPLP", False)
         return
     if federation.endpoint_refusal(DEMO_NATIONAL_SPLP["endpoint"]):
         return
@@ -182,7 +182,7 @@ def seed_national_connection(sender, *, report, users, **kwargs):
     for service in ApiService.objects.filter(slug__in=DEMO_NATIONAL_APIS):
         federation.national_publication_mark(actor=admin, connection=connection, service=service, publish=True)
     federation.national_export(actor=admin, connection=connection)
-    report.count("splp_connections", True)
+    report.count("Koneksi SPLP", True)
 
 
 DEMO_GRANT = {

@@ -2,6 +2,8 @@
 monitoring.federation. Dinas administrators only (no operator scope); the agreement is downloaded through an
 admin view, never from a public URL; an export is a POST that records it and answers with the zip."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -63,6 +65,8 @@ class SplpConnectionForm(forms.ModelForm):
     class Meta:
         model = SplpConnection
         fields = ("kind", "name", "endpoint", "tenant", "notes", "is_active")
+        # An endpoint typed without a scheme is https (the services refuse plain http outside the intranet).
+        field_classes = {"endpoint": partial(forms.URLField, assume_scheme="https")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

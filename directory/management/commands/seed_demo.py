@@ -5,16 +5,6 @@ from django.core.management.base import BaseCommand, CommandError
 from directory.demo import DEFAULT_PEMDA, DEMO_PASSWORD, PEMDA_PRESETS, seed_demo
 from splp.timezones import ZONE_ABBREVIATIONS
 
-CATEGORY_LABELS = {
-    "organizations": "Perangkat daerah",
-    "themes": "Tema",
-    "users": "Akun",
-    "api_versions": "Versi API",
-    "access_requests": "Permohonan akses",
-    "incidents": "Insiden data pribadi",
-    "policy_documents": "Dokumen kebijakan dan SOP",
-}
-
 
 class Command(BaseCommand):
     help = (
@@ -68,7 +58,7 @@ class Command(BaseCommand):
             f"Data demo siap untuk {report.pemda.name} ({report.pemda.dinas_name}, {report.pemda.domain})."
         ))
         for category, tally in report.tallies.items():
-            out.write(f"  {CATEGORY_LABELS[category]}: {tally['created']} dibuat, {tally['found']} sudah ada")
+            out.write(f"  {category}: {tally['created']} dibuat, {tally['found']} sudah ada")
         out.write("")
         out.write(f"Akun demo (kata sandi: {DEMO_PASSWORD}):")
         for username, role, organization in report.accounts:
