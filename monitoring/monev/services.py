@@ -55,7 +55,7 @@ def default_title(period_start, period_end, pemda_name):
         "pemda": pemda_name, "start": period_start.strftime("%d/%m/%Y"), "end": period_end.strftime("%d/%m/%Y")}
 
 
-def _bring_up_to_date(period_start, period_end):
+def bring_up_to_date(period_start, period_end):
     """Drain the request-log buffer (unless the period ended more than DRAIN_HORIZON ago) and roll up the
     period's missing or stale hours. Returns the moment the figures cover."""
     start, end = period_bounds(period_start, period_end)
@@ -69,7 +69,7 @@ def _bring_up_to_date(period_start, period_end):
 def _prepare(period_start, period_end, title):
     """Figures, title and the generated narrative (the Dinas' starting point), in the SPLP's language (a Celery
     worker has no request): the fields of the new report."""
-    data_as_of = _bring_up_to_date(period_start, period_end)
+    data_as_of = bring_up_to_date(period_start, period_end)
     with translation.override(settings.LANGUAGE_CODE):
         figures = compute_figures(period_start=period_start, period_end=period_end)
         figures["data_as_of"] = local_iso(data_as_of)

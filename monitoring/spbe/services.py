@@ -19,6 +19,7 @@ from splp.workflow import TransitionError, lock, require, require_state
 from .. import signing
 from ..models import ReportStatusChoices, SpbeEvidencePack
 from ..monev.formatting import P
+from ..monev.services import bring_up_to_date
 from . import evidence as evidence_module, levels, pack as pack_module
 
 INDICATOR_NUMBERS = (7, 18)
@@ -39,6 +40,8 @@ def pack_generate(*, actor: User, year: int) -> SpbeEvidencePack:
         raise ValidationError(P("The year %(year)d already has its evidence pack (%(status)s): open it to edit "
                                 "the justification.") % {"year": year, "status": existing.get_status_display()},
                               code="duplicate_year")
+    # The year's calls counted as the Monev counts them: drained and rolled up first.
+    bring_up_to_date(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     with translation.override(settings.LANGUAGE_CODE):
         found = evidence_module.collect(year)
         assessed = {n: levels.assess(levels.INDICATORS[n], found) for n in INDICATOR_NUMBERS}

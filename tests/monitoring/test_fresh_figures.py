@@ -19,6 +19,7 @@ from monitoring.monev import services as monev
 from monitoring.monev.periods import period_bounds
 from monitoring.rollups import live_since, pending_hours, rollup_hour, rollup_pending, rollup_period, usage_by
 from monitoring.services import DRAIN_LOCK, request_log_drain
+from monitoring.spbe.services import pack_generate
 
 from ..bus.conftest import bus, bus_version, call, grant_with_key, upstream, upstream_server  # noqa: F401
 from .test_rollups import log_row, make_batch
@@ -172,3 +173,15 @@ def test_dashboard_counts_the_current_hour_before_the_rollup(client, admin_user,
     assert "Data s.d. 10/03/2026 10:20 WIB" in page
     (row,) = usage_by(start=H - HOUR, end=H + HOUR, now=NOW)
     assert (row["calls"], row["status_5xx"]) == (11, 6)
+
+
+def test_calls_not_yet_drained_count_in_the_spbe_evidence_pack(bus, bus_grant, admin_user):
+    grant, raw = bus_grant
+    with time_machine.travel(NOW, tick=False):
+        bus_calls(bus, raw, 3)
+        assert not UsageRollup.objects.exists()
+        pack = pack_generate(actor=admin_user, year=2026)
+    assert RequestLog.objects.count() == 3
+    # The bus carried calls of a published API in the year: indicator 18 passes level 2.
+    assert pack.level_18 >= 2, pack.missing_18
+    assert "Tidak ada API terbit yang dipanggil" not in pack.missing_18
