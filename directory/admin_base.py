@@ -18,7 +18,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
@@ -48,6 +48,22 @@ def admin_access(request):
             access = AdminAccess(False, frozenset(publisher_org_ids(user)), frozenset(requester_org_ids(user)))
         request._splp_admin_access = access
     return access
+
+
+def stored_file_response(request, field_file, *, content_type, filename=None):
+    """A stored file (evidence, agreement, logo, archive) for an administrator: MEDIA_ROOT is never served, so
+    the admin hands files out. Anyone else 403; no file, or one gone from storage, 404. With ``filename`` it
+    downloads as an attachment, without it it shows inline."""
+    if not admin_access(request).is_admin:
+        raise PermissionDenied
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=filename is not None, filename=filename or "",
+                        content_type=content_type)
 
 
 class RolePermissionMixin:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
@@ -18,7 +16,7 @@ from splp.identity import format_nip
 from splp.models import AuditEvent, MailClaim, Pemda
 
 from . import pemda as services
-from .admin_base import AuditEventInline, ScopedAdminMixin, admin_access
+from .admin_base import AuditEventInline, ScopedAdminMixin, stored_file_response
 
 
 @dataclass(frozen=True)
@@ -85,19 +83,11 @@ class PemdaAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return [path("<int:object_id>/logo/", view, name="splp_pemda_logo"), *super().get_urls()]
 
     def logo_view(self, request, object_id):
-        """The logo for the preview: MEDIA_ROOT is never served, so the admin hands it to administrators."""
-        if not admin_access(request).is_admin:
-            raise PermissionDenied
+        """The logo for the preview, shown inline."""
         pemda = get_object_or_404(Pemda, pk=object_id)
-        if not pemda.logo:
-            raise Http404
-        try:
-            handle = pemda.logo.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
         # Only PNG or JPEG were accepted (splp.identity.validate_logo): the extension names the type.
         content_type = "image/png" if pemda.logo.name.lower().endswith(".png") else "image/jpeg"
-        return FileResponse(handle, content_type=content_type)
+        return stored_file_response(request, pemda.logo, content_type=content_type)
 
     def save_model(self, request, obj, form, change):
         # The form has validated the fields; the service applies them and writes the audit row.

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 
-from directory.admin_base import AuditEventInline, ScopedAdminMixin, admin_access
+from directory.admin_base import AuditEventInline, ScopedAdminMixin, admin_access, stored_file_response
 from directory.choices import ClassificationChoices
 from directory.models import ApiService
 
@@ -232,17 +232,9 @@ class SplpConnectionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, "admin/monitoring/splpconnection/export_confirm.html", context)
 
     def agreement_download(self, request, object_id):
-        if not admin_access(request).is_admin:
-            raise PermissionDenied
         connection = get_object_or_404(SplpConnection, pk=object_id)
-        if not connection.agreement:
-            raise Http404
-        try:
-            handle = connection.agreement.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=connection.agreement_name,
-                            content_type=governance.PDF)
+        return stored_file_response(request, connection.agreement, filename=connection.agreement_name,
+                                    content_type=governance.PDF)
 
 
 @admin.register(NationalExport)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +14,13 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 
-from directory.admin_base import AuditEventInline, ReadOnlyInlineMixin, ScopedAdminMixin, admin_access
+from directory.admin_base import (
+    AuditEventInline,
+    ReadOnlyInlineMixin,
+    ScopedAdminMixin,
+    admin_access,
+    stored_file_response,
+)
 
 from .. import governance
 from ..models import PolicyDocument, PolicyReview, PolicyReviewOutcomeChoices
@@ -181,23 +187,10 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
                    "original": document, "form": form}
         return TemplateResponse(request, "admin/monitoring/policydocument/review_form.html", context)
 
-    def _file_response(self, field_file, name):
-        if not field_file:
-            raise Http404
-        try:
-            handle = field_file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=name, content_type=governance.PDF)
-
     def file_download(self, request, object_id):
-        if not admin_access(request).is_admin:
-            raise PermissionDenied
         document = get_object_or_404(PolicyDocument, pk=object_id)
-        return self._file_response(document.file, document.file_name)
+        return stored_file_response(request, document.file, filename=document.file_name, content_type=governance.PDF)
 
     def review_file_download(self, request, object_id, review_id):
-        if not admin_access(request).is_admin:
-            raise PermissionDenied
         review = get_object_or_404(PolicyReview, pk=review_id, document_id=object_id)
-        return self._file_response(review.file, review.file_name)
+        return stored_file_response(request, review.file, filename=review.file_name, content_type=governance.PDF)

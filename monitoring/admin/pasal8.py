@@ -8,9 +8,8 @@ import json
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -26,7 +25,7 @@ from directory.admin_base import (
     SeededRowsAdminMixin,
     WorkflowAction,
     WorkflowAdminMixin,
-    admin_access,
+    stored_file_response,
 )
 from splp.timezones import format_local
 
@@ -276,15 +275,9 @@ class ActivityAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ]
 
     def evidence_download(self, request, object_id, evidence_id):
-        if not admin_access(request).is_admin:
-            raise PermissionDenied
         evidence = get_object_or_404(ActivityEvidence, pk=evidence_id, activity_id=object_id)
-        try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
+        return stored_file_response(request, evidence.file, filename=evidence.original_name,
+                                    content_type=evidence.content_type)
 
 
 @admin.register(MonevRules)

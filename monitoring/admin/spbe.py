@@ -5,7 +5,7 @@ administrators only (ScopedAdminMixin keeps everyone else out)."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import pgettext, pgettext_lazy
 
-from directory.admin_base import ScopedAdminMixin, WorkflowAction, WorkflowAdminMixin, admin_access
+from directory.admin_base import (
+    ScopedAdminMixin,
+    WorkflowAction,
+    WorkflowAdminMixin,
+    admin_access,
+    stored_file_response,
+)
 
 from ..models import ReportStatusChoices, SpbeEvidencePack
 from ..spbe import services
@@ -110,10 +116,6 @@ class SpbeEvidencePackAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdm
         return TemplateResponse(request, "admin/monitoring/spbeevidencepack/generate.html", context)
 
     def download_view(self, request, object_id):
-        if not admin_access(request).is_admin:
-            raise PermissionDenied
         pack = get_object_or_404(SpbeEvidencePack, pk=object_id)
-        if not pack.archive:
-            raise Http404
-        return FileResponse(pack.archive.open("rb"), as_attachment=True, filename=f"bukti-spbe-{pack.year}.zip",
-                            content_type="application/zip")
+        return stored_file_response(request, pack.archive, filename=f"bukti-spbe-{pack.year}.zip",
+                                    content_type="application/zip")
