@@ -354,6 +354,7 @@ class InteropStandardAdmin(SeededRowsAdminMixin, admin.ModelAdmin):
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return
+        obj.version = standard.version  # the admin's "changed" message names the version just made
         if affected:
             url = reverse("admin:directory_apiversion_changelist") + f"?{FailingStandardFilter.parameter_name}=" \
                 f"{FailingStandardFilter.FAILING}"

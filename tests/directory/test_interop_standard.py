@@ -339,6 +339,8 @@ def test_administrator_tightens_the_standard_in_the_admin_and_is_shown_the_apis_
     assert standard.rules["security_scheme"] == setting() and standard.updated_by == admin_user
     [warning] = [str(m) for m in response.context["messages"] if "tidak memenuhi standar versi 2" in str(m)]
     assert str(published_version) in warning and "?standard=failing" in warning
+    assert any("Standar interoperabilitas, versi 2" in str(m) and "berhasil diubah" in str(m)
+               for m in response.context["messages"])
     published_version.refresh_from_db()
     assert published_version.status == S.PUBLISHED
 
