@@ -4,11 +4,13 @@ date and a status, and the next report opens with them and their follow-up (SPBE
 import datetime
 import re
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import pgettext
 
+from directory.models import Organization
 from directory.selectors import is_administrator
 from splp.audit import AuditAction, audit_record
 from splp.workflow import TransitionError, lock, require
@@ -29,13 +31,13 @@ NOTE_REQUIRED = {RS.DONE, RS.DROPPED}
 LEADING_NUMBER = re.compile(r"^\s*(?:\d+[.)]|[-•*])\s*")
 
 
-def recommendation_lines(text):
+def recommendation_lines(text: str) -> list[str]:
     """One recommendation per non-empty line, without its leading number."""
     lines = (LEADING_NUMBER.sub("", line).strip() for line in (text or "").splitlines())
     return [line for line in lines if line]
 
 
-def recommendation_items_create(report):
+def recommendation_items_create(report: MonevReport) -> list[MonevRecommendation]:
     """The items of a report being finalised (called inside the finalise service's transaction)."""
     items = [MonevRecommendation(report=report, position=position, text=text)
              for position, text in enumerate(recommendation_lines(report.recommendations), start=1)]
@@ -43,8 +45,8 @@ def recommendation_items_create(report):
 
 
 @transaction.atomic
-def monev_recommendation_update(*, actor, item: MonevRecommendation, owner, due_date: datetime.date | None,
-                                status: str, note: str) -> MonevRecommendation:
+def monev_recommendation_update(*, actor: User, item: MonevRecommendation, owner: Organization | None,
+                                due_date: datetime.date | None, status: str, note: str) -> MonevRecommendation:
     """The Dinas assigns the owner and due date and records the follow-up; done or dropped needs a note and
     closes the item."""
     require(is_administrator(actor), pgettext(CTX, "Only a Dinas administrator can record the follow-up of a "
@@ -76,13 +78,13 @@ def monev_recommendation_update(*, actor, item: MonevRecommendation, owner, due_
     return item
 
 
-def previous_report(period_start):
+def previous_report(period_start: datetime.date) -> MonevReport | None:
     """The latest final report whose period ends before ``period_start``."""
     return (MonevReport.objects.filter(status=ReportStatusChoices.FINAL, period_end__lt=period_start)
             .order_by("-period_end", "-finalised_at", "-id").first())
 
 
-def previous_recommendations(period_start):
+def previous_recommendations(period_start: datetime.date) -> dict | None:
     """The previous final report's items with their follow-up as known now, for the figures (frozen at
     generation); None without a previous final report."""
     report = previous_report(period_start)

@@ -9,6 +9,7 @@ import datetime
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -46,7 +47,7 @@ DRAIN_WAIT_SECONDS = 30
 NARRATIVE_FIELDS = ("introduction", "conclusion", "recommendations")
 
 
-def default_title(period_start, period_end, pemda_name):
+def default_title(period_start: datetime.date, period_end: datetime.date, pemda_name: str) -> str:
     if (period_start.month, period_start.day, period_end.month, period_end.day) == (1, 1, 12, 31) \
             and period_start.year == period_end.year:
         return _("SPLP Monitoring and Evaluation Report of %(pemda)s, %(year)d") % {
@@ -55,7 +56,7 @@ def default_title(period_start, period_end, pemda_name):
         "pemda": pemda_name, "start": period_start.strftime("%d/%m/%Y"), "end": period_end.strftime("%d/%m/%Y")}
 
 
-def bring_up_to_date(period_start, period_end):
+def bring_up_to_date(period_start: datetime.date, period_end: datetime.date) -> datetime.datetime:
     """Drain the request-log buffer (unless the period ended more than DRAIN_HORIZON ago) and roll up the
     period's missing or stale hours. Returns the moment the figures cover."""
     start, end = period_bounds(period_start, period_end)
@@ -89,7 +90,8 @@ def _store(*, actor, period_start, period_end, prepared):
     return report
 
 
-def monev_report_generate(*, actor, period_start, period_end, title=None, again=False):
+def monev_report_generate(*, actor: User, period_start: datetime.date, period_end: datetime.date,
+                          title: str | None = None, again: bool = False) -> MonevReport:
     """A draft report for any period, on demand (Pasal 9 "whenever needed"): figures frozen now.
 
     A period that already has a report is refused (code ``duplicate_period``, naming that report) unless
@@ -123,7 +125,8 @@ def _system_report(period_start, period_end):
             .order_by("generated_at", "id").first())
 
 
-def monev_report_generate_system(*, period_start, period_end, title=None):
+def monev_report_generate_system(*, period_start: datetime.date, period_end: datetime.date,
+                                 title: str | None = None) -> tuple[MonevReport | None, bool]:
     """The scheduled report: one per period, however often and on however many workers it runs; the
     administrators are e-mailed that a draft waits for them. Returns (report, created)."""
     existing = _system_report(period_start, period_end)
@@ -142,7 +145,7 @@ def monev_report_generate_system(*, period_start, period_end, title=None):
 
 
 @transaction.atomic
-def monev_report_update_narrative(*, actor, report: MonevReport, introduction: str, conclusion: str,
+def monev_report_update_narrative(*, actor: User, report: MonevReport, introduction: str, conclusion: str,
                                   recommendations: str) -> MonevReport:
     """The Dinas' edit of the report's three texts while it is a draft; a final report refuses. None may be
     empty; one audit row, naming what changed, when something did."""
@@ -166,7 +169,7 @@ def monev_report_update_narrative(*, actor, report: MonevReport, introduction: s
 
 
 @transaction.atomic
-def monev_report_finalise(*, actor, report):
+def monev_report_finalise(*, actor: User, report: MonevReport) -> MonevReport:
     """Final: nothing of the report changes any more, and its recommendations become tracked items."""
     require(is_administrator(actor), _("Only a Dinas administrator can finalise the report."))
     report = lock(MonevReport, report.pk)
@@ -222,14 +225,14 @@ def _send_report_ready(report):
     )
 
 
-def generate_annual_monev_report(today=None):
+def generate_annual_monev_report(today: datetime.date | None = None) -> tuple[MonevReport | None, bool]:
     period_start, period_end = previous_year(today)
     return monev_report_generate_system(period_start=period_start, period_end=period_end)
 
 
 # The name it had before monitoring.monev existed: the beat schedule (data, edited by the Dinas) stores it.
 @shared_task(name="monitoring.reports.generate_annual_monev_report_task")
-def generate_annual_monev_report_task():
+def generate_annual_monev_report_task() -> dict:
     """Yearly (early January): the draft report of the previous calendar year, once; administrators e-mailed."""
     report, created = generate_annual_monev_report()
     return {"report": report.pk if report else None, "created": created}
