@@ -44,7 +44,7 @@ ARCHIVE_PREFIX = "splp-backup-"
 ARCHIVE_SUFFIX = ".tar.gz"
 # Rows `migrate` itself writes: a freshly migrated installation has these and is still empty.
 WRITTEN_BY_MIGRATE = {"contenttypes", "django_celery_beat", "auth.Permission", "access.ClassificationPolicy",
-                      "monitoring.MonevRules"}
+                      "directory.InteropStandard", "monitoring.MonevRules"}
 
 
 class BackupError(Exception):
