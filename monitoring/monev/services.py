@@ -25,7 +25,7 @@ from splp.workflow import TransitionError, lock, require, require_state
 
 from .. import signing
 from ..anchors import anchors_in_period
-from ..models import MonevReport, ReportStatusChoices
+from ..models import MonevReport, ReportStatusChoices, SpbeEvidencePack
 from ..rollups import rollup_period
 from ..services import request_log_drain
 from . import document, narrative
@@ -152,20 +152,27 @@ def monev_report_update_narrative(*, actor: User, report: MonevReport, introduct
     require(is_administrator(actor), _("Only a Dinas administrator can edit the report."))
     report = lock(MonevReport, report.pk)
     require_state(report, (ReportStatusChoices.DRAFT,), pgettext(CTX, "edit the report's text"))
-    values = {"introduction": introduction, "conclusion": conclusion, "recommendations": recommendations}
+    return draft_texts_update(report, actor=actor, action=AuditAction.UPDATE_NARRATIVE, values={
+        "introduction": introduction, "conclusion": conclusion, "recommendations": recommendations})
+
+
+def draft_texts_update(obj: MonevReport | SpbeEvidencePack, *, actor: User, action: AuditAction,
+                       values: dict[str, str]) -> MonevReport | SpbeEvidencePack:
+    """Set the required texts of a locked draft (a report's narrative, an evidence pack's justification): none
+    empty; saved with one audit row naming what changed, only when something did."""
     # A browser posts a textarea with CRLF line ends: stored with LF, the blank line between paragraphs is found.
     values = {name: (value or "").replace("\r\n", "\n").strip() for name, value in values.items()}
     empty = {name: pgettext(CTX, "This text must not be empty.") for name, value in values.items() if not value}
     if empty:
         raise ValidationError(empty)
-    changed = [name for name in NARRATIVE_FIELDS if values[name] != getattr(report, name)]
+    changed = [name for name, value in values.items() if value != getattr(obj, name)]
     if changed:
         for name in changed:
-            setattr(report, name, values[name])
-        report.save(update_fields=changed)
-        audit_record(actor=actor, target=report, action=AuditAction.UPDATE_NARRATIVE, old_state=report.status,
-                     new_state=report.status, data={"changed": changed})
-    return report
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        audit_record(actor=actor, target=obj, action=action, old_state=obj.status, new_state=obj.status,
+                     data={"changed": changed})
+    return obj
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from splp.workflow import TransitionError, lock, require, require_state
 from .. import signing
 from ..models import ReportStatusChoices, SpbeEvidencePack
 from ..monev.formatting import P
-from ..monev.services import bring_up_to_date
+from ..monev.services import bring_up_to_date, draft_texts_update
 from . import evidence as evidence_module, levels, pack as pack_module
 
 INDICATOR_NUMBERS = (7, 18)
@@ -66,19 +66,8 @@ def pack_update_justification(*, actor: User, pack: SpbeEvidencePack, justificat
     _require_admin(actor)
     pack = lock(SpbeEvidencePack, pack.pk)
     require_state(pack, (ReportStatusChoices.DRAFT,), P("edit the justification"))
-    values = {"justification_7": justification_7, "justification_18": justification_18}
-    values = {name: (value or "").replace("\r\n", "\n").strip() for name, value in values.items()}
-    empty = {name: P("This text must not be empty.") for name, value in values.items() if not value}
-    if empty:
-        raise ValidationError(empty)
-    changed = [name for name, value in values.items() if value != getattr(pack, name)]
-    if changed:
-        for name in changed:
-            setattr(pack, name, values[name])
-        pack.save(update_fields=changed)
-        audit_record(actor=actor, target=pack, action=AuditAction.SPBE_PACK_JUSTIFY, old_state=pack.status,
-                     new_state=pack.status, data={"changed": changed})
-    return pack
+    return draft_texts_update(pack, actor=actor, action=AuditAction.SPBE_PACK_JUSTIFY, values={
+        "justification_7": justification_7, "justification_18": justification_18})
 
 
 @transaction.atomic
