@@ -4,10 +4,8 @@ administrators only; reviews due reminded monthly; the demo's regulation and thr
 
 import datetime
 import io
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,25 +24,9 @@ from splp.audit import audit_events_for
 from splp.models import Pemda
 
 from ..admin.conftest import admin_url, login, make_staff
+from .test_activities import JAKARTA, clock, media, stored_files  # noqa: F401  (autouse: the same clock and media root)
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(datetime.datetime(2026, 3, 10, 8, tzinfo=JAKARTA), tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-def stored_files(media):
-    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
 
 
 def pdf(name="sop.pdf", text="SOP registrasi API"):
