@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
+from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 
 from . import interop, services
@@ -282,7 +282,7 @@ class InteropStandardForm(forms.ModelForm):
     blocks; ``clean`` gathers the rules into the standard's ``rules``."""
 
     allowed_media_types = forms.CharField(
-        label=_("allowed media types"), widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
+        label=capfirst(_("allowed media types")), widget=forms.Textarea(attrs={"rows": 6, "cols": 40}),
         help_text=InteropStandard._meta.get_field("allowed_media_types").help_text,
     )
 
