@@ -44,7 +44,8 @@ class PolicyDocumentForm(forms.ModelForm):
 
     class Meta:
         model = PolicyDocument
-        fields = ("kind", "title", "number", "issued_on", "owner", "review_cycle_months", "is_active")
+        fields = ("kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                  "regulates_national_connection", "is_active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,7 +100,8 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [PolicyReviewInline, AuditEventInline]
 
     def get_fields(self, request, obj=None):
-        fields = ["kind", "title", "number", "issued_on", "owner", "review_cycle_months", "is_active"]
+        fields = ["kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                  "regulates_national_connection", "is_active"]
         if obj is None:
             return [*fields, "upload"]
         return [*fields, "download", "upload", "next_review", "review_link", "created_by", "created_at"]
@@ -135,7 +137,8 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name]
-                for name in ("kind", "title", "number", "issued_on", "owner", "review_cycle_months")}
+                for name in ("kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                             "regulates_national_connection")}
         upload = form.cleaned_data.get("upload")
         if change:
             governance.document_update(actor=request.user, document=obj, is_active=form.cleaned_data["is_active"],
