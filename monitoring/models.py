@@ -614,6 +614,9 @@ class NationalExport(models.Model):
     manifest = models.JSONField(_("manifest"))
     api_yaml_sha256 = models.CharField(_("api.yaml SHA-256"), max_length=64)
     changes = models.JSONField(_("changes since the previous export"), default=dict)
+    # The project's files as exported ({path: YAML text}; a few KB): the same files download again later, even
+    # after the API, SITE_URL or the Pemda's identity changed.
+    project = models.JSONField(_("project files"), default=dict)
 
     class Meta:
         verbose_name = _("national export")

@@ -13,7 +13,6 @@ from pypdf import PdfReader
 
 from monitoring import governance
 from monitoring.models import (
-    PolicyDocument,
     PolicyKindChoices as PK,
     PolicyReviewOutcomeChoices as PR,
     SpbeEvidencePack,
