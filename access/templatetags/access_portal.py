@@ -38,5 +38,6 @@ def developer_panel(api_version, grant=None, raw_key=None):
     calls = example_calls(api_version, operations, key=raw_key)
     return {
         "api_version": api_version, "calls": calls, "errors": bus_errors(), "raw_key": raw_key,
-        "console": console_data(api_version, calls), "console_id": f"console-{api_version.pk}", "gateway_url": gateway_url(api_version),
+        "gateway_url": gateway_url(api_version), "console": console_data(api_version, calls),
+        "console_id": f"console-{api_version.pk}",
     }
