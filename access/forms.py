@@ -75,7 +75,9 @@ class AccessRequestForm(AccessRequestFields):
         ticked, every = data.get("operations"), self.fields["operations"].queryset
         if ticked is None:
             return data
-        if data.get("all_operations") and len(ticked) < len(every):
+        # "All" with some operations unticked is a contradiction (the page's script prevents it); "all" with
+        # none ticked is not.
+        if data.get("all_operations") and 0 < len(ticked) < len(every):
             self.add_error("all_operations", _('Some operations are unticked while "All operations" is ticked: '
                                                'untick "All operations" to ask only for the ticked ones.'))
         elif not data.get("all_operations") and not ticked:
