@@ -69,6 +69,7 @@ class AccessRequestForm(AccessRequestFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["operations"].initial = [operation.pk for operation in self.fields["operations"].queryset]
+        self.fields["period_start"].help_text = _("The key works from this day on: the bus refuses it before.")
 
     def clean(self):
         data = super().clean()

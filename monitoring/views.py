@@ -271,8 +271,9 @@ def api_usage(request, slug):
     date_from = today - datetime.timedelta(days=days - 1)
     usage = usage_daily(user=request.user, date_from=date_from, date_to=today, api=service.slug)
     consumers = consumers_daily(service_id=service.pk, date_from=date_from, date_to=today)
+    # The table lists the days with calls, newest first; the chart shows every day.
     rows = [{**day, "consumers": consumers["days"].get(day["date"], 0),
-             "error_rate": percent(day["errors"], day["calls"])} for day in reversed(usage["days"])]
+             "error_rate": percent(day["errors"], day["calls"])} for day in reversed(usage["days"]) if day["calls"]]
     chart = charts.column_chart(
         [(f"{day['date']:%d/%m}", day["calls"]) for day in usage["days"]],
         title=_("Calls per day"), empty_text=_("No calls in this period."),
