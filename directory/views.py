@@ -118,7 +118,7 @@ def my_apis(request):
 @portal_page(role="publisher")
 def register(request):
     owners = Organization.objects.filter(pk__in=request.portal_roles.publisher_org_ids)
-    form = RegisterForm(request.POST or None, request.FILES or None, owners=owners)
+    form = RegisterForm(request.POST or None, request.FILES or None, owners=owners, upload_owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -175,7 +175,7 @@ def edit_metadata(request, slug):
 @portal_page(role="publisher")
 def version_create(request, slug):
     service = _managed_service(request, slug)
-    form = VersionForm(request.POST or None, request.FILES or None)
+    form = VersionForm(request.POST or None, request.FILES or None, upload_owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -202,7 +202,7 @@ def version_edit(request, slug, pk):
         messages.error(request, _("Only a draft or a version with changes requested can be edited."))
         return redirect("directory:manage", slug=service.slug)
     if request.method == "POST":
-        form = SpecForm(request.POST, request.FILES)
+        form = SpecForm(request.POST, request.FILES, upload_owner=request.user)
     else:
         form = SpecForm.for_version(api_version)
     if request.method == "POST" and form.is_valid():
