@@ -26,19 +26,26 @@ from .portal import portal_page
 # Directory (public)
 
 
+def _theme_groups(user):
+    """The themes with published APIs, shown as cards, and the empty ones, listed apart under one line: a
+    directory still filling up would otherwise be mostly "0 API" cards."""
+    themes = list(selectors.themes_with_counts(user))
+    return {
+        "themes": [theme for theme in themes if theme.published_count],
+        "empty_themes": [theme for theme in themes if not theme.published_count],
+    }
+
+
 @portal_page()
 def home(request):
-    themes = list(selectors.themes_with_counts(request.user))
-    return render(
-        request,
-        "portal/home.html",
-        {"themes": themes, "published_total": sum(theme.published_count for theme in themes)},
-    )
+    groups = _theme_groups(request.user)
+    published_total = sum(theme.published_count for theme in groups["themes"])
+    return render(request, "portal/home.html", {**groups, "published_total": published_total})
 
 
 @portal_page()
 def theme_list(request):
-    return render(request, "portal/themes.html", {"themes": selectors.themes_with_counts(request.user)})
+    return render(request, "portal/themes.html", _theme_groups(request.user))
 
 
 @portal_page()
