@@ -21,6 +21,7 @@ from directory.admin_base import (
     admin_access,
     stored_file_response,
 )
+from splp.uploads import KeepUploadsMixin
 
 from .. import governance
 from ..models import PolicyDocument, PolicyReview, PolicyReviewOutcomeChoices
@@ -57,7 +58,7 @@ class PolicyDocumentForm(forms.ModelForm):
         return _checked_pdf(self.cleaned_data.get("upload"))
 
 
-class PolicyReviewForm(forms.Form):
+class PolicyReviewForm(KeepUploadsMixin, forms.Form):
     reviewed_on = forms.DateField(label=pgettext_lazy("monitoring-pasal8", "reviewed on"),
                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(label=pgettext_lazy("monitoring-pasal8", "outcome"),
@@ -170,7 +171,7 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         document = self.get_object(request, unquote(object_id))
         form = PolicyReviewForm(request.POST or None, request.FILES or None,
-                                initial={"reviewed_on": timezone.localdate()})
+                                initial={"reviewed_on": timezone.localdate()}, upload_owner=request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 governance.review_record(
