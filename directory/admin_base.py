@@ -25,6 +25,7 @@ from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from splp.models import AuditEvent
 
+from .audit_trail import audit_sentence, audit_state_change, with_actor_organisations
 from .selectors import is_administrator, publisher_org_ids, requester_org_ids
 
 MANAGE = frozenset({"view", "add", "change", "delete"})
@@ -174,20 +175,29 @@ class ReadOnlyInlineMixin(RolePermissionMixin):
 
 
 class AuditEventInline(ReadOnlyInlineMixin, GenericTabularInline):
-    """The audit history of the parent object; operators get no access to the audit trail."""
+    """The audit history of the parent object, in sentences (audit_trail); operators get no access to it."""
 
     model = AuditEvent
-    fields = ("created_at", "actor", "action", "transition", "reason")
+    fields = ("event", "state_change", "reason")
     operator_visible = False
+    classes = ("splp-audit",)
     verbose_name = _("audit event")
     verbose_name_plural = _("Audit history")
 
+    @admin.display(description=_("What happened"))
+    def event(self, obj):
+        return audit_sentence(obj)
+
     @admin.display(description=_("State change"))
-    def transition(self, obj):
-        return obj.transition_label
+    def state_change(self, obj):
+        return audit_state_change(obj)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor").order_by("created_at", "id")
+        return with_actor_organisations(super().get_queryset(request)).order_by("created_at", "id")
+
+
+# The decision buttons' order and colours (templates/admin/base_site.html): yes first, no last.
+TONES = ("approve", "revise", "refuse")
 
 
 @dataclass(frozen=True)
@@ -197,7 +207,9 @@ class WorkflowAction:
     ``run(actor, obj, text)`` calls the service; ``text_label`` names the free-text field (a reason or a
     note), None for none. With ``date_label``, the page also asks for a date, passed as a fourth argument
     (``run(actor, obj, text, date)``). ``states`` only decides where the button shows: the service has the
-    last word.
+    last word. A ``tone`` ("approve", "revise", "refuse") makes it one of the decision's large buttons on the
+    change page, next to the reason box, instead of a link at the top. ``done`` says what happened
+    ("%(object)s" is the object); without it the message names the object's new status.
     """
 
     name: str
@@ -207,6 +219,17 @@ class WorkflowAction:
     text_required: bool = False
     date_label: str | None = None
     states: tuple = ()
+    tone: str = ""
+    done: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """A block of the decision page's summary: label/value rows, or ready HTML (a table)."""
+
+    title: str
+    rows: tuple = ()
+    html: str = ""
 
 
 class WorkflowForm(forms.Form):
@@ -322,7 +345,7 @@ class WorkflowAdminMixin:
 
     def _apply_workflow(self, request, workflow, objects, text, *extra):
         """Each object through the service on its own: one refusal does not undo the others."""
-        done = 0
+        done = []
         for obj in objects:
             try:
                 workflow.run(request.user, obj, text, *extra)
@@ -333,15 +356,35 @@ class WorkflowAdminMixin:
                     % {"action": workflow.label, "object": obj, "error": _error_text(exc)},
                 )
             else:
-                done += 1
-        if done:
-            messages.success(
-                request,
-                ngettext("%(action)s: %(count)d item done.", "%(action)s: %(count)d items done.", done)
-                % {"action": workflow.label, "count": done},
-            )
+                done.append(obj)
+        if len(done) > self.DONE_NAMED:
+            messages.success(request, gettext("%(action)s: done for %(count)d %(items)s.") % {
+                "action": workflow.label, "count": len(done), "items": self.opts.verbose_name_plural})
+            return
+        for obj in done:
+            messages.success(request, self._done_text(workflow, obj))
+
+    DONE_NAMED = 5  # up to this many objects, one message each says what became of it
+
+    @staticmethod
+    def _done_text(workflow, obj):
+        """What happened, in words: the action's own sentence, or the object's new status."""
+        if workflow.done is not None:
+            return workflow.done % {"object": obj}
+        obj.refresh_from_db(fields=["status"])
+        return gettext("“%(object)s” is now: %(status)s.") % {"object": obj, "status": obj.get_status_display()}
+
+    def review_sections(self, request, obj):
+        """The decision page's summary (ReviewSection list) above the record; none by default."""
+        return []
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["review_sections"] = self.review_sections(request, obj)
         if obj is not None and admin_access(request).is_admin:
-            context["workflow_buttons"] = [w for w in self.workflow_actions if not w.states or obj.status in w.states]
+            offered = [w for w in self.workflow_actions if not w.states or obj.status in w.states]
+            context["workflow_buttons"] = [w for w in offered if not w.tone]
+            context["decision_buttons"] = sorted((w for w in offered if w.tone), key=lambda w: TONES.index(w.tone))
+            context["decision_text_label"] = next((w.text_label for w in offered if w.tone and w.text_label), None)
+            context["decision_text_required_for"] = [w.label for w in offered if w.tone and w.text_required]
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
