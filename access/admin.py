@@ -54,8 +54,6 @@ ACCESS_REQUEST_FIELDS = (
 class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Read-only; the decision is taken through the actions, which call the Pasal 7 services."""
 
-    publisher_scope = "api_version__service__owner"
-    requester_scope = "requester"
     workflow_actions = (APPROVE, REJECT, REVOKE)
     # The title says who asks for what in words; applicant and letter stay searchable and on the record.
     list_display = ("__str__", "owner", "status", "created_at", "decided_at")
@@ -222,8 +220,6 @@ class ApiKeyInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 @admin.register(Grant)
 class GrantAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    publisher_scope = "api_version__service__owner"
-    requester_scope = "organization"
     list_display = (
         "id", "organization", "api_version", "rate_limit_per_minute", "rate_limit_per_day", "granted_at",
         "expires_at", "revoked_at", "is_active",
@@ -250,8 +246,6 @@ class GrantAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    publisher_scope = "grant__api_version__service__owner"
-    requester_scope = "grant__organization"
     list_display = ("prefix", "organization", "api_version", "created_at", "revealed_at", "expires_at", "revoked_at")
     list_filter = (("grant__organization", RelatedOnlyFieldListFilter), "expires_at", "revoked_at")
     list_select_related = ("grant__organization", "grant__api_version__service")

@@ -92,7 +92,6 @@ class ApiServiceAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
 
     admin_permissions = frozenset({"view", "change"})
     workflow_actions = (SUSPEND, RESUME)
-    publisher_scope = "owner"
     list_display = (
         "name", "slug", "owner", "theme", "classification", "has_personal_data", "live_version_label", "updated_at",
     )
@@ -184,7 +183,6 @@ UPSTREAM_FIELDS = ("upstream_auth_type", "upstream_auth_header", "upstream_token
 
 @admin.register(ApiVersion)
 class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
-    publisher_scope = "service__owner"
     workflow_actions = (REQUEST_CHANGES, PUBLISH, DEPRECATE, RETIRE, ADD_NOTE)
     list_display = ("service", "version", "owner", "status", "interop_passed", "submitted_at", "published_at")
     list_filter = ("status", "interop_passed", FailingStandardFilter, ("service__owner", RelatedOnlyFieldListFilter),
@@ -387,4 +385,4 @@ class InteropStandardAdmin(SeededRowsAdminMixin, admin.ModelAdmin):
             ))
 
 
-from . import admin_splp  # noqa: E402,F401  (splp's records, scoped by memberships like the rest)
+from . import admin_splp  # noqa: E402,F401  (splp's records, administrators only like the rest)

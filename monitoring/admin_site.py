@@ -19,7 +19,7 @@ from directory.selectors import versions_awaiting_review
 from splp.timezones import format_local
 
 from . import rules
-from .governance import reviews_due
+from .governance import DUE_WITHIN, reviews_due
 from .incidents import NOTIFICATION_WITHIN, incident_clock, notification_deadline
 from .selectors import incidents_to_notify, open_findings, recommendations_to_follow_up
 
@@ -135,7 +135,8 @@ def _policy_reviews(today):
 
     return _group(
         "policy_reviews", _("Policy and SOP reviews due"),
-        _("Each document is reviewed once per its review cycle; shown from 30 days before."), reviews_due(today),
+        _("Each document is reviewed once per its review cycle; shown from %(days)d days before.")
+        % {"days": DUE_WITHIN.days}, reviews_due(today),
         _admin_url("monitoring_policydocument_changelist"), task,
     )
 
