@@ -228,7 +228,14 @@ class ActivityKindChoices(models.TextChoices):
     MONEV = "monev", _("Monitoring and evaluation")
 
 
+class FollowUpStatusChoices(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
 class Activity(models.Model):
+    AUDIT_STATES = (FollowUpStatusChoices,)  # its follow-ups' audit rows (directory.audit_trail)
+
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKindChoices.choices)
     date = models.DateField(_("date"), db_index=True)
     title = models.CharField(_("title"), max_length=200)
@@ -266,11 +273,6 @@ class ActivityEvidence(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class FollowUpStatusChoices(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
 
 
 class ActivityFollowUp(models.Model):
@@ -502,6 +504,8 @@ class PolicyDocument(models.Model):
     """A policy of the SPLP service (the regulation, the Dinas' decrees, SOPs, the interoperability standard)
     with its periodic review: the SPBE evaluation's indicator 7 evidence."""
 
+    AUDIT_STATES = (PolicyReviewOutcomeChoices,)  # a review's audit row records its outcome
+
     kind = models.CharField(pgettext_lazy("monitoring-pasal8", "kind"), max_length=20,
                             choices=PolicyKindChoices.choices)
     title = models.CharField(pgettext_lazy("monitoring-pasal8", "title"), max_length=300)
@@ -568,9 +572,18 @@ class SplpConnectionKindChoices(models.TextChoices):
     PEMDA = "pemda", _("Another Pemda's SPLP")
 
 
+class PublicationMarkChoices(models.TextChoices):
+    """An API marked for publication on another SPLP, as the mark's audit rows record it."""
+
+    PUBLISHED = "True", _("Marked for publication there")
+    NOT_PUBLISHED = "False", _("Not published there")
+
+
 class SplpConnection(models.Model):
     """An SPLP this one exchanges APIs with (Baubau SPBE Pasal 15(3)a, Palopo Pasal 14(5)): outward, the APIs
     the Dinas marks for publication there; inward, the APIs registered here whose upstream is on its host."""
+
+    AUDIT_STATES = (PublicationMarkChoices,)
 
     kind = models.CharField(_("kind"), max_length=10, choices=SplpConnectionKindChoices.choices)
     name = models.CharField(_("name"), max_length=200)

@@ -1,5 +1,5 @@
 """Admin for the register of SPLP connections (national SPLP, other Pemda) and the national exports, through
-monitoring.federation. Dinas administrators only (no operator scope); the agreement is downloaded through an
+monitoring.federation. Dinas administrators only, like the whole admin; the agreement is downloaded through an
 admin view, never from a public URL; an export is a POST that records it and answers with the zip."""
 
 from functools import partial

@@ -1,6 +1,6 @@
 """Admin for the policy and SOP register (SPBE indicator 7): documents registered and corrected, reviews
-recorded, through monitoring.governance. Dinas administrators only (no operator scope: ScopedAdminMixin
-keeps everyone else out); the PDFs are downloaded through admin views, never from a public URL."""
+recorded, through monitoring.governance. Dinas administrators only, like the whole admin
+(ScopedAdminMixin); the PDFs are downloaded through admin views, never from a public URL."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -77,7 +77,6 @@ class PolicyReviewInline(ReadOnlyInlineMixin, admin.TabularInline):
 
     model = PolicyReview
     fields = ("reviewed_on", "outcome", "findings", "download", "recorded_by", "recorded_at")
-    operator_visible = False
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "File"))
     def download(self, obj):
