@@ -6,10 +6,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from directory.choices import ApiVersionStatusChoices
-from directory.models import ApiVersion
+from directory.models import ApiVersion, Membership
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 
-from .choices import OPEN_STATES, AccessRequestStatusChoices
+from .choices import OPEN_STATES, WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from .models import AccessRequest, ApiKey, Grant
 
 
@@ -75,3 +75,13 @@ def grant_move_targets(api_version: ApiVersion) -> QuerySet[ApiVersion]:
     return ApiVersion.objects.filter(
         service_id=api_version.service_id, status=ApiVersionStatusChoices.PUBLISHED, pk__gt=api_version.pk,
     ).order_by("-pk")
+
+
+def requests_awaiting_decision(user: User) -> QuerySet[AccessRequest]:
+    """Pasal 7b for one administrator: the requests waiting for a decision, the longest waiting first, without
+    those the separation of duties keeps from them (their own organisation's, their own application, one they
+    gave the first of two approvals)."""
+    own_orgs = Membership.objects.filter(user=user).values("organization_id")
+    return (AccessRequest.objects.filter(status__in=WAITING_FOR_ADMINISTRATOR)
+            .exclude(requester_id__in=own_orgs).exclude(applicant=user).exclude(first_approved_by=user)
+            .select_related("requester", "api_version__service").order_by("created_at", "id"))

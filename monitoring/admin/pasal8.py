@@ -1,6 +1,6 @@
 """Admin for Pasal 8: supervision findings, the coaching/supervision activity register (with evidence
-files and follow-ups), the Dinas' Pasal 8 and 9 rules. Dinas administrators only: no operator scope is given,
-so ScopedAdminMixin keeps everyone else out. Every change goes through monitoring.findings /
+files and follow-ups), the Dinas' Pasal 8 and 9 rules. Dinas administrators only, like the whole admin
+(ScopedAdminMixin). Every change goes through monitoring.findings /
 monitoring.activities / monitoring.rules; evidence is downloaded through an admin view, never from a public URL."""
 
 import json
@@ -110,7 +110,6 @@ class EvidenceInline(ReadOnlyInlineMixin, admin.TabularInline):
 
     model = ActivityEvidence
     fields = ("download", "size_text", "content_type", "uploaded_by", "uploaded_at")
-    operator_visible = False
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "File"))
     def download(self, obj):
