@@ -289,7 +289,7 @@ def test_the_publisher_sees_calls_errors_latency_and_consumers_per_day(publisher
 
     assert page.status_code == 200
     rows = {row["date"]: row for row in page.context["rows"]}
-    assert len(rows) == 7
+    assert set(rows) == {timezone.localdate(yesterday), timezone.localdate(now)}  # days without calls left out
     day = rows[timezone.localdate(yesterday)]
     assert (day["calls"], day["errors"], day["error_rate"], day["consumers"]) == (3, 1, 33.33, 2)
     assert rows[timezone.localdate(now)]["consumers"] == 1
