@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -70,8 +71,8 @@ def _media_root(_browser_media):
 
 
 @pytest.fixture(scope="session")
-def live_server():
-    """pytest-django's live server, with the bus in front of Django."""
+def live_server(django_db_setup):
+    """pytest-django's live server, with the bus in front of Django; stopped before the test database is dropped."""
     server = LiveServer("localhost", start=False)
     static_handler = server.thread.static_handler
     server.thread.static_handler = lambda app: with_bus(static_handler(app))
@@ -87,7 +88,7 @@ def _live_server_helper():
 
 
 @pytest.fixture(scope="module")
-def demo_site(live_server, django_db_setup, django_db_blocker, tmp_path_factory, _browser_media):
+def demo_site(live_server, django_db_blocker, tmp_path_factory, _browser_media):
     """The live server on the demo data of `make run` (seed_demo), its demo upstreams served by itself."""
     overrides = override_settings(
         ALLOWED_HOSTS=[live_server.thread.host],
@@ -107,6 +108,9 @@ def demo_site(live_server, django_db_setup, django_db_blocker, tmp_path_factory,
     finally:
         # What a transactional test leaves: an empty database, for the transactional tests that follow.
         call_command("flush", "--noinput", verbosity=0)
+        # Left open (it was opened while Playwright's event loop ran), this connection kept PostgreSQL from
+        # dropping the test database at the end of the session.
+        connections.close_all()
         django_db_blocker.restore()
         overrides.disable()
 
