@@ -1,10 +1,10 @@
 """Browser tests: Playwright drives Debian's Chromium (never a downloaded browser) against a live server that
 serves the portal, the admin, the bus (``/gateway/``) and the demo upstreams, on the demo data of ``make run``.
 
-One browser and one world per session: the demo data is seeded once, each role logs in once (its storage state
-is reused by every page opened as that role), and the database is flushed at the end, as a transactional test
-does. That is why the server is pytest-django's LiveServer under another name than ``live_server``: that
-fixture flushes the database after every test, which would log everyone out and drop the demo world.
+One browser and one demo world for the test module: the demo data is seeded once, each role logs in once (its
+storage state is reused by every page opened as that role), and the database is flushed at the end, as a
+transactional test leaves it. pytest-django's ``live_server`` is overridden (the bus in front of Django) and so
+is its per-test helper, which would flush the database after every test, logging everyone out.
 
 Without /usr/bin/chromium the tests are skipped with a message saying so; with CI set they fail instead.
 """
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from pytest_django.live_server_helper import LiveServer
 
@@ -70,8 +71,8 @@ def _media_root(_browser_media):
 
 
 @pytest.fixture(scope="session")
-def live_server():
-    """pytest-django's live server, with the bus in front of Django."""
+def live_server(django_db_setup):
+    """pytest-django's live server, with the bus in front of Django; stopped before the test database is dropped."""
     server = LiveServer("localhost", start=False)
     static_handler = server.thread.static_handler
     server.thread.static_handler = lambda app: with_bus(static_handler(app))
@@ -87,7 +88,7 @@ def _live_server_helper():
 
 
 @pytest.fixture(scope="module")
-def demo_site(live_server, django_db_setup, django_db_blocker, tmp_path_factory, _browser_media):
+def demo_site(live_server, django_db_blocker, tmp_path_factory, _browser_media):
     """The live server on the demo data of `make run` (seed_demo), its demo upstreams served by itself."""
     overrides = override_settings(
         ALLOWED_HOSTS=[live_server.thread.host],
@@ -107,20 +108,23 @@ def demo_site(live_server, django_db_setup, django_db_blocker, tmp_path_factory,
     finally:
         # What a transactional test leaves: an empty database, for the transactional tests that follow.
         call_command("flush", "--noinput", verbosity=0)
+        # Left open (it was opened while Playwright's event loop ran), this connection kept PostgreSQL from
+        # dropping the test database at the end of the session.
+        connections.close_all()
         django_db_blocker.restore()
         overrides.disable()
 
 
 @pytest.fixture(scope="module")
-def chromium(demo_site):
-    """One headless Chromium for the module, started after the demo data is seeded and closed before the flush."""
+def chromium():
+    """One headless Chromium for the module."""
     if not CHROMIUM.exists():  # only reached in CI: elsewhere the tests were skipped at collection
         pytest.fail(f"CI is set and {MISSING.split(':')[0]}: .ci/run installs it with apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright, pytest.MonkeyPatch.context() as patch:
         # Playwright's sync API keeps an asyncio loop in this thread: Django's guard would take the tests' own
-        # database calls for async code. The server answers in its own threads.
+        # database calls (seeding, setting up a grant, the flush) for async code. The server has its own threads.
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
@@ -148,7 +152,7 @@ def login_states(chromium, demo_site, tmp_path_factory):
 
 
 @pytest.fixture
-def open_as(chromium, demo_site, login_states):
+def open_as(chromium, demo_site, login_states):  # chromium first: without it, fail before seeding
     """open_as(username or None, width="desktop"): a new page, logged in as that demo account (None: anonymous)."""
     contexts = []
 
