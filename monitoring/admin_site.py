@@ -33,7 +33,7 @@ class Task:
     url: str
     age: str
     due: str = ""
-    late: bool = False
+    alert: bool = False  # shown in red: overdue, or a check that failed
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def _versions(now):
                        _admin_url("directory_pendingapiversion_change", v.pk),
                        _age(v.submitted_at or v.created_at, now, _("submitted %(age)s ago")),
                        _("interoperability check passed") if v.interop_passed else _("interoperability check failed"),
-                       late=not v.interop_passed),
+                       alert=not v.interop_passed),
     )
 
 

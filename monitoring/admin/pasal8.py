@@ -66,7 +66,9 @@ class FindingAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "Period"), ordering="period_end")
     def period(self, obj):
-        return f"{format_local(obj.period_start, 'Y-m-d H:i')} – {format_local(obj.period_end, 'Y-m-d H:i')}"
+        # One zone for both ends: the column stays narrow enough for the list to fit at 1366 px.
+        start = timezone.localtime(obj.period_start, timezone.get_default_timezone())
+        return f"{start:%d/%m/%Y %H:%M} – {format_local(obj.period_end, 'd/m/Y H:i')}"
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "Detail"))
     def detail_text(self, obj):

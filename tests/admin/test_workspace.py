@@ -75,15 +75,15 @@ def test_deadlines_come_from_their_rules(alice, admin_user, dinas):
                                   file="policies/sop.pdf", file_name="sop.pdf", created_by=admin_user)
     groups, page = tasks(alice)
     incident = groups["incidents"].tasks[0]
-    assert incident.due == "sisa 2 jam (tenggat 29/11/2026 15:05 WIB)" and not incident.late
+    assert incident.due == "sisa 2 jam (tenggat 29/11/2026 15:05 WIB)" and not incident.alert
     assert "paling lambat 72 jam" in groups["incidents"].rule
     review = groups["policy_reviews"].tasks[0]
-    assert (review.due, review.late) == ("reviu jatuh tempo 01/11/2026", True)
+    assert (review.due, review.alert) == ("reviu jatuh tempo 01/11/2026", True)
     # Pasal 8: the second half-year's coaching and supervision not yet done (1 each, the rules' defaults).
     assert [t.label for t in groups["pasal8"].tasks] == [
         "Pembinaan: 0 dari 1 kegiatan semester ini", "Pengawasan: 0 dari 1 kegiatan semester ini"]
     assert {t.due for t in groups["pasal8"].tasks} == {"tenggat 31/12/2026"}
-    assert 'class="splp-late"' in page
+    assert 'class="splp-alert"' in page
 
 
 def test_the_index_reads_a_bounded_number_of_queries(alice, requester, requester_org, publish, publisher,
