@@ -50,7 +50,7 @@ def test_anonymous_users_are_sent_to_login(client, service, url):
 @pytest.mark.parametrize("url", REQUESTER_PAGES)
 def test_publisher_operators_cannot_open_requester_pages(publisher_client, service, url):
     response = publisher_client.get(url)
-    assertContains(response, "Halaman ini khusus untuk operator requester.", status_code=403)
+    assertContains(response, "Halaman ini khusus untuk operator pemohon.", status_code=403)
 
 
 # Request access
@@ -115,7 +115,8 @@ def test_request_period_checked_by_the_service_is_shown_on_its_field(requester_c
 def test_second_open_request_is_refused_with_a_message(requester_client, submitted_request):
     response = requester_client.post(REQUEST_FORM, request_data())
 
-    assertContains(response, '<div class="alert alert-error">')
+    summary = response.content.decode().split('class="alert alert-error error-summary"')[1].split("</div>")[0]
+    assert "sudah memiliki permohonan yang masih berjalan atau akses aktif" in summary
     assert AccessRequest.objects.count() == 1
 
 
@@ -314,13 +315,13 @@ def test_publisher_declines_with_a_reason_and_the_requester_sees_it(publisher_cl
 
     response = publisher_client.post(url, {"reason": "Server <b>dimigrasi</b>"}, follow=True)
     assertContains(response, "Permohonan ditolak; pemohon telah diberi tahu.")
-    assertContains(response, '<span class="badge badge-declined">Ditolak oleh publisher</span>', html=True)
+    assertContains(response, '<span class="badge badge-declined">Ditolak oleh penyedia API</span>', html=True)
     assertNotContains(response, f'action="{url}"')
     approved_request.refresh_from_db()
     assert approved_request.status == S.DECLINED
 
     mine = requester_client.get("/permohonan-saya/")
-    assertContains(mine, "Alasan penolakan oleh publisher")
+    assertContains(mine, "Alasan penolakan oleh penyedia API")
     assertContains(mine, "Server &lt;b&gt;dimigrasi&lt;/b&gt;")
     assertContains(mine, f'href="{REQUEST_FORM}">Ajukan lagi</a>')
     assertNotContains(mine, "Tarik permohonan")
