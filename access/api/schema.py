@@ -24,5 +24,6 @@ def document_bus(result, generator, request, public):
         "when you report a problem.\n\n"
         "What the upstream answers is passed on unchanged. The bus' own refusals have the body "
         "`{\"error\": {\"code\": \"...\", \"message\": \"...\"}, \"request_id\": \"...\"}` and these codes:"
-    ) % {"gateway": site_url() + PREFIX} + "\n\n| HTTP | code | " + gettext("Meaning") + " |\n|---|---|---|\n" + rows
+    ) % {"gateway": site_url() + PREFIX}
+    result["info"]["description"] += f"\n\n| HTTP | {gettext('Code')} | {gettext('Meaning')} |\n|---|---|---|\n{rows}"
     return result
