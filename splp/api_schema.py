@@ -60,11 +60,15 @@ def documented(description, **summaries):
     )
 
 
+def site_base(request):
+    """This site's address as the reader of the docs reached it; empty (relative links) when the schema is
+    generated without a request (manage.py spectacular). Never the database: the schema is loaded without one."""
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+
+
 def describe_api(result, generator, request, public):
     """Postprocessing hook: the introduction with the way back to the portal, and the areas' descriptions."""
-    from .context_processors import site_url  # the Pemda identity's models: not while DRF's settings load
-
-    portal = site_url() + reverse("portal-home")
+    portal = site_base(request) + reverse("portal-home")
     result["info"]["description"] = gettext(
         "The REST API of the Government Service Bus (SPLP): the service directory, the metadata repository and "
         "access to the APIs. Everything the portal does for a logged-in user, for scripts and systems.\n\n"
