@@ -69,7 +69,7 @@ def report_detail(request, pk):
     report = get_object_or_404(MonevReport.objects.select_related("generated_by", "finalised_by"), pk=pk)
     sections = report_sections(report)
     for section in sections:
-        section.svgs = [chart.svg() for chart in section.charts]
+        section.chart_html = [chart.html() for chart in section.charts]
     return render(request, "monitoring/report.html", {
         "report": report,
         "sections": sections,
@@ -231,6 +231,7 @@ def dashboard(request):
         "year": year,
         "today": today,
         "data_as_of": data_as_of,
+        "status_items": system_status(now=data_as_of).values(),
         "calls": display(calls),
         "error_rate": display(Percent(percent(errors, calls))),
         "theme_rows": theme_rows,

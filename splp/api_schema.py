@@ -3,7 +3,6 @@ docs (in Indonesian), and the errors it can answer in the one ``{"error": {"code
 splp/api.py. Kept apart from splp/api.py, which DRF's settings import while DRF itself loads
 (drf-spectacular's AutoSchema imports DRF's generic views)."""
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
 from drf_spectacular import openapi
@@ -61,17 +60,15 @@ def documented(description, **summaries):
     )
 
 
-def public_url(request, path):
-    """An absolute link for the docs. Never from the Pemda identity's row: the schema is also generated without a
-    database (the fuzz tests load it at collection)."""
-    if settings.SITE_URL:
-        return settings.SITE_URL.rstrip("/") + path
-    return request.build_absolute_uri(path) if request is not None else path
+def site_base(request):
+    """This site's address as the reader of the docs reached it; empty (relative links) when the schema is
+    generated without a request (manage.py spectacular). Never the database: the schema is loaded without one."""
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
 
 
 def describe_api(result, generator, request, public):
     """Postprocessing hook: the introduction with the way back to the portal, and the areas' descriptions."""
-    portal = public_url(request, reverse("portal-home"))
+    portal = site_base(request) + reverse("portal-home")
     result["info"]["description"] = gettext(
         "The REST API of the Government Service Bus (SPLP): the service directory, the metadata repository and "
         "access to the APIs. Everything the portal does for a logged-in user, for scripts and systems.\n\n"

@@ -3,7 +3,7 @@ so its calling convention and its error codes are described in the introduction,
 
 from django.utils.translation import gettext
 
-from splp.api_schema import public_url
+from splp.api_schema import site_base
 
 from ..gateway import BUS_ERRORS, PREFIX
 
@@ -24,6 +24,6 @@ def document_bus(result, generator, request, public):
         "when you report a problem.\n\n"
         "What the upstream answers is passed on unchanged. The bus' own refusals have the body "
         "`{\"error\": {\"code\": \"...\", \"message\": \"...\"}, \"request_id\": \"...\"}` and these codes:"
-    ) % {"gateway": public_url(request, PREFIX)}
-    result["info"]["description"] += "\n\n| HTTP | code | " + gettext("Meaning") + " |\n|---|---|---|\n" + rows
+    ) % {"gateway": site_base(request) + PREFIX}
+    result["info"]["description"] += f"\n\n| HTTP | {gettext('Code')} | {gettext('Meaning')} |\n|---|---|---|\n{rows}"
     return result

@@ -53,7 +53,7 @@ def test_anonymous_users_are_sent_to_login(client, service, url):
 @pytest.mark.parametrize("url", REQUESTER_PAGES)
 def test_publisher_operators_cannot_open_requester_pages(publisher_client, service, url):
     response = publisher_client.get(url)
-    assertContains(response, "Halaman ini khusus untuk operator requester.", status_code=403)
+    assertContains(response, "Halaman ini khusus untuk operator pemohon.", status_code=403)
 
 
 # Request access
@@ -346,13 +346,13 @@ def test_publisher_declines_with_a_reason_and_the_requester_sees_it(publisher_cl
 
     response = publisher_client.post(url, {"reason": "Server <b>dimigrasi</b>"}, follow=True)
     assertContains(response, "Permohonan ditolak; pemohon telah diberi tahu.")
-    assertContains(response, '<span class="badge badge-declined">Ditolak oleh publisher</span>', html=True)
+    assertContains(response, '<span class="badge badge-declined">Ditolak oleh penyedia API</span>', html=True)
     assertNotContains(response, f'action="{url}"')
     approved_request.refresh_from_db()
     assert approved_request.status == S.DECLINED
 
     mine = requester_client.get("/permohonan-saya/")
-    assertContains(mine, "Alasan penolakan oleh publisher")
+    assertContains(mine, "Alasan penolakan oleh penyedia API")
     assertContains(mine, "Server &lt;b&gt;dimigrasi&lt;/b&gt;")
     assertContains(mine, f'href="{REQUEST_FORM}">Ajukan lagi</a>')
     assertNotContains(mine, "Tarik permohonan")

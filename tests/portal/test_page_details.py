@@ -39,3 +39,12 @@ def test_every_table_sits_in_a_scrolling_container(request, published_version, w
 
     tables = re.findall(r'(<div class="table-wrap[^"]*">\s*)?<table', html)
     assert tables and all(tables), f"a table on {url} is outside .table-wrap"
+
+
+def test_indonesian_words_instead_of_english_jargon(client, publisher_client):
+    home = client.get("/").content.decode()
+    assert "Akses dari penyedia API" in home and "Operator pemohon mengisi" in home
+    register = publisher_client.get("/api-saya/daftar/").content.decode()
+    assert "Nama alamat (slug)" in register and "URL dasar layanan asal (upstream)" in register
+    for jargon in ("Akses dari publisher", "Operator requester", "URL dasar upstream"):
+        assert jargon not in home + register

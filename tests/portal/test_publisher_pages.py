@@ -56,7 +56,7 @@ def test_requester_operators_cannot_open_publisher_pages(requester_client, url):
     response = requester_client.get(url)
     assert response.status_code == 403
     assertContains(response, "Akses ditolak", status_code=403)
-    assertContains(response, "Halaman ini khusus untuk operator publisher.", status_code=403)
+    assertContains(response, "Halaman ini khusus untuk operator penyedia API.", status_code=403)
 
 
 def test_my_apis_lists_own_registrations_with_version_statuses(publisher_client, service, outsider, outsider_org,
