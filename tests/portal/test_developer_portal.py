@@ -295,7 +295,7 @@ def test_the_publisher_sees_calls_errors_latency_and_consumers_per_day(publisher
     assert rows[timezone.localdate(now)]["consumers"] == 1
     assert page.context["consumers"] == 2
     assertContains(page, "<strong>4</strong>", html=True)  # calls in the period
-    assertContains(page, "<svg", count=1)
+    assertContains(page, "class=\"chart chart-columns\"", count=1)
     assertContains(page, '<a class="btn btn-small btn-primary" href="?hari=7" aria-current="page">7 hari</a>',
                    html=True)
 
@@ -310,5 +310,5 @@ def test_another_organisations_publisher_gets_404(outsider_client, service):
 
 
 def test_requesters_and_visitors_do_not_see_usage(requester_client, client, service):
-    assertContains(requester_client.get(USAGE), "Halaman ini khusus untuk operator publisher.", status_code=403)
+    assertContains(requester_client.get(USAGE), "Halaman ini khusus untuk operator penyedia API.", status_code=403)
     assertRedirects(client.get(USAGE), f"/masuk/?next={USAGE}", fetch_redirect_response=False)
