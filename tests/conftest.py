@@ -187,6 +187,11 @@ def service(published_version):
     return published_version.service
 
 
+def sent_away(response):
+    """An operator's admin request: redirected out (to the login, which sends them on to the portal)."""
+    return response.status_code == 302 and response.url.startswith("/admin/login/")
+
+
 def submit_request(requester, requester_org, api_version, **overrides):
     start, end = period()
     fields = dict(

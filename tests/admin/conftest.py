@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from access import services as access_services
 from directory import services as directory_services
-from tests.conftest import submit_request
+from tests.conftest import sent_away, submit_request  # noqa: F401  (re-exported for the admin tests)
 from tests.factories import openapi_doc, service_fields
 
 
@@ -77,11 +77,6 @@ def confirm_action(client, model, action, objects, text="", **fields):
         admin_url(model),
         {"action": action, ACTION_CHECKBOX_NAME: [o.pk for o in objects], "apply": "1", "text": text, **fields},
     )
-
-
-def sent_away(response):
-    """An operator's admin request: redirected out (to the login, which sends them on to the portal)."""
-    return response.status_code == 302 and response.url.startswith("/admin/login/")
 
 
 def messages_of(response):

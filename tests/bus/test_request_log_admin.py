@@ -1,5 +1,7 @@
 import pytest
 
+from tests.conftest import sent_away
+
 from .conftest import call
 from .test_gateway import ECHO, bearer, drain
 
@@ -28,10 +30,9 @@ def test_admin_browses_and_filters_the_log_read_only(client, admin_user, logged_
     assert client.get("/admin/monitoring/requestlog/add/").status_code == 403
 
 
-def test_operators_see_only_their_calls(client, requester, outsider, logged_calls):
-    requester.is_staff = outsider.is_staff = True
-    requester.save(), outsider.save()
-    client.force_login(outsider)
-    assert client.get("/admin/monitoring/requestlog/").context["cl"].result_count == 0
-    client.force_login(requester)
-    assert client.get("/admin/monitoring/requestlog/").context["cl"].result_count == 1
+def test_operators_do_not_reach_the_log(client, requester, outsider, logged_calls):
+    for operator in (requester, outsider):
+        operator.is_staff = True
+        operator.save()
+        client.force_login(operator)
+        assert sent_away(client.get("/admin/monitoring/requestlog/"))

@@ -134,4 +134,4 @@ def test_audit_trail_in_the_admin_shows_wita(baubau, client, admin_user, submitt
     AuditEvent.objects.update(created_at=MOMENT)
     client.force_login(admin_user)
     page = client.get("/admin/splp/auditevent/").content.decode()
-    assert ">2 Jan. 2026, 7.00 WITA</a>" in page
+    assert ", 02/01/2026 07:00 WITA</a>" in page

@@ -15,6 +15,7 @@ from directory.demo import seed_demo
 from monitoring.federation import services as federation
 from monitoring.models import HealthCheck, NationalExport, SplpConnection, SplpConnectionKindChoices as K
 from splp.audit import audit_events_for
+from tests.conftest import sent_away
 
 from ..admin.conftest import admin_url, login, make_staff, sent_away
 from ..conftest import new_version, publish_service
