@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
 from directory.admin_base import (
     AuditEventInline,
     ReadOnlyInlineMixin,
+    ReviewSection,
     ScopedAdminMixin,
     SeededRowsAdminMixin,
     WorkflowAction,
@@ -27,12 +28,13 @@ from .policy import POLICY_FIELDS
 APPROVE = WorkflowAction(
     "approve", pgettext_lazy("admin", "Approve"),
     lambda actor, obj, text: services.access_request_approve(actor=actor, access_request=obj, reason=text),
-    text_label=pgettext_lazy("admin", "Reason"), states=WAITING_FOR_ADMINISTRATOR,
+    text_label=pgettext_lazy("admin", "Reason"), states=WAITING_FOR_ADMINISTRATOR, tone="approve",
 )
 REJECT = WorkflowAction(
     "reject", pgettext_lazy("admin", "Reject"),
     lambda actor, obj, text: services.access_request_reject(actor=actor, access_request=obj, reason=text),
     text_label=pgettext_lazy("admin", "Reason"), text_required=True, states=WAITING_FOR_ADMINISTRATOR,
+    tone="refuse",
 )
 REVOKE = WorkflowAction(
     "revoke", pgettext_lazy("admin", "Revoke access"),
@@ -52,10 +54,9 @@ ACCESS_REQUEST_FIELDS = (
 class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Read-only; the decision is taken through the actions, which call the Pasal 7 services."""
 
-    publisher_scope = "api_version__service__owner"
-    requester_scope = "requester"
     workflow_actions = (APPROVE, REJECT, REVOKE)
-    list_display = ("id", "requester", "applicant", "api_version", "owner", "status", "created_at", "decided_at")
+    # The title says who asks for what in words; applicant and letter stay searchable and on the record.
+    list_display = ("__str__", "owner", "status", "created_at", "decided_at")
     list_filter = (
         "status",
         ("requester", RelatedOnlyFieldListFilter),
@@ -63,14 +64,17 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
         "created_at",
         "decided_at",
     )
-    list_select_related = ("requester", "applicant", "api_version__service__owner")
+    list_select_related = ("requester", "api_version__service__owner")
     search_fields = (
         "requester__name", "requester__code", "api_version__service__name", "api_version__service__slug",
         "applicant__username", "purpose", "letter_reference",
     )
     fieldsets = (
-        (pgettext_lazy("admin", "Applicant"), {"fields": ("requester", "applicant", "letter_reference", "created_at")}),
-        (pgettext_lazy("admin", "Requested access"), {"fields": (
+        # Summarised above the record (review_sections): the full fields fold away.
+        (pgettext_lazy("admin", "Applicant"), {"classes": ("collapse",), "fields": (
+            "requester", "applicant", "letter_reference", "created_at",
+        )}),
+        (pgettext_lazy("admin", "Requested access"), {"classes": ("collapse",), "fields": (
             "api_version", "owner", "all_operations", "operations", "purpose", "legal_basis", "period_start",
             "period_end", "expected_daily_volume",
         )}),
@@ -86,6 +90,36 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
     @admin.display(description=_("Owner"), ordering="api_version__service__owner__name")
     def owner(self, obj):
         return obj.api_version.service.owner
+
+    def review_sections(self, request, obj):
+        """What the administrator weighs for Pasal 7b, above the record: who asks and why, for what data."""
+        field = AccessRequest._meta.get_field
+        service = obj.api_version.service
+        operations = (gettext("All operations") if obj.all_operations else
+                      "\n".join(str(op) for op in obj.operations.order_by("path", "method")))
+        request_rows = (
+            (field("requester").verbose_name, obj.requester.name),
+            (field("applicant").verbose_name, obj.applicant.get_full_name() or obj.applicant.get_username()),
+            (field("letter_reference").verbose_name, obj.letter_reference),
+            (field("purpose").verbose_name, obj.purpose),
+            (field("legal_basis").verbose_name, obj.legal_basis),
+            (gettext("Period"), f"{obj.period_start:%d/%m/%Y} – {obj.period_end:%d/%m/%Y}"),
+            (field("expected_daily_volume").verbose_name, gettext("%(calls)s calls a day") % {
+                "calls": f"{obj.expected_daily_volume:,}".replace(",", ".")}),
+            (field("operations").verbose_name, operations),
+        )
+        yes_no = {True: gettext("Yes"), False: gettext("No")}
+        data_rows = (
+            (gettext("API"), str(obj.api_version)),
+            (_("Owner"), service.owner.name),
+            (service._meta.get_field("classification").verbose_name, service.get_classification_display()),
+            (service._meta.get_field("has_personal_data").verbose_name, yes_no[service.has_personal_data]),
+            (service._meta.get_field("legal_basis").verbose_name, service.legal_basis),
+            (field("status").verbose_name, obj.get_status_display()),
+            (field("first_approved_by").verbose_name, obj.first_approved_by or ""),
+        )
+        return [ReviewSection(pgettext_lazy("admin", "The request"), rows=request_rows),
+                ReviewSection(pgettext_lazy("admin", "The data asked for"), rows=data_rows)]
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.on_behalf_view)
@@ -144,8 +178,7 @@ class PendingAccessRequestAdmin(AccessRequestAdmin):
     approval wait for a second administrator (the status and the first approver say so)."""
 
     workflow_actions = (APPROVE, REJECT)
-    list_display = ("id", "requester", "applicant", "api_version", "owner", "status", "first_approved_by",
-                    "period_start", "period_end", "created_at")
+    list_display = ("__str__", "status", "first_approved_by", "period", "created_at")
     list_select_related = (*AccessRequestAdmin.list_select_related, "first_approved_by")
     list_filter = (
         "status",
@@ -154,6 +187,10 @@ class PendingAccessRequestAdmin(AccessRequestAdmin):
         "created_at",
     )
     ordering = ("created_at", "id")
+
+    @admin.display(description=_("Period"), ordering="period_start")
+    def period(self, obj):
+        return f"{obj.period_start:%d/%m/%Y} – {obj.period_end:%d/%m/%Y}"
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status__in=WAITING_FOR_ADMINISTRATOR)
@@ -183,8 +220,6 @@ class ApiKeyInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 @admin.register(Grant)
 class GrantAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    publisher_scope = "api_version__service__owner"
-    requester_scope = "organization"
     list_display = (
         "id", "organization", "api_version", "rate_limit_per_minute", "rate_limit_per_day", "granted_at",
         "expires_at", "revoked_at", "is_active",
@@ -211,8 +246,6 @@ class GrantAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    publisher_scope = "grant__api_version__service__owner"
-    requester_scope = "grant__organization"
     list_display = ("prefix", "organization", "api_version", "created_at", "revealed_at", "expires_at", "revoked_at")
     list_filter = (("grant__organization", RelatedOnlyFieldListFilter), "expires_at", "revoked_at")
     list_select_related = ("grant__organization", "grant__api_version__service")

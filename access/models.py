@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.choices import ClassificationChoices
 from directory.models import ApiOperation, ApiVersion, Organization
+from splp.choices import AuditAction
 
-from .choices import AccessRequestStatusChoices
+from .choices import AccessRequestStatusChoices, CredentialStateChoices
 
 # The most calls a requester may ask for and a publisher may grant. Forms, serializers and services use
 # these bounds: 10 million a day is far above any Pemda's traffic between two Perangkat Daerah, and 100,000
@@ -73,8 +74,9 @@ class AccessRequest(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
-        return _("Request #%(id)s %(org)s -> %(api)s") % {
-            "id": self.pk, "org": self.requester.code, "api": self.api_version.service.slug,
+        # Names, not codes: this is the title of the decision page and of the request's audit rows.
+        return _("Request of %(org)s for %(api)s") % {
+            "org": self.requester.name, "api": self.api_version.service.name,
         }
 
 
@@ -129,6 +131,8 @@ class ClassificationPolicy(models.Model):
 class Grant(models.Model):
     """The access the publisher gave; the bus enforces it."""
 
+    AUDIT_STATES = (CredentialStateChoices,)  # read by directory.audit_trail
+
     access_request = models.OneToOneField(
         AccessRequest, verbose_name=_("request"), on_delete=models.PROTECT, related_name="grant"
     )
@@ -162,7 +166,7 @@ class Grant(models.Model):
         ordering = ["-granted_at"]
 
     def __str__(self):
-        return _("Grant %(org)s -> %(api)s") % {"org": self.organization.code, "api": self.api_version}
+        return _("Access of %(org)s to %(api)s") % {"org": self.organization.name, "api": self.api_version}
 
     @property
     def is_active(self):
@@ -171,6 +175,9 @@ class Grant(models.Model):
 
 class ApiKey(models.Model):
     """Stored as SHA-256 of the secret with a public prefix for lookup; the secret is shown once."""
+
+    # A closed key's row records the action ("revoke", "expire") as its new state: its label says it.
+    AUDIT_STATES = (CredentialStateChoices, AuditAction)
 
     grant = models.ForeignKey(Grant, verbose_name=_("grant"), on_delete=models.PROTECT, related_name="keys")
     prefix = models.CharField(_("prefix"), max_length=16, unique=True)

@@ -6,10 +6,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from directory.choices import ApiVersionStatusChoices
-from directory.models import ApiVersion
+from directory.models import ApiVersion, Membership
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 
-from .choices import AccessRequestStatusChoices
+from .choices import OPEN_STATES, WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from .models import AccessRequest, ApiKey, Grant
 
 
@@ -43,6 +43,17 @@ def own_requests(user: User | AnonymousUser | None) -> QuerySet[AccessRequest]:
     return access_requests_visible_to(user).filter(requester_id__in=requester_org_ids(user))
 
 
+def open_requests_by_version(user: User | AnonymousUser | None, service_id: int) -> dict[int, list[AccessRequest]]:
+    """The user's requesting organisations' pending or granted requests on an API, per version id (one query)."""
+    by_version = {}
+    requests = AccessRequest.objects.filter(
+        requester_id__in=requester_org_ids(user), api_version__service_id=service_id, status__in=OPEN_STATES,
+    ).select_related("requester").order_by("requester__name")
+    for access_request in requests:
+        by_version.setdefault(access_request.api_version_id, []).append(access_request)
+    return by_version
+
+
 def keys_for_requester(user: User | AnonymousUser | None) -> QuerySet[ApiKey]:
     """Keys held by the user's requesting organisations, with their grant and API."""
     return ApiKey.objects.filter(grant__organization_id__in=requester_org_ids(user)).select_related(
@@ -64,3 +75,13 @@ def grant_move_targets(api_version: ApiVersion) -> QuerySet[ApiVersion]:
     return ApiVersion.objects.filter(
         service_id=api_version.service_id, status=ApiVersionStatusChoices.PUBLISHED, pk__gt=api_version.pk,
     ).order_by("-pk")
+
+
+def requests_awaiting_decision(user: User) -> QuerySet[AccessRequest]:
+    """Pasal 7b for one administrator: the requests waiting for a decision, the longest waiting first, without
+    those the separation of duties keeps from them (their own organisation's, their own application, one they
+    gave the first of two approvals)."""
+    own_orgs = Membership.objects.filter(user=user).values("organization_id")
+    return (AccessRequest.objects.filter(status__in=WAITING_FOR_ADMINISTRATOR)
+            .exclude(requester_id__in=own_orgs).exclude(applicant=user).exclude(first_approved_by=user)
+            .select_related("requester", "api_version__service").order_by("created_at", "id"))

@@ -1,15 +1,14 @@
-"""The admin for Dinas staff, shared by every app's ModelAdmins: membership-based scoping, read-only inlines,
-workflow actions, the audit trail.
+"""The admin for Dinas staff, shared by every app's ModelAdmins: membership-based permissions, read-only
+inlines, workflow actions, the audit trail.
 
 Permissions come from memberships (directory.selectors), not from Django model permissions: a Dinas
-administrator works through the admin without being a superuser, and an operator of a Perangkat Daerah
-only sees its own organisation's records. Every state change goes through a service.
+administrator works through the admin without being a superuser. Operators of the Perangkat Daerah work in
+the portal; the admin site sends them there (monitoring.admin_site), and every ModelAdmin refuses them too.
+Every state change goes through a service.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,7 +16,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -25,7 +23,8 @@ from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from splp.models import AuditEvent
 
-from .selectors import is_administrator, publisher_org_ids, requester_org_ids
+from .audit_trail import audit_sentence, audit_state_change, with_actor_organisations
+from .selectors import is_administrator
 
 MANAGE = frozenset({"view", "add", "change", "delete"})
 
@@ -33,20 +32,13 @@ MANAGE = frozenset({"view", "add", "change", "delete"})
 @dataclass(frozen=True)
 class AdminAccess:
     is_admin: bool
-    publisher_ids: frozenset = frozenset()
-    requester_ids: frozenset = frozenset()
 
 
 def admin_access(request):
-    """What the user may reach, computed once per request: every permission check asks."""
+    """Whether the user is a Dinas administrator, computed once per request: every permission check asks."""
     access = getattr(request, "_splp_admin_access", None)
     if access is None:
-        user = request.user
-        if is_administrator(user):
-            access = AdminAccess(is_admin=True)
-        else:
-            access = AdminAccess(False, frozenset(publisher_org_ids(user)), frozenset(requester_org_ids(user)))
-        request._splp_admin_access = access
+        access = request._splp_admin_access = AdminAccess(is_admin=is_administrator(request.user))
     return access
 
 
@@ -67,17 +59,12 @@ def stored_file_response(request, field_file, *, content_type, filename=None):
 
 
 class RolePermissionMixin:
-    """Administrators get ``admin_permissions``; anyone else at most "view", where ``operator_may_view``."""
+    """Administrators get ``admin_permissions``; anyone else nothing."""
 
     admin_permissions = frozenset({"view"})
 
-    def operator_may_view(self, request):
-        return False
-
     def _allowed(self, request, permission):
-        if admin_access(request).is_admin:
-            return permission in self.admin_permissions
-        return permission == "view" and self.operator_may_view(request)
+        return admin_access(request).is_admin and permission in self.admin_permissions
 
     def has_module_permission(self, request):
         return self._allowed(request, "view")
@@ -96,37 +83,10 @@ class RolePermissionMixin:
 
 
 class ScopedAdminMixin(RolePermissionMixin):
-    """Used by every ModelAdmin. An operator sees, read-only and without actions, only the rows its
-    organisations reach through ``publisher_scope`` / ``requester_scope`` (lookup paths to an
-    Organization); an admin with neither path is for administrators only."""
-
-    publisher_scope = None
-    requester_scope = None
-
-    def operator_filter(self, request):
-        access = admin_access(request)
-        parts = [
-            Q(**{f"{lookup}__in": ids})
-            for lookup, ids in (
-                (self.publisher_scope, access.publisher_ids),
-                (self.requester_scope, access.requester_ids),
-            )
-            if lookup and ids
-        ]
-        return reduce(or_, parts) if parts else None
-
-    def operator_may_view(self, request):
-        return self.operator_filter(request) is not None
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if admin_access(request).is_admin:
-            return queryset
-        scope = self.operator_filter(request)
-        return queryset.filter(scope) if scope is not None else queryset.none()
+    """Used by every ModelAdmin: administrators only, and a missing object is a 404."""
 
     def get_object(self, request, object_id, from_field=None):
-        # Another organisation's object answers like a missing one: 404 (the admin would redirect).
+        # A missing object answers 404 (the admin would redirect to the index with a message).
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404
@@ -171,34 +131,38 @@ class SeededRowsAdminMixin(ScopedAdminMixin):
 
 
 class ReadOnlyInlineMixin(RolePermissionMixin):
-    """Rows shown with their parent, never edited here; operators see them unless ``operator_visible`` is off."""
+    """Rows shown with their parent, never edited here."""
 
-    operator_visible = True
     extra = 0
     can_delete = False
-
-    def operator_may_view(self, request):
-        return self.operator_visible
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
 
 
 class AuditEventInline(ReadOnlyInlineMixin, GenericTabularInline):
-    """The audit history of the parent object; operators get no access to the audit trail."""
+    """The audit history of the parent object, in sentences (audit_trail)."""
 
     model = AuditEvent
-    fields = ("created_at", "actor", "action", "transition", "reason")
-    operator_visible = False
+    fields = ("event", "state_change", "reason")
+    classes = ("splp-audit",)
     verbose_name = _("audit event")
     verbose_name_plural = _("Audit history")
 
+    @admin.display(description=_("What happened"))
+    def event(self, obj):
+        return audit_sentence(obj)
+
     @admin.display(description=_("State change"))
-    def transition(self, obj):
-        return obj.transition_label
+    def state_change(self, obj):
+        return audit_state_change(obj)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor").order_by("created_at", "id")
+        return with_actor_organisations(super().get_queryset(request)).order_by("created_at", "id")
+
+
+# The decision buttons' order and colours (templates/admin/base_site.html): yes first, no last.
+TONES = ("approve", "revise", "refuse")
 
 
 @dataclass(frozen=True)
@@ -208,7 +172,9 @@ class WorkflowAction:
     ``run(actor, obj, text)`` calls the service; ``text_label`` names the free-text field (a reason or a
     note), None for none. With ``date_label``, the page also asks for a date, passed as a fourth argument
     (``run(actor, obj, text, date)``). ``states`` only decides where the button shows: the service has the
-    last word.
+    last word. A ``tone`` ("approve", "revise", "refuse") makes it one of the decision's large buttons on the
+    change page, next to the reason box, instead of a link at the top. ``done`` says what happened
+    ("%(object)s" is the object); without it the message names the object's new status.
     """
 
     name: str
@@ -218,6 +184,17 @@ class WorkflowAction:
     text_required: bool = False
     date_label: str | None = None
     states: tuple = ()
+    tone: str = ""
+    done: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """A block of the decision page's summary: label/value rows, or ready HTML (a table)."""
+
+    title: str
+    rows: tuple = ()
+    html: str = ""
 
 
 class WorkflowForm(forms.Form):
@@ -246,7 +223,7 @@ def _error_text(exc):
 
 class WorkflowAdminMixin:
     """Turns ``workflow_actions`` into bulk actions and per-object pages; used with ScopedAdminMixin,
-    which keeps both away from operators and answers 404 for objects out of reach."""
+    which keeps both for administrators and answers 404 for missing objects."""
 
     workflow_actions = ()
     change_form_template = "admin/splp/workflow_change_form.html"
@@ -333,7 +310,7 @@ class WorkflowAdminMixin:
 
     def _apply_workflow(self, request, workflow, objects, text, *extra):
         """Each object through the service on its own: one refusal does not undo the others."""
-        done = 0
+        done = []
         for obj in objects:
             try:
                 workflow.run(request.user, obj, text, *extra)
@@ -344,15 +321,35 @@ class WorkflowAdminMixin:
                     % {"action": workflow.label, "object": obj, "error": _error_text(exc)},
                 )
             else:
-                done += 1
-        if done:
-            messages.success(
-                request,
-                ngettext("%(action)s: %(count)d item done.", "%(action)s: %(count)d items done.", done)
-                % {"action": workflow.label, "count": done},
-            )
+                done.append(obj)
+        if len(done) > self.DONE_NAMED:
+            messages.success(request, gettext("%(action)s: done for %(count)d %(items)s.") % {
+                "action": workflow.label, "count": len(done), "items": self.opts.verbose_name_plural})
+            return
+        for obj in done:
+            messages.success(request, self._done_text(workflow, obj))
+
+    DONE_NAMED = 5  # up to this many objects, one message each says what became of it
+
+    @staticmethod
+    def _done_text(workflow, obj):
+        """What happened, in words: the action's own sentence, or the object's new status."""
+        if workflow.done is not None:
+            return workflow.done % {"object": obj}
+        obj.refresh_from_db(fields=["status"])
+        return gettext("“%(object)s” is now: %(status)s.") % {"object": obj, "status": obj.get_status_display()}
+
+    def review_sections(self, request, obj):
+        """The decision page's summary (ReviewSection list) above the record; none by default."""
+        return []
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["review_sections"] = self.review_sections(request, obj)
         if obj is not None and admin_access(request).is_admin:
-            context["workflow_buttons"] = [w for w in self.workflow_actions if not w.states or obj.status in w.states]
+            offered = [w for w in self.workflow_actions if not w.states or obj.status in w.states]
+            context["workflow_buttons"] = [w for w in offered if not w.tone]
+            context["decision_buttons"] = sorted((w for w in offered if w.tone), key=lambda w: TONES.index(w.tone))
+            context["decision_text_label"] = next((w.text_label for w in offered if w.tone and w.text_label), None)
+            context["decision_text_required_for"] = [w.label for w in offered if w.tone and w.text_required]
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)

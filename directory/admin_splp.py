@@ -17,6 +17,7 @@ from splp.models import AuditEvent, MailClaim, Pemda
 
 from . import pemda as services
 from .admin_base import AuditEventInline, ScopedAdminMixin, stored_file_response
+from .audit_trail import audit_sentence, audit_state_change, with_actor_organisations
 
 
 @dataclass(frozen=True)
@@ -102,13 +103,11 @@ class PemdaAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Append-only: nobody adds, changes or deletes here, superusers included."""
 
-    list_display = ("created_at", "actor", "target_link", "action", "transition", "short_reason")
+    list_display = ("event", "target_link", "state_change", "short_reason")
     list_filter = ("action", ("content_type", RelatedOnlyFieldListFilter), "created_at")
-    list_select_related = ("actor", "content_type")
     search_fields = ("object_repr", "action", "reason", "actor__username")
     fields = (
-        "created_at", "actor", "content_type", "object_id", "target_link", "action", "old_state", "new_state",
-        "reason", "data",
+        "event", "target_link", "state_change", "reason", "data",
     )
     readonly_fields = fields
 
@@ -121,9 +120,16 @@ class AuditEventAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return obj.object_repr
         return format_html('<a href="{}">{}</a>', url, obj.object_repr)
 
+    def get_queryset(self, request):
+        return with_actor_organisations(super().get_queryset(request))
+
+    @admin.display(description=_("What happened"), ordering="created_at")
+    def event(self, obj):
+        return audit_sentence(obj)
+
     @admin.display(description=_("State change"))
-    def transition(self, obj):
-        return obj.transition_label
+    def state_change(self, obj):
+        return audit_state_change(obj)
 
     @admin.display(description=_("Reason"))
     def short_reason(self, obj):

@@ -65,3 +65,10 @@ class InteropSeverityChoices(models.TextChoices):
 
     BLOCKING = "blocking", _("Blocking")
     WARNING = "warning", _("Warning")
+
+
+class BusStateChoices(models.TextChoices):
+    """An API's state on the bus as its audit rows record it (the model keeps a flag)."""
+
+    ACTIVE = "active", _("Active on the bus")
+    SUSPENDED = "suspended", _("Suspended on the bus")

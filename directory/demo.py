@@ -822,7 +822,8 @@ def _seed_users(preset, orgs, report):
         user, created = get_user_model().objects.get_or_create(username=username)
         user.first_name = first_name
         user.email = f"{username}@{preset['mail_domain']}"
-        user.is_staff = True
+        # Only the Dinas works in the admin; operators work in the portal (monitoring.admin_site sends them there).
+        user.is_staff = role == R.ADMINISTRATOR
         user.is_superuser = superuser
         user.is_active = True
         # Always reset, so the password printed by the command and the README stays true.

@@ -9,6 +9,7 @@ from . import interop
 from .choices import (
     CLASSIFICATION_HELP,
     ApiVersionStatusChoices,
+    BusStateChoices,
     ClassificationChoices,
     MembershipRoleChoices,
     OrganizationKindChoices,
@@ -86,6 +87,8 @@ class Theme(models.Model):
 
 class ApiService(models.Model):
     """An API registration in the metadata repository (Pasal 5b); its versions carry spec and lifecycle."""
+
+    AUDIT_STATES = (BusStateChoices,)  # the suspension's audit rows (directory.audit_trail)
 
     owner = models.ForeignKey(
         Organization, verbose_name=_("owner (publisher)"), on_delete=models.PROTECT, related_name="api_services"

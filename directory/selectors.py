@@ -21,7 +21,7 @@ from django.db.models.functions import Upper
 from django.utils.functional import cached_property
 
 from . import interop
-from .choices import ClassificationChoices, MembershipRoleChoices
+from .choices import ApiVersionStatusChoices, ClassificationChoices, MembershipRoleChoices
 from .models import (
     LIVE_STATUSES,
     ApiOperation,
@@ -317,3 +317,11 @@ def versions_failing_the_standard() -> QuerySet[ApiVersion]:
     """Live versions that no longer pass the interoperability check: published under an earlier standard and
     failing a blocking rule of the current one (publishing requires a pass), for the Dinas to follow up."""
     return ApiVersion.objects.filter(status__in=LIVE_STATUSES, interop_passed=False)
+
+
+def versions_awaiting_review() -> QuerySet[ApiVersion]:
+    """The Dinas' accompaniment queue (Pasal 6): submitted versions, the longest waiting first. The
+    specification and the check's report stay unread (they can be large)."""
+    return (ApiVersion.objects.filter(status=ApiVersionStatusChoices.SUBMITTED)
+            .select_related("service__owner").defer("spec", "interop_report", "service__description")
+            .order_by("submitted_at", "id"))

@@ -228,7 +228,14 @@ class ActivityKindChoices(models.TextChoices):
     MONEV = "monev", _("Monitoring and evaluation")
 
 
+class FollowUpStatusChoices(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
 class Activity(models.Model):
+    AUDIT_STATES = (FollowUpStatusChoices,)  # its follow-ups' audit rows (directory.audit_trail)
+
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKindChoices.choices)
     date = models.DateField(_("date"), db_index=True)
     title = models.CharField(_("title"), max_length=200)
@@ -266,11 +273,6 @@ class ActivityEvidence(models.Model):
 
     def __str__(self):
         return self.original_name
-
-
-class FollowUpStatusChoices(models.TextChoices):
-    OPEN = "open", _("Open")
-    DONE = "done", _("Done")
 
 
 class ActivityFollowUp(models.Model):
@@ -502,6 +504,8 @@ class PolicyDocument(models.Model):
     """A policy of the SPLP service (the regulation, the Dinas' decrees, SOPs, the interoperability standard)
     with its periodic review: the SPBE evaluation's indicator 7 evidence."""
 
+    AUDIT_STATES = (PolicyReviewOutcomeChoices,)  # a review's audit row records its outcome
+
     kind = models.CharField(pgettext_lazy("monitoring-pasal8", "kind"), max_length=20,
                             choices=PolicyKindChoices.choices)
     title = models.CharField(pgettext_lazy("monitoring-pasal8", "title"), max_length=300)
@@ -518,6 +522,13 @@ class PolicyDocument(models.Model):
     # Stored (monitoring.governance computes it) so the list, the filter and the reminder query it directly.
     next_review_date = models.DateField(pgettext_lazy("monitoring-pasal8", "next review"), db_index=True)
     is_active = models.BooleanField(pgettext_lazy("monitoring-pasal8", "in force"), default=True)
+    # SPBE indicator 7, level 4: the policy "telah mengatur keterhubungan dengan Sistem Penghubung Layanan
+    # Pemerintah". Only the Dinas can tell from the text, so it says so here.
+    regulates_national_connection = models.BooleanField(
+        pgettext_lazy("monitoring-pasal8", "regulates the connection with the national SPLP"), default=False,
+        help_text=pgettext_lazy("monitoring-pasal8", "Tick when the document sets how this SPLP connects with the "
+                                "national SPLP (Sistem Penghubung Layanan Pemerintah)."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
@@ -561,9 +572,18 @@ class SplpConnectionKindChoices(models.TextChoices):
     PEMDA = "pemda", _("Another Pemda's SPLP")
 
 
+class PublicationMarkChoices(models.TextChoices):
+    """An API marked for publication on another SPLP, as the mark's audit rows record it."""
+
+    PUBLISHED = "True", _("Marked for publication there")
+    NOT_PUBLISHED = "False", _("Not published there")
+
+
 class SplpConnection(models.Model):
     """An SPLP this one exchanges APIs with (Baubau SPBE Pasal 15(3)a, Palopo Pasal 14(5)): outward, the APIs
     the Dinas marks for publication there; inward, the APIs registered here whose upstream is on its host."""
+
+    AUDIT_STATES = (PublicationMarkChoices,)
 
     kind = models.CharField(_("kind"), max_length=10, choices=SplpConnectionKindChoices.choices)
     name = models.CharField(_("name"), max_length=200)
@@ -607,6 +627,9 @@ class NationalExport(models.Model):
     manifest = models.JSONField(_("manifest"))
     api_yaml_sha256 = models.CharField(_("api.yaml SHA-256"), max_length=64)
     changes = models.JSONField(_("changes since the previous export"), default=dict)
+    # The project's files as exported ({path: YAML text}; a few KB): the same files download again later, even
+    # after the API, SITE_URL or the Pemda's identity changed.
+    project = models.JSONField(_("project files"), default=dict)
 
     class Meta:
         verbose_name = _("national export")

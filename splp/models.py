@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -160,19 +160,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.object_repr}: {self.get_action_display()}"
-
-    @property
-    def transition_label(self):
-        """"Old → New" in the words of the object's status choices (codes where it has none)."""
-        if not (self.old_state or self.new_state):
-            return ""
-        model = ContentType.objects.get_for_id(self.content_type_id).model_class()
-        try:
-            labels = dict(model._meta.get_field("status").flatchoices)
-        except (AttributeError, FieldDoesNotExist):
-            labels = {}
-        old, new = labels.get(self.old_state, self.old_state), labels.get(self.new_state, self.new_state)
-        return f"{old or '-'} → {new or '-'}"
 
     def save(self, *args, **kwargs):
         if self.pk:

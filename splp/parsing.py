@@ -130,7 +130,11 @@ def _yaml_error_message(exc):
 
 def load_yaml(text, *, max_bytes):
     """``yaml.safe_load`` bounded in depth and in alias expansion (``max_bytes``). Raises ``DocumentError``."""
-    loader = _BoundedLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is made: a refusal like any other.
+        loader = _BoundedLoader(text)
+    except yaml.YAMLError:
+        raise DocumentError(_("The document is neither valid JSON nor valid YAML.")) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -31,7 +31,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "monitoring.admin_config.SplpAdminConfig",  # django.contrib.admin with the SPLP's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,6 +1,5 @@
 """Tindak lanjut rekomendasi: the Dinas assigns each recommendation of a final Monev report an owner
-organisation and a due date and records its follow-up, through monitoring.monev.followup's service. The owner
-organisation's operators see their own items, read-only."""
+organisation and a due date and records its follow-up, through monitoring.monev.followup's service."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -39,8 +38,6 @@ class MonevRecommendationAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Items are created when a report is finalised (never added by hand) and kept as evidence."""
 
     admin_permissions = frozenset({"view", "change"})
-    publisher_scope = "owner"
-    requester_scope = "owner"
     form = MonevRecommendationForm
     # The recommendation's text gets the room; the report is named by its period (its title is long).
     list_display = ("report_period", "position", "summary", "owner", "due_date", "status", "updated_at")

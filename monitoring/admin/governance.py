@@ -1,6 +1,6 @@
 """Admin for the policy and SOP register (SPBE indicator 7): documents registered and corrected, reviews
-recorded, through monitoring.governance. Dinas administrators only (no operator scope: ScopedAdminMixin
-keeps everyone else out); the PDFs are downloaded through admin views, never from a public URL."""
+recorded, through monitoring.governance. Dinas administrators only, like the whole admin
+(ScopedAdminMixin); the PDFs are downloaded through admin views, never from a public URL."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -45,7 +45,8 @@ class PolicyDocumentForm(forms.ModelForm):
 
     class Meta:
         model = PolicyDocument
-        fields = ("kind", "title", "number", "issued_on", "owner", "review_cycle_months", "is_active")
+        fields = ("kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                  "regulates_national_connection", "is_active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,7 +77,6 @@ class PolicyReviewInline(ReadOnlyInlineMixin, admin.TabularInline):
 
     model = PolicyReview
     fields = ("reviewed_on", "outcome", "findings", "download", "recorded_by", "recorded_at")
-    operator_visible = False
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "File"))
     def download(self, obj):
@@ -100,7 +100,8 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [PolicyReviewInline, AuditEventInline]
 
     def get_fields(self, request, obj=None):
-        fields = ["kind", "title", "number", "issued_on", "owner", "review_cycle_months", "is_active"]
+        fields = ["kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                  "regulates_national_connection", "is_active"]
         if obj is None:
             return [*fields, "upload"]
         return [*fields, "download", "upload", "next_review", "review_link", "created_by", "created_at"]
@@ -136,7 +137,8 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name]
-                for name in ("kind", "title", "number", "issued_on", "owner", "review_cycle_months")}
+                for name in ("kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                             "regulates_national_connection")}
         upload = form.cleaned_data.get("upload")
         if change:
             governance.document_update(actor=request.user, document=obj, is_active=form.cleaned_data["is_active"],

@@ -10,10 +10,8 @@ from ..models import LogBatch, RequestLog
 
 @admin.register(RequestLog)
 class RequestLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    """Read-only: the log is evidence (Pasal 9); operators see the calls of their organisations."""
+    """Read-only: the log is evidence (Pasal 9)."""
 
-    publisher_scope = "service__owner"
-    requester_scope = "organization"
     list_display = ("time", "organization", "service", "method", "path", "status", "upstream_status",
                     "latency_ms", "error_code")
     list_filter = ("status", "error_code", ("service", admin.RelatedOnlyFieldListFilter),

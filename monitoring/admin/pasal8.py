@@ -1,6 +1,6 @@
 """Admin for Pasal 8: supervision findings, the coaching/supervision activity register (with evidence
-files and follow-ups), the Dinas' Pasal 8 and 9 rules. Dinas administrators only: no operator scope is given,
-so ScopedAdminMixin keeps everyone else out. Every change goes through monitoring.findings /
+files and follow-ups), the Dinas' Pasal 8 and 9 rules. Dinas administrators only, like the whole admin
+(ScopedAdminMixin). Every change goes through monitoring.findings /
 monitoring.activities / monitoring.rules; evidence is downloaded through an admin view, never from a public URL."""
 
 import json
@@ -66,7 +66,9 @@ class FindingAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "Period"), ordering="period_end")
     def period(self, obj):
-        return f"{format_local(obj.period_start, 'Y-m-d H:i')} – {format_local(obj.period_end, 'Y-m-d H:i')}"
+        # One zone for both ends: the column stays narrow enough for the list to fit at 1366 px.
+        start = timezone.localtime(obj.period_start, timezone.get_default_timezone())
+        return f"{start:%d/%m/%Y %H:%M} – {format_local(obj.period_end, 'd/m/Y H:i')}"
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "Detail"))
     def detail_text(self, obj):
@@ -110,7 +112,6 @@ class EvidenceInline(ReadOnlyInlineMixin, admin.TabularInline):
 
     model = ActivityEvidence
     fields = ("download", "size_text", "content_type", "uploaded_by", "uploaded_at")
-    operator_visible = False
 
     @admin.display(description=pgettext_lazy("monitoring-pasal8", "File"))
     def download(self, obj):

@@ -1,5 +1,5 @@
-"""Admin of the personal data incident register (UU 27/2022 Pasal 46), for Dinas administrators only: no
-operator scope is given, so ScopedAdminMixin keeps everyone else out. Recording, correcting, the notification
+"""Admin of the personal data incident register (UU 27/2022 Pasal 46), for Dinas administrators only, like
+the whole admin (ScopedAdminMixin). Recording, correcting, the notification
 and closing go through monitoring.incidents; the register is never deleted (it is proof)."""
 
 from django import forms

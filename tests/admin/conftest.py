@@ -79,6 +79,11 @@ def confirm_action(client, model, action, objects, text="", **fields):
     )
 
 
+def sent_away(response):
+    """An operator's admin request: redirected out (to the login, which sends them on to the portal)."""
+    return response.status_code == 302 and response.url.startswith("/admin/login/")
+
+
 def messages_of(response):
     return [(m.level_tag, str(m)) for m in get_messages(response.wsgi_request)]
 

@@ -51,7 +51,7 @@ def test_reject_with_reason_changes_status_and_writes_audit(alice, admin_user, s
         alice, PendingAccessRequest, "reject", [submitted_request], text="Dasar hukum tidak relevan"
     )
     assert response.status_code == 302
-    assert ("success", "Tolak: 1 item selesai.") in messages_of(response)
+    assert ("success", f"“{submitted_request}” kini: Ditolak.") in messages_of(response)
     submitted_request.refresh_from_db()
     assert submitted_request.status == S.REJECTED
     assert submitted_request.decided_by == admin_user
@@ -67,7 +67,7 @@ def test_reject_with_reason_changes_status_and_writes_audit(alice, admin_user, s
 def test_approve_without_reason(alice, submitted_request):
     response = confirm_action(alice, PendingAccessRequest, "approve", [submitted_request])
     assert response.status_code == 302
-    assert ("success", "Setujui: 1 item selesai.") in messages_of(response)
+    assert ("success", f"“{submitted_request}” kini: Disetujui, menunggu pemberian akses.") in messages_of(response)
     submitted_request.refresh_from_db()
     assert submitted_request.status == S.APPROVED
     assert audit_actions(submitted_request)[-1] == "approve"
@@ -79,7 +79,7 @@ def test_bulk_reports_each_refusal_and_processes_the_rest(alice, submitted_reque
     )
     assert response.status_code == 302
     msgs = messages_of(response)
-    assert ("success", "Tolak: 1 item selesai.") in msgs
+    assert ("success", f"“{submitted_request}” kini: Ditolak.") in msgs
     errors = [text for level, text in msgs if level == "error"]
     assert len(errors) == 1
     assert errors[0].startswith(f"Tolak tidak dapat dilakukan untuk “{approved_request_other}”: ")
@@ -97,7 +97,7 @@ def test_revoke_requires_a_reason(alice, granted_request):
     assert granted_request.status == S.GRANTED
 
     response = confirm_action(alice, AccessRequest, "revoke", [granted_request], text="Penyalahgunaan data")
-    assert ("success", "Cabut akses: 1 item selesai.") in messages_of(response)
+    assert ("success", f"“{granted_request}” kini: Akses dicabut.") in messages_of(response)
     granted_request.refresh_from_db()
     assert granted_request.status == S.REVOKED
     assert granted_request.grant.revoked_at is not None

@@ -42,7 +42,7 @@ def test_request_changes_with_note_adds_a_review_note(alice, admin_user, submitt
     response = confirm_action(
         alice, PendingApiVersion, "request_changes", [submitted_version], text="Lengkapi skema respons 404."
     )
-    assert ("success", "Minta perbaikan: 1 item selesai.") in messages_of(response)
+    assert ("success", f"“{submitted_version}” kini: Perlu perbaikan.") in messages_of(response)
     submitted_version.refresh_from_db()
     assert submitted_version.status == S.CHANGES_REQUESTED
     note = ReviewNote.objects.get()
@@ -66,7 +66,7 @@ def test_publish_is_blocked_while_interop_fails(alice, failing_version):
 
 def test_publish_with_optional_note(alice, submitted_version):
     response = confirm_action(alice, PendingApiVersion, "publish", [submitted_version], text="Selamat, terbit.")
-    assert ("success", "Setujui & terbitkan: 1 item selesai.") in messages_of(response)
+    assert ("success", f"“{submitted_version}” kini: Terbit.") in messages_of(response)
     submitted_version.refresh_from_db()
     assert submitted_version.status == S.PUBLISHED
     assert ReviewNote.objects.filter(api_version=submitted_version, body="Selamat, terbit.").exists()

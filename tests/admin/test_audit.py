@@ -75,20 +75,35 @@ def test_audit_history_inline(alice, approved_request, model):
     assert "Riwayat audit" in response.content.decode()
 
 
-def test_actions_read_in_indonesian_in_the_list_the_filter_the_page_and_the_inline(alice, approved_request):
+def test_audit_rows_read_as_sentences_in_the_list_the_filter_and_the_inline(alice, approved_request):
+    """"Disetujui oleh alice (Dinas Kominfo), 07/12/2026 14:05 WIB", the states in words: never the codes."""
+    approved = r"Disetujui oleh alice \(Dinas Kominfo\), \d\d/\d\d/\d{4} \d\d:\d\d WIB"
+    submitted = r"Diajukan oleh carol \(Dinas Kesehatan\), \d\d/\d\d/\d{4} \d\d:\d\d WIB"
     listing = alice.get(admin_url(AuditEvent)).content.decode()
-    assert '<td class="field-action">Disetujui</td>' in listing
-    assert '<td class="field-action">Diajukan</td>' in listing
-    assert '<td class="field-action">approve</td>' not in listing
+    assert re.search(rf'<th class="field-event"><a href="[^"]+">{approved}</a></th>', listing)
+    assert re.search(rf'<th class="field-event"><a href="[^"]+">{submitted}</a></th>', listing)
+    assert "Menunggu keputusan administrator → Disetujui, menunggu pemberian akses" in listing
+    assert ">approve<" not in listing and "submitted →" not in listing
     # The filter offers every action by its label, including ones that have not happened yet.
     assert '<a href="?action__exact=approve">Disetujui</a>' in listing
     assert '<a href="?action__exact=identifier_lookup">Pencarian pengenal</a>' in listing
     assert '<a href="?action__exact=revoke">Dicabut</a>' in listing
 
     event = AuditEvent.objects.get(action=AuditAction.APPROVE)
-    page = alice.get(change_url(event)).content.decode()
-    assert '<div class="readonly">Disetujui</div>' in page
+    assert re.search(rf'<div class="readonly">{approved}</div>', alice.get(change_url(event)).content.decode())
 
     inline = alice.get(change_url(approved_request)).content.decode()
-    assert re.search(r'<td class="field-action">\s*<p>Disetujui</p>\s*</td>', inline)
-    assert re.search(r'<td class="field-action">\s*<p>Diajukan</p>\s*</td>', inline)
+    assert re.search(rf'<td class="field-event">\s*<p>{approved}</p>\s*</td>', inline)
+    assert re.search(rf'<td class="field-event">\s*<p>{submitted}</p>\s*</td>', inline)
+
+
+def test_codes_kept_outside_a_status_field_read_in_words(alice, granted_request, requester):
+    """A key's "pending → revealed", an activity's "- → sosialisasi" style rows: their labels, not codes."""
+    from access import services as access_services
+    from access.models import ApiKey
+
+    key = ApiKey.objects.get(grant__access_request=granted_request)
+    access_services.api_key_reveal(actor=requester, api_key=key)
+    page = alice.get(change_url(key)).content.decode()
+    assert "Menunggu ditampilkan sekali → Sudah ditampilkan" in page
+    assert "pending → revealed" not in page

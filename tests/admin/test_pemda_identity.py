@@ -10,7 +10,7 @@ from PIL import Image
 from splp.audit import audit_events_for
 from splp.models import Pemda
 
-from .conftest import admin_url, change_url, login, make_staff
+from .conftest import admin_url, change_url, login, make_staff, sent_away
 
 pytestmark = pytest.mark.django_db
 
@@ -125,10 +125,10 @@ def test_no_one_deletes_an_identity(alice, pemda):
 def test_operators_neither_see_nor_change_the_identity_nor_its_logo(request, pemda, actor):
     client = login(make_staff(request.getfixturevalue(actor)))
 
-    assert client.get(admin_url(Pemda)).status_code == 403
-    assert client.get(change_url(pemda)).status_code == 404
-    assert client.post(change_url(pemda), {"name": "Diubah", "domain": "evil.example"}).status_code == 404
-    assert client.get(admin_url(Pemda, "logo", pemda.pk)).status_code == 403
+    assert sent_away(client.get(admin_url(Pemda)))
+    assert sent_away(client.get(change_url(pemda)))
+    assert sent_away(client.post(change_url(pemda), {"name": "Diubah", "domain": "evil.example"}))
+    assert sent_away(client.get(admin_url(Pemda, "logo", pemda.pk)))
     pemda.refresh_from_db()
     assert (pemda.name, pemda.domain) == ("Kota Baubau", "spl.baubaukota.go.id")
     assert not audit_events_for(pemda).exists()

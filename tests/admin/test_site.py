@@ -9,7 +9,7 @@ from .conftest import admin_url
 
 def test_header_and_title_from_the_settings_identity(alice):
     page = alice.get("/admin/").content.decode()
-    assert "<title>Administrasi situs | SPLP Pemerintah Daerah</title>" in page
+    assert "<title>Tugas saya | SPLP Pemerintah Daerah</title>" in page
     assert ">SPLP Pemerintah Daerah</a>" in page
 
 

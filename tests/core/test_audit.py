@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from directory.audit_trail import audit_state_change
 from splp.audit import AuditAction, audit_events_for, audit_record
 from splp.models import AuditEvent
 
@@ -22,7 +23,7 @@ def test_transitions_read_in_the_status_words_of_the_object(approved_request, cl
     from django.urls import reverse
 
     event = audit_events_for(approved_request).get(action="approve")
-    assert event.transition_label == "Menunggu keputusan administrator → Disetujui, menunggu pemberian akses"
+    assert audit_state_change(event) == "Menunggu keputusan administrator → Disetujui, menunggu pemberian akses"
     client.force_login(admin_user)
     page = client.get(reverse("admin:access_accessrequest_change", args=[approved_request.pk])).content.decode()
     assert "Menunggu keputusan administrator → Disetujui, menunggu pemberian akses" in page

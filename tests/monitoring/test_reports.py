@@ -35,6 +35,7 @@ from monitoring.models import (
 from monitoring.monev import services as monev
 from monitoring.monev.csvfile import render_csv
 from monitoring.monev.figures import compute_figures
+from monitoring.monev.narrative import conclusion_text
 from monitoring.monev.pdf import render_pdf
 from monitoring.monev.sections import report_sections
 from monitoring.monev.xlsx import render_xlsx
@@ -307,14 +308,19 @@ def test_findings_and_activities_of_the_period(figures):
 
 def test_recommendations_are_drawn_from_the_findings(figures, world):
     text = "\n".join(figures["recommendations"])
-    assert "1 Perangkat Daerah belum menyediakan API" in text
+    # Numbered in the report ("1. Sebanyak 1 Perangkat Daerah ..."), so a count never follows the number bare.
+    assert "Sebanyak 1 Perangkat Daerah belum menyediakan API" in text
     assert "Dinas Kesehatan" in text and "Dinas Kominfo" not in text
     assert f"#{world.grant_a.pk}" in text and f"#{world.grant_b.pk}" in text  # unused 90 days
     assert f"#{world.grant_c.pk}" not in text
     assert "Data Pajak" in text and "5xx" in text  # 10 % server errors
     assert "Data Penduduk" in text and "75%" in text  # availability below 99 %
-    assert "1 temuan pengawasan" in text
-    assert "1 permohonan akses menunggu keputusan" in text
+    assert "Sebanyak 1 temuan pengawasan" in text
+    assert "Sebanyak 1 permohonan akses menunggu keputusan" in text
+
+
+def test_the_conclusion_names_the_activities_short_of_the_minimum_per_year(figures):
+    assert "belum terpenuhi untuk: pembinaan, pengawasan (2026)." in conclusion_text(figures)
 
 
 def test_recommendations_stay_quiet_on_clean_data(admin_user, publisher, publisher_org, theme):

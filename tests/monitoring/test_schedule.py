@@ -53,4 +53,5 @@ def test_dinas_administrator_edits_the_schedule_in_the_admin(client, admin_user,
     requester.is_staff = True
     requester.save()
     client.force_login(requester)
-    assert client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/").status_code in (403, 404)
+    response = client.get(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
+    assert response.status_code == 302 and response.url.startswith("/admin/login/")
