@@ -10,8 +10,9 @@ from ..gateway import BUS_ERRORS, PREFIX
 
 def document_bus(result, generator, request, public):
     """Postprocessing hook: a section on calling an API through the bus, with every error it can answer."""
-    rows = "\n".join(
-        f"| {status} | `{code}` | {meaning} |"
+    # A list rather than a table: a table of long codes is wider than a phone.
+    errors = "\n".join(
+        f"- **{status}** `{code}`: {meaning}"
         for code, (status, meaning) in sorted(BUS_ERRORS.items(), key=lambda item: (item[1][0], item[0]))
     )
     result["info"]["description"] += "\n\n" + gettext(
@@ -23,7 +24,8 @@ def document_bus(result, generator, request, public):
         "`Authorization: Bearer <key>` or `X-API-Key: <key>`. Every answer carries `X-Request-ID`; quote it "
         "when you report a problem.\n\n"
         "What the upstream answers is passed on unchanged. The bus' own refusals have the body "
-        "`{\"error\": {\"code\": \"...\", \"message\": \"...\"}, \"request_id\": \"...\"}` and these codes:"
+        "`{\"error\": {\"code\": \"...\", \"message\": \"...\"}, \"request_id\": \"...\"}` and these HTTP "
+        "statuses and codes:"
     ) % {"gateway": site_base(request) + PREFIX}
-    result["info"]["description"] += f"\n\n| HTTP | {gettext('Code')} | {gettext('Meaning')} |\n|---|---|---|\n{rows}"
+    result["info"]["description"] += "\n\n" + errors
     return result

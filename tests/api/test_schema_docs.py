@@ -41,9 +41,9 @@ def test_the_introduction_links_to_the_portal_and_documents_the_bus(schema, sett
     assert "`http://testserver/gateway/<api>/v<versi>/<path>`" in description
     assert "`Authorization: Bearer <kunci>` atau `X-API-Key: <kunci>`" in description
     for code, (status, _meaning) in BUS_ERRORS.items():
-        assert f"| {status} | `{code}` |" in description
+        assert f"- **{status}** `{code}`: " in description
     # The bus' meanings in Indonesian, as the registry's translations give them.
-    assert "| HTTP | Kode | Arti |" in description and "| 429 | `rate_limited` | Batas laju" in description
+    assert "- **429** `rate_limited`: Batas laju" in description
 
 
 def test_docstrings_for_developers_do_not_leak_into_the_docs(schema):
