@@ -119,7 +119,7 @@ def test_registration_with_openapi_upload_and_dinas_review(open_as, demo_site):
     publisher = open_as("publisher")
     publisher.goto("/api-saya/daftar/")
     field(publisher, "Nama").fill("Jadwal Posyandu Peramban")
-    field(publisher, "Slug").fill(slug)
+    field(publisher, "Nama alamat (slug)").fill(slug)
     field(publisher, "Deskripsi").fill("Jadwal posyandu per kelurahan.")
     field(publisher, "Tema").select_option(label="Kesehatan")
     field(publisher, "Klasifikasi data").select_option(label="Terbuka")
@@ -131,7 +131,7 @@ def test_registration_with_openapi_upload_and_dinas_review(open_as, demo_site):
     field(publisher, "Produsen data").fill("Disdukcapil")
     field(publisher, "Walidata").fill("Diskominfo")
     field(publisher, "Versi").fill("1.0.0")
-    field(publisher, "URL dasar upstream").fill(f"{demo_site.url}/demo-upstream/{slug}")
+    field(publisher, "URL dasar layanan asal (upstream)").fill(f"{demo_site.url}/demo-upstream/{slug}")
     field(publisher, "Dokumen OpenAPI (berkas)").set_input_files(
         {"name": "openapi.json", "mimeType": "application/json", "buffer": json.dumps(spec).encode()})
     button(publisher, "Daftarkan").click()

@@ -13,8 +13,8 @@ def content(where):
 
 
 def field(page, label):
-    """The form field whose label starts with ``label`` (a required field's label ends in " *")."""
-    return content(page).get_by_label(re.compile(rf"^{re.escape(label)}(\s|\*|$)", re.IGNORECASE))
+    """The form field labelled ``label`` (a required field's label ends in " *")."""
+    return content(page).get_by_label(re.compile(rf"^\s*{re.escape(label)}(\s*\*)?\s*$", re.IGNORECASE))
 
 
 def button(page, name):
