@@ -45,7 +45,8 @@ run: install
 	@PATH="$(CURDIR)/$(BIN):$$PATH" PORT=$(PORT) $(BIN)/supervisord -c splp/supervisord.conf
 	@test ! -e "$$SPLP_VAR_DIR/make-run.failed"
 
-# The whole suite on the embedded default (SQLite, no Redis).
+# The whole suite on the embedded default (SQLite, no Redis), the browser tests included (tests/browser: skipped
+# with a message when /usr/bin/chromium is missing, except with CI=true, where they fail).
 test: install
 	$(BIN)/pytest
 

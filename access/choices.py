@@ -16,6 +16,8 @@ class AccessRequestStatusChoices(models.TextChoices):
 
 # Waiting for an administrator: the Dinas queue, the dashboard's and the Monev report's pending counts.
 WAITING_FOR_ADMINISTRATOR = (AccessRequestStatusChoices.SUBMITTED, AccessRequestStatusChoices.SECOND_APPROVAL)
+# Pending or granted: an organisation holds at most one such request per API version.
+OPEN_STATES = (*WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices.APPROVED, AccessRequestStatusChoices.GRANTED)
 
 
 class CredentialStateChoices(models.TextChoices):

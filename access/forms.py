@@ -17,15 +17,11 @@ class OperationChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.method} {obj.path}" + (f" ({obj.summary})" if obj.summary else "")
 
 
-class AccessRequestForm(ServiceErrorsMixin, forms.Form):
+class AccessRequestFields(ServiceErrorsMixin, forms.Form):
+    """What every application states; how the operations are chosen is up to each form."""
+
     requester = forms.ModelChoiceField(label=_("Requesting organisation"), queryset=None, empty_label=None)
-    operations = OperationChoiceField(
-        label=_("Operations wanted"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Tick none to ask for all operations."),
-    )
+    operations = OperationChoiceField(label=_("Operations wanted"), queryset=None, required=False)
     purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}))
     legal_basis = forms.CharField(
         label=_("Legal basis"),
@@ -57,6 +53,43 @@ class AccessRequestForm(ServiceErrorsMixin, forms.Form):
         self.fields["period_end"].initial = today + datetime.timedelta(days=365)
 
 
+class AccessRequestForm(AccessRequestFields):
+    """The requester's form in the portal: every operation ticked to start with, and "all operations" an
+    explicit choice (it also covers what a grant moved to a newer version will offer)."""
+
+    all_operations = forms.BooleanField(
+        label=_("All operations"), required=False, initial=True,
+        help_text=_("Untick it to ask only for the operations ticked below."),
+        widget=forms.CheckboxInput(attrs={"data-check-all": "operations"}),
+    )
+    operations = OperationChoiceField(label=_("Operations wanted"), queryset=None, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    field_order = ("requester", "all_operations", "operations")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operations"].initial = [operation.pk for operation in self.fields["operations"].queryset]
+        self.fields["period_start"].help_text = _("The key works from this day on: the bus refuses it before.")
+
+    def clean(self):
+        data = super().clean()
+        ticked, every = data.get("operations"), self.fields["operations"].queryset
+        if ticked is None:
+            return data
+        # "All" with some operations unticked is a contradiction (the page's script prevents it); "all" with
+        # none ticked is not.
+        if data.get("all_operations") and 0 < len(ticked) < len(every):
+            self.add_error("all_operations", _('Some operations are unticked while "All operations" is ticked: '
+                                               'untick "All operations" to ask only for the ticked ones.'))
+        elif not data.get("all_operations") and not ticked:
+            self.add_error("operations", _('Tick at least one operation, or tick "All operations".'))
+        return data
+
+    def requested_operations(self):
+        """For access_request_submit: none means all."""
+        return [] if self.cleaned_data["all_operations"] else list(self.cleaned_data["operations"])
+
+
 class PublishedVersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return _("%(api)s (%(slug)s), version %(version)s, %(classification)s") % {
@@ -71,7 +104,7 @@ class VersionOperationChoiceField(OperationChoiceField):
         return f"{obj.api_version.service.slug} {obj.api_version.version}: " + super().label_from_instance(obj)
 
 
-class AccessRequestOnBehalfForm(AccessRequestForm):
+class AccessRequestOnBehalfForm(AccessRequestFields):
     """The admin's form to record a Perangkat Daerah's application from its official letter: any
     organisation, any published API (rahasia included)."""
 

@@ -3,9 +3,9 @@
 A plain WSGI application mounted in front of Django (splp/wsgi.py) for ``/gateway/``: the hot path skips
 Django's middleware and URL resolver, and reads the database only when its short-lived cache misses.
 Order of checks: canonical path (400), API known and live (404/503; a rahasia API is known only to a key
-granted on it, else 404 as for an unknown name), key (401), grant for this API (403), the classification
-policy's current rules (403), operation (404/403), client IP (403), rate limit (429), body framing and size
-(400/413), upstream address (SSRF guard, 502), then forwarding.
+granted on it, else 404 as for an unknown name), key (401), grant for this API and its period started (403),
+the classification policy's current rules (403), operation (404/403), client IP (403), rate limit (429), body
+framing and size (400/413), upstream address (SSRF guard, 502), then forwarding. Every code is in BUS_ERRORS.
 
 One canonical path: the raw request path is split on "/" and each segment percent-decoded exactly once;
 a control character, a "." or ".." segment, an empty segment inside the path, or an encoded "/", "?" or
@@ -35,11 +35,12 @@ from django.db import close_old_connections, connection
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.http import http_date
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from directory.choices import ApiVersionStatusChoices, ClassificationChoices
 from directory.models import LIVE_STATUSES, ApiOperation, ApiService
 from splp import clientip
+from splp.context_processors import site_url
 from splp.http import BUS_HEADER_PREFIXES, BUS_HEADERS, HOP_BY_HOP
 from splp.redis import redis_client
 
@@ -64,10 +65,60 @@ SEGMENT_SAFE = "!$&'()*+,;=:@"
 QUERY_SAFE = SEGMENT_SAFE + "/?%"
 
 
+# Every error the bus answers itself: code -> (HTTP status, what it tells the caller). The one list: a code
+# not here cannot be raised, and the portal's developer panel shows this list to requesters.
+BUS_ERRORS = {
+    "invalid_path": (400, gettext_lazy('The path is malformed: a control character, a "." or ".." segment, "//", '
+                                       'or an encoded "/", "?" or "#".')),
+    "invalid_request": (400, gettext_lazy("The request's framing is invalid (Content-Length, Transfer-Encoding or a "
+                                          "header).")),
+    "missing_key": (401, gettext_lazy("No API key was sent (Authorization: Bearer <key> or X-API-Key).")),
+    "invalid_key": (401, gettext_lazy("The API key is not valid.")),
+    "key_inactive": (401, gettext_lazy("The API key has been revoked or has expired.")),
+    "grant_inactive": (403, gettext_lazy("The access grant is no longer active (revoked, expired or the version "
+                                         "retired).")),
+    "grant_not_started": (403, gettext_lazy("The access grant's period has not started yet.")),
+    "no_grant": (403, gettext_lazy("The key grants no access to this API or this version.")),
+    "policy_ip_allowlist_required": (403, gettext_lazy("The classification policy requires an IP allow-list the "
+                                                       "grant lacks.")),
+    "policy_ip_outside_intranet": (403, gettext_lazy("The grant allows addresses outside the Pemda's intranet, "
+                                                     "which the classification policy forbids.")),
+    "policy_period_exceeded": (403, gettext_lazy("The grant has run longer than the classification policy allows; "
+                                                 "apply again.")),
+    "operation_not_granted": (403, gettext_lazy("This operation is not included in the access grant.")),
+    "ip_not_allowed": (403, gettext_lazy("Calls from this IP address are not allowed for the grant.")),
+    "api_not_found": (404, gettext_lazy("No published API with this name.")),
+    "unknown_operation": (404, gettext_lazy("The method and path match no operation in the API's documentation.")),
+    "request_too_large": (413, gettext_lazy("The request body is larger than the SPLP allows.")),
+    "rate_limited": (429, gettext_lazy("The grant's rate limit is reached; retry after Retry-After seconds.")),
+    "internal_error": (500, gettext_lazy("The SPLP could not process the call; try again later.")),
+    "upstream_refused": (502, gettext_lazy("The upstream address is not allowed (SSRF guard).")),
+    "upstream_auth_failed": (502, gettext_lazy("The SPLP could not obtain an access token for the upstream.")),
+    "upstream_unreachable": (502, gettext_lazy("The upstream cannot be reached.")),
+    "upstream_reset": (502, gettext_lazy("The upstream closed the connection before the response was complete.")),
+    "upstream_truncated": (502, gettext_lazy("The upstream's body was shorter than it declared.")),
+    "upstream_invalid": (502, gettext_lazy("The upstream gave an invalid response.")),
+    "upstream_response_too_large": (502, gettext_lazy("The upstream's response is larger than the SPLP allows.")),
+    "api_suspended": (503, gettext_lazy("The API is suspended by the administrator.")),
+    "upstream_timeout": (504, gettext_lazy("The upstream did not answer in time.")),
+}
+
+
+def gateway_path(api_version) -> str:
+    """The bus' path of an API version: /gateway/<slug>/v<version>/ (the explicit version segment)."""
+    return f"{PREFIX}{api_version.service.slug}/v{api_version.version}/"
+
+
+def gateway_url(api_version) -> str:
+    """Where callers outside reach the version: the site's address (SITE_URL or the Pemda's domain) and its path."""
+    return site_url() + gateway_path(api_version)
+
+
 class GatewayError(Exception):
-    def __init__(self, status, code, message, headers=None):
+    def __init__(self, code, message, headers=None):
         super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers or []
+        self.status = BUS_ERRORS[code][0]
+        self.code, self.message, self.headers = code, message, headers or []
 
 
 @dataclass
@@ -100,6 +151,7 @@ class GrantInfo:
     per_minute: int
     per_day: int
     networks: list
+    starts_at: float  # the start of the requested period's first day: no call before it
     expires_at: float
     active: bool
     allowed_operation_ids: frozenset | None
@@ -108,6 +160,7 @@ class GrantInfo:
     policy_breach: tuple | None = None
     policy_until: float = float("inf")
     policy_period_message: str = ""
+    start_message: str = ""
     operations: list = field(default_factory=list)
     lifecycle_headers: list = field(default_factory=list)  # Deprecation / Sunset of a deprecated version
 
@@ -183,21 +236,21 @@ def canonical_call(raw):
     """(API slug, decoded path segments below it) from the raw segments; GatewayError 400 ``invalid_path``
     for a path that could mean something else to the upstream than what the bus matched."""
     if raw[:2] != ["", PREFIX.strip("/")] or len(raw) < 3:
-        raise GatewayError(400, "invalid_path", _("The path is not a gateway path."))
+        raise GatewayError("invalid_path", _("The path is not a gateway path."))
     segments = []
     for i, part in enumerate(raw[2:]):
         try:
             segment = unquote_to_bytes(part.encode("latin-1")).decode()
         except (UnicodeError, ValueError):
-            raise GatewayError(400, "invalid_path", _("The path is not valid UTF-8.")) from None
+            raise GatewayError("invalid_path", _("The path is not valid UTF-8.")) from None
         if _CONTROL.search(segment):
-            raise GatewayError(400, "invalid_path", _("The path contains a control character."))
+            raise GatewayError("invalid_path", _("The path contains a control character."))
         if segment in (".", ".."):
-            raise GatewayError(400, "invalid_path", _('The path contains a "." or ".." segment.'))
+            raise GatewayError("invalid_path", _('The path contains a "." or ".." segment.'))
         if "/" in segment or "?" in segment or "#" in segment:
-            raise GatewayError(400, "invalid_path", _('The path contains an encoded "/", "?" or "#".'))
+            raise GatewayError("invalid_path", _('The path contains an encoded "/", "?" or "#".'))
         if not segment and 0 < i < len(raw) - 3:
-            raise GatewayError(400, "invalid_path", _("The path contains an empty segment (//)."))
+            raise GatewayError("invalid_path", _("The path contains an empty segment (//)."))
         segments.append(segment)
     return segments[0], segments[1:]
 
@@ -207,7 +260,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def _api_not_found():
     """The one answer for an unknown name and for a rahasia API the key is not granted on: they must not differ."""
-    return GatewayError(404, "api_not_found", _("No published API with this name."))
+    return GatewayError("api_not_found", _("No published API with this name."))
 
 
 def _error_body(code, message, request_id):
@@ -283,6 +336,11 @@ def _grant_info(key):
         per_minute=grant.rate_limit_per_minute,
         per_day=grant.rate_limit_per_day,
         networks=networks,
+        starts_at=timezone.make_aware(
+            datetime.datetime.combine(grant.access_request.period_start, datetime.time.min)
+        ).timestamp(),
+        start_message=_("The access grant starts on %(date)s; calls before then are refused.") % {
+            "date": grant.access_request.period_start.isoformat()},
         expires_at=grant.expires_at.timestamp(),
         active=grant.revoked_at is None and grant.access_request.status == AccessRequestStatusChoices.GRANTED,
         allowed_operation_ids=(
@@ -373,7 +431,7 @@ class Gateway:
             self.upstreams.put(origin, verdict, now)
         if verdict:
             raise GatewayError(
-                502, "upstream_refused", _("The upstream address is not allowed: %(why)s") % {"why": verdict}
+                "upstream_refused", _("The upstream address is not allowed: %(why)s") % {"why": verdict}
             )
         return pool
 
@@ -383,7 +441,7 @@ class Gateway:
         except TokenUnavailable as exc:
             logger.warning("no upstream token for API version %s: %s", grant.version_id, exc)
             raise GatewayError(
-                502, "upstream_auth_failed", _("The SPLP could not obtain an access token for the upstream.")
+                "upstream_auth_failed", _("The SPLP could not obtain an access token for the upstream.")
             ) from None
 
     def _client_ip(self, environ):
@@ -420,7 +478,7 @@ class Gateway:
             except Exception as exc:  # a fault of the SPLP itself (e.g. database down): still JSON, still logged
                 logger.exception("gateway failure, request %s", request_id)
                 raise GatewayError(
-                    500, "internal_error", _("The SPLP could not process the call; try again later.")
+                    "internal_error", _("The SPLP could not process the call; try again later.")
                 ) from exc
         except GatewayError as exc:
             record["error_code"] = exc.code
@@ -451,25 +509,27 @@ class Gateway:
             if key.grant.service_id != service.id:
                 raise _api_not_found()
         if service.suspended:
-            raise GatewayError(503, "api_suspended", _("This API is suspended by the administrator."))
+            raise GatewayError("api_suspended", _("This API is suspended by the administrator."))
         if not service.secret:
             key = self._authenticate(environ, record, now)
         grant = key.grant
         if key.revoked or key.expires_at <= now:
-            raise GatewayError(401, "key_inactive", _("The API key has been revoked or has expired."))
+            raise GatewayError("key_inactive", _("The API key has been revoked or has expired."))
         if not grant.active or grant.expires_at <= now or not grant.version_live:
-            raise GatewayError(403, "grant_inactive", _("The access grant for this key is no longer active."))
+            raise GatewayError("grant_inactive", _("The access grant for this key is no longer active."))
         if grant.service_id != service.id:
-            raise GatewayError(403, "no_grant", _("This key grants no access to this API."))
+            raise GatewayError("no_grant", _("This key grants no access to this API."))
+        if grant.starts_at > now:
+            raise GatewayError("grant_not_started", grant.start_message)
         if grant.policy_breach:
-            raise GatewayError(403, *grant.policy_breach)
+            raise GatewayError(*grant.policy_breach)
         if grant.policy_until <= now:
-            raise GatewayError(403, "policy_period_exceeded", grant.policy_period_message)
+            raise GatewayError("policy_period_exceeded", grant.policy_period_message)
 
         # An explicit version segment (/v<version>/...) selects the version; it must be the granted one.
         if segments and segments[0].startswith("v") and segments[0][1:] in service.versions:
             if segments[0][1:] != grant.version:
-                raise GatewayError(403, "no_grant", _("This key grants no access to this version of the API."))
+                raise GatewayError("no_grant", _("This key grants no access to this version of the API."))
             call_path.known += "/" + segments[0]
             segments = call_path.rest = segments[1:]
         path = "/" + "/".join(segments)
@@ -481,12 +541,12 @@ class Gateway:
         )
         if operation is None:
             raise GatewayError(
-                404, "unknown_operation", _("This operation is not in the API's registered documentation.")
+                "unknown_operation", _("This operation is not in the API's registered documentation.")
             )
         record["operation_id"] = operation.id
         call_path.operation, call_path.values = operation, match.groups()
         if grant.allowed_operation_ids is not None and operation.id not in grant.allowed_operation_ids:
-            raise GatewayError(403, "operation_not_granted", _("This operation is not included in the access grant."))
+            raise GatewayError("operation_not_granted", _("This operation is not included in the access grant."))
         if grant.networks:
             try:
                 ip = ipaddress.ip_address(client_ip)
@@ -494,12 +554,12 @@ class Gateway:
                 ip = None
             if ip is None or not any(ip in net for net in grant.networks):
                 raise GatewayError(
-                    403, "ip_not_allowed", _("Calls from this IP address are not allowed for this grant.")
+                    "ip_not_allowed", _("Calls from this IP address are not allowed for this grant.")
                 )
 
         allowed, retry_after = self._rate_limit(grant)
         if not allowed:
-            raise GatewayError(429, "rate_limited", _("Rate limit exceeded; try again later."),
+            raise GatewayError("rate_limited", _("Rate limit exceeded; try again later."),
                                [("Retry-After", str(retry_after))])
 
         body = _read_body(environ)
@@ -515,13 +575,13 @@ class Gateway:
         """The presented key's cached record (401 when absent or wrong); records who called."""
         raw = _presented_key(environ)
         if not raw:
-            raise GatewayError(401, "missing_key",
+            raise GatewayError("missing_key",
                                _("An API key is required (Authorization: Bearer <key> or X-API-Key)."),
                                [("WWW-Authenticate", 'Bearer realm="splp"')])
         prefix = keys.split_prefix(raw)
         key = self._key(prefix, now) if prefix else None
         if key is None or not keys.key_matches(raw, key.key_hash):
-            raise GatewayError(401, "invalid_key", _("The API key is not valid."),
+            raise GatewayError("invalid_key", _("The API key is not valid."),
                                [("WWW-Authenticate", 'Bearer realm="splp"')])
         record.update(key_prefix=key.prefix, organization_id=key.grant.organization_id, grant_id=key.grant.id)
         return key
@@ -597,7 +657,7 @@ def _forwarded_value(environ, forwarded, proxy_key, own_key):
 
 
 def _response_too_large(limit):
-    return GatewayError(502, "upstream_response_too_large",
+    return GatewayError("upstream_response_too_large",
                         _("The upstream response is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
 
 
@@ -623,18 +683,18 @@ def _prefetch(response, buffer_limit, limit):
 
 def _upstream_failure(exc):
     if exc.kind == "connect":
-        return GatewayError(502, "upstream_unreachable", _("The upstream cannot be reached."))
+        return GatewayError("upstream_unreachable", _("The upstream cannot be reached."))
     if exc.kind in ("connect_timeout", "read_timeout"):
-        return GatewayError(504, "upstream_timeout", _("The upstream did not answer in time."))
+        return GatewayError("upstream_timeout", _("The upstream did not answer in time."))
     if exc.kind == "reset":
-        return GatewayError(502, "upstream_reset",
+        return GatewayError("upstream_reset",
                             _("The upstream closed the connection before the response was complete."))
     if exc.kind == "truncated":
-        return GatewayError(502, "upstream_truncated",
+        return GatewayError("upstream_truncated",
                             _("The upstream closed the connection before the body it declared was complete."))
     if exc.kind == "request_invalid":
-        return GatewayError(400, "invalid_request", _("The call cannot be forwarded: a header is not valid HTTP."))
-    return GatewayError(502, "upstream_invalid", _("The upstream gave an invalid response."))
+        return GatewayError("invalid_request", _("The call cannot be forwarded: a header is not valid HTTP."))
+    return GatewayError("upstream_invalid", _("The upstream gave an invalid response."))
 
 
 def _chain(first, iterator, limit):
@@ -643,7 +703,7 @@ def _chain(first, iterator, limit):
     for chunk in iterator:
         sent += len(chunk)
         if sent > limit:
-            raise GatewayError(502, "upstream_response_too_large", "response exceeded the size limit while streaming")
+            raise GatewayError("upstream_response_too_large", "response exceeded the size limit while streaming")
         yield chunk
 
 
@@ -718,7 +778,7 @@ def _response_headers(headers):
 
 
 def _too_large(limit):
-    return GatewayError(413, "request_too_large",
+    return GatewayError("request_too_large",
                         _("The request body is larger than the SPLP allows (%(n)d bytes).") % {"n": limit})
 
 
@@ -729,10 +789,10 @@ def _read_body(environ):
     coding = environ.get("HTTP_TRANSFER_ENCODING", "")
     if coding:
         if length:
-            raise GatewayError(400, "invalid_request",
+            raise GatewayError("invalid_request",
                                _("Content-Length and Transfer-Encoding must not be sent together."))
         if coding.strip().lower() != "chunked":
-            raise GatewayError(400, "invalid_request", _("Only the chunked transfer coding is accepted."))
+            raise GatewayError("invalid_request", _("Only the chunked transfer coding is accepted."))
         body = environ["wsgi.input"].read(limit + 1)
         if len(body) > limit:
             raise _too_large(limit)
@@ -740,12 +800,12 @@ def _read_body(environ):
     if not length:
         return b""
     if not length.isdigit():
-        raise GatewayError(400, "invalid_request", _("The Content-Length is not a number."))
+        raise GatewayError("invalid_request", _("The Content-Length is not a number."))
     if int(length) > limit:
         raise _too_large(limit)
     body = environ["wsgi.input"].read(int(length))
     if len(body) != int(length):
-        raise GatewayError(400, "invalid_request", _("The request body is shorter than its Content-Length."))
+        raise GatewayError("invalid_request", _("The request body is shorter than its Content-Length."))
     return body
 
 

@@ -9,7 +9,7 @@ from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Membership
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids
 
-from .choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
+from .choices import OPEN_STATES, WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from .models import AccessRequest, ApiKey, Grant
 
 
@@ -41,6 +41,17 @@ def incoming_requests_for_publisher(user: User | AnonymousUser | None) -> QueryS
 
 def own_requests(user: User | AnonymousUser | None) -> QuerySet[AccessRequest]:
     return access_requests_visible_to(user).filter(requester_id__in=requester_org_ids(user))
+
+
+def open_requests_by_version(user: User | AnonymousUser | None, service_id: int) -> dict[int, list[AccessRequest]]:
+    """The user's requesting organisations' pending or granted requests on an API, per version id (one query)."""
+    by_version = {}
+    requests = AccessRequest.objects.filter(
+        requester_id__in=requester_org_ids(user), api_version__service_id=service_id, status__in=OPEN_STATES,
+    ).select_related("requester").order_by("requester__name")
+    for access_request in requests:
+        by_version.setdefault(access_request.api_version_id, []).append(access_request)
+    return by_version
 
 
 def keys_for_requester(user: User | AnonymousUser | None) -> QuerySet[ApiKey]:

@@ -22,7 +22,7 @@ from splp.audit import AuditAction, audit_record, settings_row_update
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
 from . import policy as rules
-from .choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices as S
+from .choices import OPEN_STATES, WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices as S
 from .keys import generate_key
 from .models import (
     LETTER_REFERENCE_MAX_LENGTH,
@@ -34,8 +34,6 @@ from .models import (
     Grant,
 )
 from .selectors import active_grants_on, lapsed_approvals
-
-OPEN_STATES = (*WAITING_FOR_ADMINISTRATOR, S.APPROVED, S.GRANTED)
 
 
 def _move(access_request, *, actor, allowed, to, action, label, reason="", event=None):

@@ -5,7 +5,7 @@ Views only parse input, call access.services and render.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Max
+from django.db.models import Case, Max, Q, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
@@ -19,7 +19,7 @@ from directory.selectors import visible_services
 from splp.portal import paginate, run_service
 
 from . import policy as rules, selectors, services
-from .choices import AccessRequestStatusChoices
+from .choices import OPEN_STATES, AccessRequestStatusChoices
 from .forms import AccessRequestForm, GrantForm, GrantMoveForm
 
 
@@ -30,10 +30,16 @@ def request_create(request, slug, version):
         service__in=visible_services(request.user), service__slug=slug, version=version,
         status=ApiVersionStatusChoices.PUBLISHED,
     )
+    # Organisations with a request under way or access already are not offered: the API page says so.
+    requesters = Organization.objects.filter(pk__in=request.portal_roles.requester_org_ids).exclude(
+        pk__in=selectors.own_requests(request.user).filter(api_version=api_version, status__in=OPEN_STATES)
+        .values("requester_id")
+    )
+    if not requesters:
+        messages.info(request, _("Your organisation already has access to this API or a request under way."))
+        return redirect(api_version.service.get_absolute_url())
     form = AccessRequestForm(
-        request.POST or None,
-        requesters=Organization.objects.filter(pk__in=request.portal_roles.requester_org_ids),
-        operations=api_version.operations.order_by("path", "method"),
+        request.POST or None, requesters=requesters, operations=api_version.operations.order_by("path", "method"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -42,7 +48,7 @@ def request_create(request, slug, version):
                 actor=request.user, requester=data["requester"], api_version=api_version,
                 purpose=data["purpose"], legal_basis=data["legal_basis"], period_start=data["period_start"],
                 period_end=data["period_end"], expected_daily_volume=data["expected_daily_volume"],
-                operations=list(data["operations"]),
+                operations=form.requested_operations(),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -55,10 +61,34 @@ def request_create(request, slug, version):
     })
 
 
+# "Permohonan saya" filters: every status, the open ones (pending or granted), or one status.
+ACTIVE = "active"
+
+
 @portal_page(role="requester")
 def my_requests(request):
-    page = paginate(request, selectors.own_requests(request.user))
-    return render(request, "portal/my_requests.html", {"requests": page, "page_obj": page})
+    """Open requests first (after many withdrawals they were pages away), then by date; a status filter and a
+    search in the API's and the organisations' names."""
+    status, term = request.GET.get("status", ""), request.GET.get("q", "").strip()
+    requests = selectors.own_requests(request.user).annotate(
+        closed=Case(When(status__in=OPEN_STATES, then=Value(0)), default=Value(1))
+    ).order_by("closed", "-created_at", "-id")
+    if status == ACTIVE:
+        requests = requests.filter(status__in=OPEN_STATES)
+    elif status in AccessRequestStatusChoices.values:
+        requests = requests.filter(status=status)
+    else:
+        status = ""
+    if term:
+        requests = requests.filter(
+            Q(api_version__service__name__icontains=term) | Q(api_version__service__owner__name__icontains=term)
+            | Q(requester__name__icontains=term)
+        )
+    page = paginate(request, requests)
+    return render(request, "portal/my_requests.html", {
+        "requests": page, "page_obj": page, "status": status, "term": term, "active": ACTIVE,
+        "statuses": AccessRequestStatusChoices.choices,
+    })
 
 
 @portal_page(role="requester")

@@ -95,6 +95,17 @@ class ScopedAdminMixin(RolePermissionMixin):
     def get_actions(self, request):
         return super().get_actions(request) if admin_access(request).is_admin else {}
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        if request.method == "POST" and request.FILES and response.status_code == 200:
+            # Re-rendered after a POST: the form was refused, and a browser never sends a file twice.
+            names = ", ".join(upload.name for upload in request.FILES.values())
+            messages.warning(request, gettext(
+                "Nothing was saved, so the files you chose were not kept either: choose them again (%(names)s) "
+                "after correcting the form."
+            ) % {"names": names})
+        return response
+
 
 class SeededRowsAdminMixin(ScopedAdminMixin):
     """Settings rows a migration seeds and the Dinas edits (never adds or deletes): the admin only calls

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
+from splp.uploads import KeepUploadsMixin
+
 from .choices import UpstreamAuthTypeChoices
 from .interop import parse_spec
 from .models import MAX_CONNECT_TIMEOUT, MAX_READ_TIMEOUT, MIN_TIMEOUT, ApiService
@@ -23,7 +25,7 @@ class ServiceErrorsMixin:
             self.add_error(None, exc.messages)
 
 
-class SpecForm(ServiceErrorsMixin, forms.Form):
+class SpecForm(KeepUploadsMixin, ServiceErrorsMixin, forms.Form):
     """Upstream URL and OpenAPI document, uploaded or pasted; ``cleaned_data["spec"]`` is the parsed dict."""
 
     upstream_base_url = forms.URLField(

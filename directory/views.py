@@ -26,19 +26,26 @@ from .portal import portal_page
 # Directory (public)
 
 
+def _theme_groups(user):
+    """The themes with published APIs, shown as cards, and the empty ones, listed apart under one line: a
+    directory still filling up would otherwise be mostly "0 API" cards."""
+    themes = list(selectors.themes_with_counts(user))
+    return {
+        "themes": [theme for theme in themes if theme.published_count],
+        "empty_themes": [theme for theme in themes if not theme.published_count],
+    }
+
+
 @portal_page()
 def home(request):
-    themes = list(selectors.themes_with_counts(request.user))
-    return render(
-        request,
-        "portal/home.html",
-        {"themes": themes, "published_total": sum(theme.published_count for theme in themes)},
-    )
+    groups = _theme_groups(request.user)
+    published_total = sum(theme.published_count for theme in groups["themes"])
+    return render(request, "portal/home.html", {**groups, "published_total": published_total})
 
 
 @portal_page()
 def theme_list(request):
-    return render(request, "portal/themes.html", {"themes": selectors.themes_with_counts(request.user)})
+    return render(request, "portal/themes.html", _theme_groups(request.user))
 
 
 @portal_page()
@@ -118,7 +125,7 @@ def my_apis(request):
 @portal_page(role="publisher")
 def register(request):
     owners = Organization.objects.filter(pk__in=request.portal_roles.publisher_org_ids)
-    form = RegisterForm(request.POST or None, request.FILES or None, owners=owners)
+    form = RegisterForm(request.POST or None, request.FILES or None, owners=owners, upload_owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -175,7 +182,7 @@ def edit_metadata(request, slug):
 @portal_page(role="publisher")
 def version_create(request, slug):
     service = _managed_service(request, slug)
-    form = VersionForm(request.POST or None, request.FILES or None)
+    form = VersionForm(request.POST or None, request.FILES or None, upload_owner=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -202,7 +209,7 @@ def version_edit(request, slug, pk):
         messages.error(request, _("Only a draft or a version with changes requested can be edited."))
         return redirect("directory:manage", slug=service.slug)
     if request.method == "POST":
-        form = SpecForm(request.POST, request.FILES)
+        form = SpecForm(request.POST, request.FILES, upload_owner=request.user)
     else:
         form = SpecForm.for_version(api_version)
     if request.method == "POST" and form.is_valid():

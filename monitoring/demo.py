@@ -140,7 +140,7 @@ def seed_policy_register(sender, *, report, organizations, users, **kwargs):
             document_update(
                 actor=admin, document=regulation, kind=kind, title=title, number=number, issued_on=issued_on,
                 owner=owner, review_cycle_months=regulation.review_cycle_months, is_active=regulation.is_active,
-                uploaded_file=upload,
+                regulates_national_connection=regulation.regulates_national_connection, uploaded_file=upload,
             )
             report.count("Dokumen kebijakan dan SOP", False)
             continue

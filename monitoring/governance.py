@@ -85,7 +85,7 @@ def _clean_document(kind, title, number, issued_on, review_cycle_months):
 @transaction.atomic
 def document_register(
     *, actor: User, kind: str, title: str, number: str, issued_on: datetime.date, owner: Organization,
-    uploaded_file: File | None, review_cycle_months: int = 12,
+    uploaded_file: File | None, review_cycle_months: int = 12, regulates_national_connection: bool = False,
 ) -> PolicyDocument:
     """Add a document, with its PDF, to the register."""
     _require_admin(actor)
@@ -94,7 +94,7 @@ def document_register(
     document = PolicyDocument(
         kind=kind, title=title.strip(), number=number.strip(), issued_on=issued_on, owner=owner,
         review_cycle_months=review_cycle_months, file_name=os.path.basename(uploaded_file.name)[:200],
-        created_by=actor,
+        regulates_national_connection=bool(regulates_national_connection), created_by=actor,
     )
     document.next_review_date = next_review_date(document)
     with stored_upload(document.file, uploaded_file, extension):
@@ -108,7 +108,8 @@ def document_register(
 @transaction.atomic
 def document_update(
     *, actor: User, document: PolicyDocument, kind: str, title: str, number: str, issued_on: datetime.date,
-    owner: Organization, review_cycle_months: int, is_active: bool, uploaded_file: File | None = None,
+    owner: Organization, review_cycle_months: int, is_active: bool, regulates_national_connection: bool,
+    uploaded_file: File | None = None,
 ) -> PolicyDocument:
     """Correct a document's record or replace its file; the audit row keeps what it was. A replaced file
     is deleted once the change commits."""
@@ -119,10 +120,12 @@ def document_update(
     before = {"kind": document.kind, "title": document.title, "number": document.number,
               "issued_on": document.issued_on.isoformat(), "owner": document.owner_id,
               "review_cycle_months": document.review_cycle_months, "is_active": document.is_active,
-              "file": document.file_name, "next_review_date": document.next_review_date.isoformat()}
+              "regulates_national_connection": document.regulates_national_connection, "file": document.file_name,
+              "next_review_date": document.next_review_date.isoformat()}
     document.kind, document.title, document.number = kind, title.strip(), number.strip()
     document.issued_on, document.owner, document.is_active = issued_on, owner, bool(is_active)
     document.review_cycle_months = review_cycle_months
+    document.regulates_national_connection = bool(regulates_national_connection)
     document.next_review_date = next_review_date(document)
     old_file = document.file.name
     if extension is not None:

@@ -522,6 +522,13 @@ class PolicyDocument(models.Model):
     # Stored (monitoring.governance computes it) so the list, the filter and the reminder query it directly.
     next_review_date = models.DateField(pgettext_lazy("monitoring-pasal8", "next review"), db_index=True)
     is_active = models.BooleanField(pgettext_lazy("monitoring-pasal8", "in force"), default=True)
+    # SPBE indicator 7, level 4: the policy "telah mengatur keterhubungan dengan Sistem Penghubung Layanan
+    # Pemerintah". Only the Dinas can tell from the text, so it says so here.
+    regulates_national_connection = models.BooleanField(
+        pgettext_lazy("monitoring-pasal8", "regulates the connection with the national SPLP"), default=False,
+        help_text=pgettext_lazy("monitoring-pasal8", "Tick when the document sets how this SPLP connects with the "
+                                "national SPLP (Sistem Penghubung Layanan Pemerintah)."),
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
@@ -620,6 +627,9 @@ class NationalExport(models.Model):
     manifest = models.JSONField(_("manifest"))
     api_yaml_sha256 = models.CharField(_("api.yaml SHA-256"), max_length=64)
     changes = models.JSONField(_("changes since the previous export"), default=dict)
+    # The project's files as exported ({path: YAML text}; a few KB): the same files download again later, even
+    # after the API, SITE_URL or the Pemda's identity changed.
+    project = models.JSONField(_("project files"), default=dict)
 
     class Meta:
         verbose_name = _("national export")

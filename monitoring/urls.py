@@ -11,6 +11,7 @@ urlpatterns = [
     path("pemantauan/ropa.xlsx", views.ropa_download, {"fmt": "xlsx"}, name="ropa-xlsx"),
     path("pemantauan/ropa.csv", views.ropa_download, {"fmt": "csv"}, name="ropa-csv"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("api-saya/kelola/<slug:slug>/penggunaan/", views.api_usage, name="api-usage"),
     path("pemantauan/laporan/<int:pk>/", views.report_detail, name="report"),
     path("pemantauan/laporan/<int:pk>/unduh.pdf", views.report_pdf, name="report-pdf"),
     path("pemantauan/laporan/<int:pk>/unduh.docx", views.report_docx, name="report-docx"),

@@ -82,6 +82,21 @@ def usage_daily(
     }
 
 
+def consumers_daily(*, service_id: int, date_from: datetime.date, date_to: datetime.date,
+                    now: datetime.datetime | None = None) -> dict:
+    """How many requesting organisations called an API, per local day of [date_from, date_to] and over the
+    whole range (``total``). The caller has checked that the user may see this API (usage_daily)."""
+    start, end = period_bounds(date_from, date_to)
+    rows = usage_by(start=start, end=end, fields=("organization_id",), by_day=True, live_from=live_since(now=now),
+                    service_id=service_id, organization_id__isnull=False)
+    by_day, everyone = {}, set()
+    for row in rows:
+        if row["calls"]:
+            by_day.setdefault(row["day"], set()).add(row["organization_id"])
+            everyone.add(row["organization_id"])
+    return {"total": len(everyone), "days": {day: len(organizations) for day, organizations in by_day.items()}}
+
+
 def previous_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
     first = today.replace(day=1)
     return (first - datetime.timedelta(days=1)).replace(day=1), first

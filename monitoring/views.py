@@ -1,7 +1,6 @@
 """Pages of the Dinas: the monitoring dashboard, the system status and the Monev report (HTML and its
-downloads).
-
-Administrators only: anonymous visitors go to the login page, everyone else gets the 403 page.
+downloads), for administrators only (anonymous visitors go to the login page, everyone else gets the 403
+page); and the usage of an API for its publisher, in the portal.
 """
 
 import datetime
@@ -21,8 +20,8 @@ from access.choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
 from access.models import AccessRequest
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiService, ApiVersion
-from directory.portal import PortalRoles
-from directory.selectors import is_administrator
+from directory.portal import PortalRoles, portal_page
+from directory.selectors import is_administrator, services_managed_by
 
 from . import charts, rollups, ropa, rules
 from .forms import IdentifierLookupForm
@@ -37,6 +36,7 @@ from .monev.usage import percent, usage_by_month
 from .monev.xlsx import render_xlsx
 from .services import request_log_lookup_identifier
 from .status import system_status
+from .usage import consumers_daily, usage_daily
 
 TOP_APIS = 10
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -69,7 +69,7 @@ def report_detail(request, pk):
     report = get_object_or_404(MonevReport.objects.select_related("generated_by", "finalised_by"), pk=pk)
     sections = report_sections(report)
     for section in sections:
-        section.svgs = [chart.svg() for chart in section.charts]
+        section.chart_html = [chart.html() for chart in section.charts]
     return render(request, "monitoring/report.html", {
         "report": report,
         "sections": sections,
@@ -231,6 +231,7 @@ def dashboard(request):
         "year": year,
         "today": today,
         "data_as_of": data_as_of,
+        "status_items": system_status(now=data_as_of).values(),
         "calls": display(calls),
         "error_rate": display(Percent(percent(errors, calls))),
         "theme_rows": theme_rows,
@@ -254,4 +255,31 @@ def dashboard(request):
             [(a["name"], a["calls"]) for a in top_apis], title=_("Top APIs by calls"),
             empty_text=_("No calls in this period."),
         ),
+    })
+
+
+# The periods a publisher can look back over on an API's usage page, in days; the first is the default.
+USAGE_PERIODS = (30, 7, 90)
+
+
+@portal_page(role="publisher")
+def api_usage(request, slug):
+    """Calls, error rate, latency and consumers of one of the publisher's APIs per day (another
+    organisation's API is a 404, as on "API saya")."""
+    service = get_object_or_404(services_managed_by(request.user), slug=slug)
+    days = int(request.GET["hari"]) if request.GET.get("hari") in {str(d) for d in USAGE_PERIODS} else USAGE_PERIODS[0]
+    today = timezone.localdate()
+    date_from = today - datetime.timedelta(days=days - 1)
+    usage = usage_daily(user=request.user, date_from=date_from, date_to=today, api=service.slug)
+    consumers = consumers_daily(service_id=service.pk, date_from=date_from, date_to=today)
+    # The table lists the days with calls, newest first; the chart shows every day.
+    rows = [{**day, "consumers": consumers["days"].get(day["date"], 0),
+             "error_rate": percent(day["errors"], day["calls"])} for day in reversed(usage["days"]) if day["calls"]]
+    chart = charts.column_chart(
+        [(f"{day['date']:%d/%m}", day["calls"]) for day in usage["days"]],
+        title=_("Calls per day"), empty_text=_("No calls in this period."),
+    )
+    return render(request, "portal/api_usage.html", {
+        "service": service, "days": days, "periods": USAGE_PERIODS, "usage": usage, "rows": rows, "chart": chart,
+        "consumers": consumers["total"], "error_rate": percent(usage["total"]["errors"], usage["total"]["calls"]),
     })

@@ -53,10 +53,11 @@ class TokenLoginView(knox_views.LoginView):
             200: inline_serializer("AuthToken", {
                 "token": serializers.CharField(), "expiry": serializers.DateTimeField(),
             }),
-            400: error_response("Wrong username or password (`invalid_credentials`)."),
-            429: error_response("Too many failed logins (`too_many_attempts`); see Retry-After."),
+            400: error_response(_("Wrong username or password (`invalid_credentials`).")),
+            429: error_response(_("Too many failed logins (`too_many_attempts`); see Retry-After.")),
         },
-        summary="Log in: get an API token",
+        summary=_("Log in: get an API token"),
+        description=_("Username and password in, a new token and its expiry out."),
     )
     def post(self, request, format=None):
         serializer = LoginSerializer(data=request.data)
@@ -71,7 +72,7 @@ class TokenLoginView(knox_views.LoginView):
             return super().post(request, format=format)
 
 
-LOGOUT_RESPONSES = {204: None, 401: error_response("No valid token.")}
+LOGOUT_RESPONSES = {204: None, 401: error_response(_("No valid token."))}
 
 
 class TokenLogoutMixin:
@@ -87,7 +88,8 @@ class TokenLogoutMixin:
 class TokenLogoutView(TokenLogoutMixin, knox_views.LogoutView):
     """Ends the token this request carries, at once."""
 
-    @extend_schema(request=None, responses=LOGOUT_RESPONSES, summary="Log out: end this token")
+    @extend_schema(request=None, responses=LOGOUT_RESPONSES, summary=_("Log out: end this token"),
+                   description=_("Ends the token this request carries, at once."))
     @transaction.atomic
     def post(self, request, format=None):
         return super().post(request, format=format)
@@ -96,7 +98,8 @@ class TokenLogoutView(TokenLogoutMixin, knox_views.LogoutView):
 class TokenLogoutAllView(TokenLogoutMixin, knox_views.LogoutAllView):
     """Ends every token of the user (a lost laptop, a leaked script)."""
 
-    @extend_schema(request=None, responses=LOGOUT_RESPONSES, summary="Log out everywhere: end all my tokens")
+    @extend_schema(request=None, responses=LOGOUT_RESPONSES, summary=_("Log out everywhere: end all my tokens"),
+                   description=_("Ends every token of the user (a lost laptop, a leaked script)."))
     @transaction.atomic
     def post(self, request, format=None):
         return super().post(request, format=format)

@@ -1,10 +1,12 @@
-"""The OpenAPI schema's side of the error shape: every operation documents the errors it can answer, in the
-one ``{"error": {"code", "message"}}`` shape of splp/api.py. Kept apart from splp/api.py, which DRF's
-settings import while DRF itself loads (drf-spectacular's AutoSchema imports DRF's generic views)."""
+"""The OpenAPI schema: every operation grouped under its area's tag, with a summary a person reads in the
+docs (in Indonesian), and the errors it can answer in the one ``{"error": {"code", "message"}}`` shape of
+splp/api.py. Kept apart from splp/api.py, which DRF's settings import while DRF itself loads
+(drf-spectacular's AutoSchema imports DRF's generic views)."""
 
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy as _
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
 
@@ -39,8 +41,57 @@ def error_response(description):
 CONFLICT = error_response(_("The object's current state does not allow this action."))
 
 
+# The areas of the API, by the app a view lives in: the tag (a section of the docs) and what it holds.
+AREAS = {
+    "directory": (_("Directory"), _("The service directory (published APIs, themes) and the metadata repository: "
+                                    "a publisher registers its APIs and their versions for the Dinas' review.")),
+    "access": (_("Access"), _("The Pasal 7 workflow: a requester applies for access, the Dinas decides, the "
+                              "API's publisher grants it; the requester's API keys for the bus.")),
+    "monitoring": (_("Monitoring"), _("Use of the APIs through the bus, for the Dinas and the publishers.")),
+    "splp": (_("Login"), _("An API token for scripts: log in with username and password, send the token as "
+                           "`Authorization: Token <token>`, log out to end it.")),
+}
+
+
+def documented(description, **summaries):
+    """Each named action of a view gets its summary, and all of them the view's description."""
+    return extend_schema_view(
+        **{action: extend_schema(summary=summary, description=description) for action, summary in summaries.items()}
+    )
+
+
+def site_base(request):
+    """This site's address as the reader of the docs reached it; empty (relative links) when the schema is
+    generated without a request (manage.py spectacular). Never the database: the schema is loaded without one."""
+    return request.build_absolute_uri("/").rstrip("/") if request is not None else ""
+
+
+def describe_api(result, generator, request, public):
+    """Postprocessing hook: the introduction with the way back to the portal, and the areas' descriptions."""
+    portal = site_base(request) + reverse("portal-home")
+    result["info"]["description"] = gettext(
+        "The REST API of the Government Service Bus (SPLP): the service directory, the metadata repository and "
+        "access to the APIs. Everything the portal does for a logged-in user, for scripts and systems.\n\n"
+        "[Back to the SPLP portal](%(portal)s)"
+    ) % {"portal": portal}
+    result["externalDocs"] = {"description": gettext("SPLP portal"), "url": portal}
+    used = {tag for operations in result["paths"].values() for operation in operations.values()
+            for tag in operation.get("tags", ())}
+    result["tags"] = [
+        {"name": str(name), "description": str(text)} for name, text in AREAS.values() if str(name) in used
+    ]
+    return result
+
+
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, plus the error answers each operation can give, in the one error shape."""
+
+    def get_tags(self):
+        return [str(AREAS[self.view.__module__.split(".")[0]][0])]
+
+    def get_description(self):
+        # Not the view's docstring: it is written for developers of the SPLP, in English. Views give theirs.
+        return ""
 
     def get_auth(self):
         auths = super().get_auth()

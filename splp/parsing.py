@@ -116,9 +116,25 @@ def _check_expansion(root, max_bytes):
             stack.extend((child, False) for child in _children(node))
 
 
+def _yaml_error_message(exc):
+    """Where the document breaks, for a person: PyYAML's own text is English parser jargon with a trace of
+    the document, so only its position is kept (PyYAML counts lines and columns from 0)."""
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return _("The document is neither valid JSON nor valid YAML.")
+    return _(
+        "The document is neither valid JSON nor valid YAML: check line %(line)d, near column %(column)d "
+        "(indentation, a missing colon, or an unclosed quote or bracket)."
+    ) % {"line": mark.line + 1, "column": mark.column + 1}
+
+
 def load_yaml(text, *, max_bytes):
     """``yaml.safe_load`` bounded in depth and in alias expansion (``max_bytes``). Raises ``DocumentError``."""
-    loader = _BoundedLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is made: a refusal like any other.
+        loader = _BoundedLoader(text)
+    except yaml.YAMLError:
+        raise DocumentError(_("The document is neither valid JSON nor valid YAML.")) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -126,7 +142,9 @@ def load_yaml(text, *, max_bytes):
         if loader.aliased:
             _check_expansion(node, max_bytes)
         return loader.construct_document(node)
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. an integer longer than Python converts
-        raise DocumentError(_("The document is not valid YAML: %(err)s") % {"err": exc}) from None
+    except yaml.MarkedYAMLError as exc:
+        raise DocumentError(_yaml_error_message(exc)) from None
+    except (yaml.YAMLError, ValueError):  # ValueError: e.g. an integer longer than Python converts
+        raise DocumentError(_("The document is neither valid JSON nor valid YAML.")) from None
     finally:
         loader.dispose()

@@ -336,7 +336,13 @@ REST_FRAMEWORK = {
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("SPLP_API_TOKEN_TTL_DAYS", default=30))}
 SPECTACULAR_SETTINGS = {
     "TITLE": "SPLP API",
-    "DESCRIPTION": "Sistem Penghubung Layanan Pemerintah: direktori layanan, repositori metadata, dan akses.",
+    # The introduction (with the way back to the portal and the bus' conventions) and the areas' tags are
+    # written by the hooks, in the request's language.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "splp.api_schema.describe_api",
+        "access.api.schema.document_bus",
+    ],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The API's contract is JSON; DRF's form parsers stay for `curl -d` and the browsable API, undocumented.

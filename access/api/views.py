@@ -1,7 +1,7 @@
 """Access API: thin views over the Pasal 7 services. What a user may touch is what the selectors show it."""
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from directory.models import ApiVersion
-from splp.api_schema import CONFLICT
+from splp.api_schema import CONFLICT, documented
 from splp.workflow import TransitionError
 
 from .. import services
@@ -31,6 +31,15 @@ from .serializers import (
 )
 
 
+@documented(
+    _("The Pasal 7 workflow: a requester's organisation applies, the Dinas decides, the API's publisher grants "
+      "access and a key is issued. Each user sees the requests of its own organisations."),
+    list=_("List access requests"), retrieve=_("Details of an access request"), create=_("Apply for access"),
+    approve=_("Approve a request (Dinas)"), reject=_("Reject a request (Dinas)"),
+    decline=_("Decline to grant access (publisher)"), grant=_("Grant access and issue a key (publisher)"),
+    revoke=_("Revoke the access (publisher)"), withdraw=_("Withdraw a request (requester)"),
+    move=_("Move the access to a newer version (publisher)"),
+)
 class AccessRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Pasal 7 applications: the requester applies, the Dinas decides, the publisher grants."""
 
@@ -134,6 +143,13 @@ class AccessRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         return Response(GrantMoveResultSerializer(result, context=self.get_serializer_context()).data)
 
 
+@documented(
+    _("The keys of the requester's organisation for calling APIs through the bus. A key's secret is shown once, "
+      "when it is revealed or rotated, and never stored in clear."),
+    list=_("List my organisation's API keys"), retrieve=_("Details of an API key"),
+    reveal=_("Show a new key (once)"), rotate=_("Replace a key (the old one stops working)"),
+    revoke=_("Revoke a key"),
+)
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The requesting organisation's keys: the secret is shown once (reveal or rotation), never stored in clear."""
 

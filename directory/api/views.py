@@ -13,7 +13,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
-from splp.api_schema import CONFLICT
+from splp.api_schema import CONFLICT, documented
 
 from .. import services
 from ..filtersets import ApiServiceFilterSet
@@ -34,6 +34,10 @@ from .serializers import (
 )
 
 
+@documented(
+    _("Themes of the service directory (Pasal 7e), each with its number of published APIs the user may see."),
+    list=_("List the directory's themes"),
+)
 class ThemeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Themes of the service directory (Pasal 7e) with their number of published APIs."""
 
@@ -56,6 +60,12 @@ class ServiceFilteringMixin:
     lookup_value_regex = SlugConverter.regex
 
 
+@documented(
+    _("The published APIs the user may see, as the portal's directory shows them; no login needed for the public "
+      "ones."),
+    list=_("Search the service directory"), retrieve=_("Details of a published API"),
+    openapi=_("OpenAPI document of the live version"),
+)
 class PublishedApiServiceViewSet(ServiceFilteringMixin, viewsets.ReadOnlyModelViewSet):
     """The service directory: the published APIs the user may see (selectors.visible_services)."""
 
@@ -74,12 +84,17 @@ class PublishedApiServiceViewSet(ServiceFilteringMixin, viewsets.ReadOnlyModelVi
             raise NotFound(_("No published API with this slug."))
         return service
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="OpenAPI document of the live version")
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def openapi(self, request, slug=None):
         return Response(self.get_object().live_version.spec)
 
 
+@documented(
+    _("A publisher operator's registrations in the metadata repository (every registration for the Dinas)."),
+    list=_("List my API registrations"), retrieve=_("Details of an API registration"),
+    create=_("Register an API with its first version"), partial_update=_("Edit an API's metadata"),
+)
 class ApiServiceViewSet(
     ServiceFilteringMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -117,6 +132,13 @@ class ApiServiceViewSet(
         name: extend_schema(parameters=[OpenApiParameter("service_slug", str, OpenApiParameter.PATH)])
         for name in ("list", "retrieve", "create", "update", "partial_update", "submit", "notes")
     }
+)
+@documented(
+    _("Versions of a registration: a draft is edited and checked for interoperability, then submitted; the Dinas "
+      "reviews it, answers in the notes and publishes it."),
+    list=_("List the versions of an API"), retrieve=_("Details of a version"), create=_("Add a version (a draft)"),
+    update=_("Replace a draft's document"), partial_update=_("Edit a draft's document"),
+    submit=_("Submit a version for the Dinas' review"), notes=_("Add a review note"),
 )
 class ApiVersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Versions of one of the user's registrations: add, edit a draft, submit for review, discuss."""

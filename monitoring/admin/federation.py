@@ -22,7 +22,7 @@ from directory.choices import ClassificationChoices
 from directory.models import ApiService
 
 from .. import governance
-from ..federation import services
+from ..federation import services, wso2
 from ..models import NationalExport, SplpConnection
 
 EXPORT = _("Export to the national SPLP (WSO2)")
@@ -242,12 +242,35 @@ class NationalExportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The export history: recorded by the export only, never changed or deleted."""
 
     admin_permissions = frozenset({"view"})
-    list_display = ("exported_at", "connection", "api_version", "exported_by", "summary")
+    list_display = ("exported_at", "connection", "api_version", "exported_by", "summary", "download")
     list_filter = ("connection",)
     list_select_related = ("connection", "api_version__service", "exported_by")
-    fields = ("connection", "api_version", "exported_at", "exported_by", "summary", "api_yaml_sha256", "manifest")
+    fields = ("connection", "api_version", "exported_at", "exported_by", "summary", "download", "api_yaml_sha256",
+              "manifest")
     readonly_fields = fields
 
     @admin.display(description=_("changes since the previous export"))
     def summary(self, obj):
         return change_summary(obj)
+
+    @admin.display(description=_("project files"))
+    def download(self, obj):
+        if not obj.project:  # exported before the files were kept
+            return "–"
+        url = reverse("admin:monitoring_nationalexport_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
+
+    def get_urls(self):
+        return [
+            path("<int:object_id>/download/", self.admin_site.admin_view(self.download_view),
+                 name="monitoring_nationalexport_download"),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, object_id):
+        if not admin_access(request).is_admin:
+            raise PermissionDenied
+        export = get_object_or_404(NationalExport.objects.exclude(project={}), pk=object_id)
+        data = wso2.archive({path: text.encode() for path, text in export.project.items()})
+        stamp = timezone.localtime(export.exported_at).strftime("%Y%m%d-%H%M")
+        return _zip_response(data, f"wso2-{export.connection_id}-{stamp}-{export.api_version.version}.zip")

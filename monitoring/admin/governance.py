@@ -21,6 +21,7 @@ from directory.admin_base import (
     admin_access,
     stored_file_response,
 )
+from splp.uploads import KeepUploadsMixin
 
 from .. import governance
 from ..models import PolicyDocument, PolicyReview, PolicyReviewOutcomeChoices
@@ -44,7 +45,8 @@ class PolicyDocumentForm(forms.ModelForm):
 
     class Meta:
         model = PolicyDocument
-        fields = ("kind", "title", "number", "issued_on", "owner", "review_cycle_months", "is_active")
+        fields = ("kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                  "regulates_national_connection", "is_active")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +58,7 @@ class PolicyDocumentForm(forms.ModelForm):
         return _checked_pdf(self.cleaned_data.get("upload"))
 
 
-class PolicyReviewForm(forms.Form):
+class PolicyReviewForm(KeepUploadsMixin, forms.Form):
     reviewed_on = forms.DateField(label=pgettext_lazy("monitoring-pasal8", "reviewed on"),
                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     outcome = forms.ChoiceField(label=pgettext_lazy("monitoring-pasal8", "outcome"),
@@ -98,7 +100,8 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     inlines = [PolicyReviewInline, AuditEventInline]
 
     def get_fields(self, request, obj=None):
-        fields = ["kind", "title", "number", "issued_on", "owner", "review_cycle_months", "is_active"]
+        fields = ["kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                  "regulates_national_connection", "is_active"]
         if obj is None:
             return [*fields, "upload"]
         return [*fields, "download", "upload", "next_review", "review_link", "created_by", "created_at"]
@@ -134,7 +137,8 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name]
-                for name in ("kind", "title", "number", "issued_on", "owner", "review_cycle_months")}
+                for name in ("kind", "title", "number", "issued_on", "owner", "review_cycle_months",
+                             "regulates_national_connection")}
         upload = form.cleaned_data.get("upload")
         if change:
             governance.document_update(actor=request.user, document=obj, is_active=form.cleaned_data["is_active"],
@@ -166,7 +170,7 @@ class PolicyDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
             raise PermissionDenied
         document = self.get_object(request, unquote(object_id))
         form = PolicyReviewForm(request.POST or None, request.FILES or None,
-                                initial={"reviewed_on": timezone.localdate()})
+                                initial={"reviewed_on": timezone.localdate()}, upload_owner=request.user)
         if request.method == "POST" and form.is_valid():
             try:
                 governance.review_record(

@@ -20,6 +20,8 @@ class UsageView(APIView):
 
     @extend_schema(
         operation_id="usage_retrieve",
+        summary=_("Daily use of the APIs through the bus"),
+        description=_("Calls, errors and latency per API and day: the Dinas sees every API, a publisher its own."),
         parameters=[UsageQuerySerializer, OpenApiParameter("from", OpenApiTypes.DATE, description=str(_(
             "First day (YYYY-MM-DD, local time). Default: 30 days before `to`, `to` included.")))],
         responses={

@@ -166,6 +166,7 @@ def national_export(
             connection=connection, api_version=version, exported_at=now, exported_by=actor, manifest=manifest,
             api_yaml_sha256=wso2.sha256(api_yaml),
             changes=wso2.changes(previous.manifest if previous else None, manifest),
+            project={path: data.decode() for path, data in project.items()},
         )
         audit_record(actor=actor, target=connection, action=AuditAction.NATIONAL_EXPORT,
                      new_state=version.version, data={"service": service.slug, "export": export.pk,

@@ -32,19 +32,15 @@ import zipfile
 import yaml
 from django.utils.text import slugify
 
+from access.gateway import gateway_url
 from directory.choices import SpecFormatChoices
 from directory.models import ApiVersion
-from splp.context_processors import current_pemda, site_url
+from splp.context_processors import current_pemda
 
 # The DTO version WSO2 API Manager 4.x writes and reads (apictl refuses a project of another major version).
 FORMAT_VERSION = "v4.2.0"
 THROTTLING_POLICY = "Unlimited"
 DEPLOYMENT_ENVIRONMENT = "Default"
-
-
-def gateway_url(api_version: ApiVersion) -> str:
-    """Where this SPLP's bus serves the version (access.gateway: /gateway/<slug>/v<version>/)."""
-    return f"{site_url()}/gateway/{api_version.service.slug}/v{api_version.version}/"
 
 
 def context(api_version: ApiVersion) -> str:

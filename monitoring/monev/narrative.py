@@ -92,11 +92,12 @@ def conclusion_text(figures):
     ) % {"findings": figures["findings"]["total"], "open": open_findings, "incidents": incidents["total"],
          "not_notified": incidents["not_notified"]})
 
+    # "pembinaan, pengawasan (2026)": the kinds short of the minimum, per year.
     missed = [
-        f"{year['year']}: {rules.category_label(group).lower()}"
+        f"{', '.join(kinds)} ({year['year']})"
         for year in figures["activities"]["years"]
-        for group, status in year["periods"]["year"]["categories"].items()
-        if status["light"] != "green"
+        if (kinds := [rules.category_label(group).lower()
+                      for group, status in year["periods"]["year"]["categories"].items() if status["light"] != "green"])
     ]
     if missed:
         paragraphs.append(pgettext(CTX, "The Pasal 8 minimum of activities is not met yet for: %(missed)s.")

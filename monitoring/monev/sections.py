@@ -61,7 +61,7 @@ class Chart:
     title: str
     items: list  # [(label, value)]
 
-    def svg(self):
+    def html(self):
         draw = charts.column_chart if self.kind == "column" else charts.bar_chart
         return draw(self.items, title=self.title, empty_text=_("No calls in this period."))
 

@@ -16,6 +16,7 @@ from directory.models import ApiVersion, InteropStandard, Organization
 
 from .. import rules
 from ..federation.services import inward_versions
+from ..governance import add_months
 from ..models import (
     Activity,
     HealthCheck,
@@ -73,9 +74,16 @@ def _not_recorded(summary):
 # -- The items ------------------------------------------------------------------------------------------
 
 
+# Indicator 7, level 4 counts a review report "yang masih berlaku (<2 tahun)" (Permen PANRB 59/2020).
+REVIEW_VALID_MONTHS = 24
+SET_POLICY = (PK.REGULATION, PK.DECREE)
+
+
 def _register_evidence(year, last_day):
     documents = list(PolicyDocument.objects.filter(issued_on__lte=last_day).select_related("owner"))
-    reviews = list(PolicyReview.objects.filter(reviewed_on__year=year).select_related("document"))
+    reviews = list(PolicyReview.objects.filter(
+        reviewed_on__gt=add_months(last_day, -REVIEW_VALID_MONTHS), reviewed_on__lte=last_day,
+    ).select_related("document"))
     files = {}
     for document in documents:
         content = read_stored(document.file)
@@ -86,20 +94,28 @@ def _register_evidence(year, last_day):
         if content is not None:
             files[f"1-kebijakan/reviu/{review.pk}-{review.file_name}"] = content
     files["1-kebijakan/register.csv"] = csv_file(
-        [P("kind"), P("number"), P("title"), P("date issued"), P("owner"), P("in force"), P("next review")],
-        [(d.get_kind_display(), d.number, d.title, d.issued_on, d.owner.name, d.is_active, d.next_review_date)
-         for d in documents])
+        [P("kind"), P("number"), P("title"), P("date issued"), P("owner"), P("in force"),
+         P("regulates the connection with the national SPLP"), P("next review")],
+        [(d.get_kind_display(), d.number, d.title, d.issued_on, d.owner.name, d.is_active,
+          d.regulates_national_connection, d.next_review_date) for d in documents])
     files["1-kebijakan/reviu.csv"] = csv_file(
         [P("document"), P("reviewed on"), P("outcome"), P("findings")],
         [(str(r.document), r.reviewed_on, r.get_outcome_display(), r.findings) for r in reviews])
-    summary = P("%(documents)d documents in the register, %(reviews)d reviews in the year.") % {
+    summary = P("%(documents)d documents in the register, %(reviews)d reviews in the last two years.") % {
         "documents": len(documents), "reviews": len(reviews)} if documents else ""
+    in_force = [d for d in documents if d.is_active]
     facts = {
-        "regulations": [str(d) for d in documents if d.kind == PK.REGULATION and d.is_active],
-        "sops": [str(d) for d in documents if d.kind == PK.SOP and d.is_active],
-        "standard_documents": [str(d) for d in documents if d.kind == PK.INTEROPERABILITY and d.is_active],
-        "reviews_overdue": [str(d) for d in documents if d.is_active and d.next_review_date < last_day],
-        "reviews_revising": [str(r.document) for r in reviews if r.outcome in (PR.REVISED, PR.REPLACED)],
+        "policies_set": [str(d) for d in in_force if d.kind in SET_POLICY],
+        "regulations": [str(d) for d in in_force if d.kind == PK.REGULATION],
+        "national_connection_policies": [str(d) for d in in_force if d.regulates_national_connection],
+        "reviews_recent": [f"{r.document} ({r.reviewed_on:%d/%m/%Y})" for r in reviews],
+        "reviews_overdue": [str(d) for d in in_force if d.next_review_date < last_day],
+        # "ditindaklanjuti dengan kebijakan baru": a review that asked for a revision, and a policy issued since.
+        "reviews_followed_up": [
+            f"{r.document} ({r.reviewed_on:%d/%m/%Y}) → {d}" for r in reviews
+            if r.outcome in (PR.REVISED, PR.REPLACED)
+            for d in documents if r.reviewed_on <= d.issued_on
+        ],
     }
     return Item("register", P("Policy and SOP register and its reviews"), _not_recorded(summary), files), facts
 

@@ -6,11 +6,9 @@ the criteria are quoted from the Pedoman as published by the Pemkab Sambas,
 https://spbe.sambas.go.id/indikator-18-sistem-penghubung-layanan (cross-checked with
 https://spbe.banjarmasinkota.go.id/p/teknologi-informasi-dan-komunikasi_66.html).
 
-Indicator 7 ("Kebijakan Internal terkait Sistem Penghubung Layanan"): the exact level texts were not found in
-a public source we could read. The criteria below are NOT a quotation: they follow the pattern every policy
-indicator of the Pedoman uses (draft; set for part of the needs; set for all of them; supporting integration;
-evaluated periodically and improved) and the summary in issue 11. Replace them with the regulation's text
-when it is at hand.
+Indicator 7 ("Tingkat Kematangan Kebijakan Internal Penggunaan Sistem Penghubung Layanan Instansi
+Pusat/Pemerintah Daerah"): the criteria as the Permen's annex (Lampiran, as published on jdih.menpan.go.id) words them,
+cross-checked against two public transcriptions of it used by Pemda SPBE self-assessment applications.
 
 A level is supported when its rule and every lower level's rule hold. Each rule returns (met, why, missing):
 ``why`` says what evidence meets it, ``missing`` what the Dinas lacks for it.
@@ -24,7 +22,7 @@ from ..monev.formatting import P
 @dataclass(frozen=True)
 class Criterion:
     level: int
-    text: str  # in Indonesian, as the Pedoman (or, for indicator 7, our paraphrase) words it
+    text: str  # in Indonesian, as the regulation words it
     rule: object  # (evidence) -> (met, why, missing)
 
 
@@ -35,58 +33,77 @@ def _always(evidence):
     return True, "", ""
 
 
-def _regulation_set(evidence):
-    """Level 2: the Perwali/Perbup on the SPLP is set (registered, in force, issued by the end of the year)."""
+def _policy_set(evidence):
+    """Level 2: an internal policy on the use of the SPLP is set: a Perwali/Perbup or a Kepala Dinas' decree in
+    force in the register."""
+    policies = evidence.facts["policies_set"]
+    if policies:
+        return True, P("An internal policy on the use of the SPLP is set: %(list)s.") % {
+            "list": "; ".join(policies)}, ""
+    return False, "", P("Register the Perwali/Perbup (or the Kepala Dinas' decree) on the use of the SPLP in the "
+                        "policy and SOP register.")
+
+
+def _policy_for_every_organisation(evidence):
+    """Level 3: the policy sets the use of the SPLP for every Perangkat Daerah: a regional head regulation, which
+    binds them all (a Kepala Dinas' decree binds only part of them)."""
     regulations = evidence.facts["regulations"]
     if regulations:
-        return True, P("The regional head regulation is registered: %(list)s.") % {"list": "; ".join(regulations)}, ""
-    return False, "", P("Register the Perwali/Perbup on the SPLP in the policy and SOP register.")
+        return True, P("The regional head regulation sets the use of the SPLP for every Perangkat Daerah: "
+                       "%(list)s.") % {"list": "; ".join(regulations)}, ""
+    return False, "", P("A Kepala Dinas' decree binds only part of the Perangkat Daerah: set the use of the SPLP "
+                        "for every Perangkat Daerah by a Perwali/Perbup and register it.")
 
 
-def _sops_in_force(evidence):
-    """Level 3: the policy covers the service's needs: SOPs are set and in force beside the regulation."""
-    sops = evidence.facts["sops"]
-    if sops:
-        return True, P("SOPs in force: %(list)s.") % {"list": "; ".join(sops)}, ""
-    return False, "", P("Set the SOPs of the SPLP service (API registration, access requests, incidents) and "
-                        "register them.")
-
-
-def _standard_supports_integration(evidence):
-    """Level 4: the policy supports integration: the interoperability standard is set as a policy document, and
-    every document in force was reviewed within its cycle (none overdue at the end of the year)."""
-    overdue = evidence.facts["reviews_overdue"]
-    standard = evidence.facts["standard_documents"]
-    missing = []
-    if not standard:
-        missing.append(P("Register the interoperability standard as a policy document."))
-    if overdue:
-        missing.append(P("Review the documents whose review is overdue: %(list)s.") % {"list": "; ".join(overdue)})
+def _connection_regulated_and_reviewed(evidence):
+    """Level 4: the policy regulates the connection with the national SPLP, and it is reviewed periodically: a
+    review report younger than two years, and no document in force past its review date."""
+    facts, missing = evidence.facts, []
+    if not facts["national_connection_policies"]:
+        missing.append(P("No policy in force regulates the connection with the national SPLP: register one and "
+                         "tick \"regulates the connection with the national SPLP\"."))
+    if not facts["reviews_recent"]:
+        missing.append(P("No review of the policy was recorded in the last two years."))
+    if facts["reviews_overdue"]:
+        missing.append(P("Review the documents whose review is overdue: %(list)s.") % {
+            "list": "; ".join(facts["reviews_overdue"])})
     if missing:
         return False, "", " ".join(missing)
-    return True, P("The interoperability standard is a policy document and every document in force was reviewed "
-                   "within its cycle."), ""
+    return True, P("The connection with the national SPLP is regulated (%(policies)s), and the policy was reviewed: "
+                   "%(reviews)s.") % {"policies": "; ".join(facts["national_connection_policies"]),
+                                      "reviews": "; ".join(facts["reviews_recent"])}, ""
 
 
-def _reviews_improve(evidence):
-    """Level 5: evaluated periodically and improved: a review in the year revised or replaced a document."""
-    revised = evidence.facts["reviews_revising"]
-    if revised:
-        return True, P("Reviews in the year led to revisions: %(list)s.") % {"list": "; ".join(revised)}, ""
-    return False, "", P("Record a review in the year whose outcome revised or replaced a document.")
+def _reviews_followed_by_policy(evidence):
+    """Level 5: the review's results followed up with a new policy: a review that asked for a revision, and a
+    policy document issued on or after it."""
+    followed = evidence.facts["reviews_followed_up"]
+    if followed:
+        return True, P("Reviews were followed up with a new policy: %(list)s.") % {"list": "; ".join(followed)}, ""
+    return False, "", P("Follow up a review that asked for a revision with a new policy (regulation, decree or SOP) "
+                        "and register it.")
 
 
 INDICATOR_7 = (
-    Criterion(1, "Konsep kebijakan internal terkait Sistem Penghubung Layanan belum tersedia atau masih dalam "
-                 "bentuk draf. [parafrase, bukan kutipan]", _always),
-    Criterion(2, "Kebijakan internal terkait Sistem Penghubung Layanan telah ditetapkan dan mengatur sebagian "
-                 "kebutuhan layanan. [parafrase, bukan kutipan]", _regulation_set),
-    Criterion(3, "Kebijakan internal telah mengatur seluruh kebutuhan layanan Sistem Penghubung Layanan (termasuk "
-                 "SOP yang berlaku). [parafrase, bukan kutipan]", _sops_in_force),
-    Criterion(4, "Kebijakan internal mendukung keterpaduan/integrasi layanan melalui Sistem Penghubung Layanan "
-                 "berdasarkan standar interoperabilitas. [parafrase, bukan kutipan]", _standard_supports_integration),
-    Criterion(5, "Kebijakan internal dievaluasi secara berkala dan hasil evaluasinya diterapkan untuk memperbaiki "
-                 "kebijakan. [parafrase, bukan kutipan]", _reviews_improve),
+    Criterion(1, "Konsep kebijakan internal terkait Penggunaan Sistem Penghubung Layanan Instansi Pusat/Pemerintah "
+                 "Daerah belum atau telah tersedia.", _always),
+    Criterion(2, "Kebijakan internal terkait Penggunaan Sistem Penghubung Layanan Instansi Pusat/Pemerintah Daerah "
+                 "telah ditetapkan. Kondisi: Kebijakan internal terkait Penggunaan Sistem Penghubung Layanan "
+                 "Instansi Pusat/Pemerintah Daerah telah mengatur penggunaan Sistem Penghubung Layanan Instansi "
+                 "Pusat/Pemerintah Daerah untuk sebagian unit kerja/perangkat daerah di Instansi Pusat/Pemerintah "
+                 "Daerah.", _policy_set),
+    Criterion(3, "Kriteria tingkat 2 telah terpenuhi dan kebijakan internal terkait Penggunaan Sistem Penghubung "
+                 "Layanan Instansi Pusat/Pemerintah Daerah telah mengatur penggunaan Sistem Penghubung Layanan untuk "
+                 "seluruh unit kerja/perangkat daerah di Instansi Pusat/Pemerintah Daerah.",
+              _policy_for_every_organisation),
+    Criterion(4, "Kriteria tingkat 3 telah terpenuhi, kebijakan internal terkait Penggunaan Sistem Penghubung Layanan "
+                 "Instansi Pusat/Pemerintah Daerah telah mengatur keterhubungan dengan Sistem Penghubung Layanan "
+                 "Pemerintah. Selain itu, kebijakan internal terkait Penggunaan Sistem Penghubung Layanan Instansi "
+                 "Pusat/Pemerintah Daerah telah direviu dan dievaluasi secara periodik.",
+              _connection_regulated_and_reviewed),
+    Criterion(5, "Kriteria tingkat 4 telah terpenuhi serta hasil reviu dan evaluasi kebijakan internal terkait "
+                 "Penggunaan Sistem Penghubung Layanan Instansi Pusat/Pemerintah Daerah telah ditindaklanjuti dengan "
+                 "kebijakan baru.", _reviews_followed_by_policy),
 )
 
 

@@ -200,10 +200,10 @@ def test_declined_requests_are_listed_by_status_with_the_publishers_reason(
     response = alice.get(admin_url(AccessRequest), {"status__exact": S.DECLINED})
     assert response.status_code == 200
     assert [r.pk for r in response.context["cl"].result_list] == [approved_request_other.pk]
-    assert "Ditolak oleh publisher" in response.content.decode()
+    assert "Ditolak oleh penyedia API" in response.content.decode()
 
     page = alice.get(change_url(approved_request_other, AccessRequest)).content.decode()
-    assert "Alasan penolakan oleh publisher" in page and "Kapasitas tidak cukup" in page
+    assert "Alasan penolakan oleh penyedia API" in page and "Kapasitas tidak cukup" in page
 
 
 def test_administrator_of_the_requesting_organisation_is_refused_by_name(alice, admin_user, submitted_request,

@@ -32,7 +32,7 @@ def test_request_changes_needs_a_note(alice, submitted_version):
 
     response = confirm_action(alice, PendingApiVersion, "request_changes", [submitted_version], text="")
     assert response.status_code == 200
-    assert "Catatan untuk publisher wajib diisi." in response.content.decode()
+    assert "Catatan untuk penyedia API wajib diisi." in response.content.decode()
     submitted_version.refresh_from_db()
     assert submitted_version.status == S.SUBMITTED
     assert not ReviewNote.objects.exists()

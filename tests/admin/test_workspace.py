@@ -124,7 +124,7 @@ def test_a_decision_without_its_required_reason_is_refused_in_indonesian(alice, 
     url = admin_url(PendingApiVersion, "workflow", submitted_version.pk, "request_changes")
     response = alice.post(url, {"apply": "1", "text": "  "})
     assert response.status_code == 200
-    assert "Catatan untuk publisher wajib diisi." in response.content.decode()
+    assert "Catatan untuk penyedia API wajib diisi." in response.content.decode()
     submitted_version.refresh_from_db()
     assert submitted_version.status == VS.SUBMITTED
 

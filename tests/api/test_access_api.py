@@ -194,7 +194,7 @@ def test_second_open_application_is_refused(as_requester, submitted_request):
 def test_publisher_without_requester_role_cannot_apply(as_publisher, published_version, requester_org):
     response = as_publisher.post(URL, application(), format="json")
     assert response.status_code == 403
-    assert response.json()["error"]["message"] == "Anda bukan operator requester di perangkat daerah mana pun."
+    assert response.json()["error"]["message"] == "Anda bukan operator pemohon di perangkat daerah mana pun."
     response = as_publisher.post(URL, application(requester="dinkes"), format="json")
     assert response.status_code == 403, response.content
     assert not AccessRequest.objects.exists()

@@ -78,7 +78,7 @@ def test_a_non_administrator_cannot_file_for_another_organisation(
     response = request.getfixturevalue(who).post(URL, application(api="data-penduduk", requester=org), format="json")
     assert response.status_code == 403
     assert error_code(response) == "permission_denied"
-    assert response.json()["error"]["message"] == "Anda bukan operator requester perangkat daerah ini."
+    assert response.json()["error"]["message"] == "Anda bukan operator pemohon di perangkat daerah ini."
     assert not AccessRequest.objects.exists()
 
 

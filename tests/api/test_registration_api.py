@@ -186,7 +186,7 @@ def test_requester_cannot_register(as_requester, requester_org, theme):
     response = as_requester.post(URL, registration(), format="json")
     assert response.status_code == 403
     assert error_code(response) == "permission_denied"
-    assert response.json()["error"]["message"] == "Anda bukan operator publisher di perangkat daerah mana pun."
+    assert response.json()["error"]["message"] == "Anda bukan operator penyedia API di perangkat daerah mana pun."
     response = as_requester.post(URL, registration(owner="dinkes"), format="json")
     assert response.status_code == 403
     assert not ApiService.objects.exists()

@@ -1,5 +1,6 @@
 """The bus against a real local upstream: auth, grants, limits, forwarding, failures, and the log."""
 
+import datetime
 import time
 
 import pytest
@@ -14,6 +15,7 @@ from monitoring.logbuffer import build_buffer
 from monitoring.models import RequestLog
 from monitoring.services import request_log_drain
 
+from ..conftest import submit_request
 from .conftest import Upstream, call, grant_with_key
 
 ECHO = "/gateway/data-bus/v1/echo"
@@ -93,6 +95,29 @@ def test_expired_key_refused_exactly_at_expiry(bus, bus_grant):
     with time_machine.travel(grant.expires_at + timezone.timedelta(seconds=1)):
         answer = call(bus, "GET", ECHO, bearer(raw))
     assert answer.status == 401 and answer.json()["error"]["code"] == "key_inactive"
+
+
+def test_key_refused_before_the_requested_period_starts(bus, requester, requester_org, bus_version, admin_user,
+                                                         publisher):
+    today = timezone.localdate()
+    start = today + datetime.timedelta(days=3)
+    request = submit_request(requester, requester_org, bus_version, period_start=start,
+                             period_end=start + datetime.timedelta(days=30))
+    access_services.access_request_approve(actor=admin_user, access_request=request)
+    grant, _key, _raw = access_services.access_request_grant(actor=publisher, access_request=request)
+    _key, raw = access_services.api_key_rotate(actor=requester, grant=grant)
+    answer = call(bus, "GET", ECHO, bearer(raw))
+    assert answer.status == 403
+    assert answer.json()["error"] == {
+        "code": "grant_not_started",
+        "message": f"Akses ini berlaku mulai {start.isoformat()}; panggilan sebelum tanggal itu ditolak."}
+    assert Upstream.hits == []
+    # The first second of the start day (the installation's zone) the key works.
+    first_second = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+    with time_machine.travel(first_second - datetime.timedelta(seconds=1), tick=False):
+        assert call(Gateway(buffer_factory=build_buffer), "GET", ECHO, bearer(raw)).status == 403
+    with time_machine.travel(first_second, tick=False):
+        assert call(Gateway(buffer_factory=build_buffer), "GET", ECHO, bearer(raw)).status == 200
 
 
 def test_grant_for_another_api_is_403(bus, bus_grant, published_version):

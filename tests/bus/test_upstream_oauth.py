@@ -175,7 +175,7 @@ def test_token_server_failure_is_a_502_without_the_secret(bus, key, remote_versi
         answer = call(bus, "GET", ECHO, key)
     assert answer.status == 502
     assert answer.json()["error"] == {"code": "upstream_auth_failed",
-                                      "message": "SPLP tidak dapat memperoleh token akses untuk upstream."}
+                                      "message": "SPLP tidak dapat memperoleh token akses untuk layanan asal."}
     assert Remote.calls == []
     bus.buffer.flush()
     request_log_drain()

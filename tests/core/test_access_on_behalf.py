@@ -111,7 +111,7 @@ def test_only_an_administrator_files_for_an_organisation_it_does_not_operate(
     # for the rahasia API and for an open one alike.
     target = request.getfixturevalue("requester_org") if who == "outsider" else outsider_org
     for version in (rahasia, published_version):
-        with pytest.raises(PermissionDenied, match="Anda bukan operator requester perangkat daerah ini"):
+        with pytest.raises(PermissionDenied, match="Anda bukan operator pemohon di perangkat daerah ini"):
             submit_request(actor, target, version, letter_reference=LETTER, **short())
     assert not AccessRequest.objects.exists()
 

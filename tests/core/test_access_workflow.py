@@ -244,7 +244,7 @@ def test_publisher_declines_with_a_reason_and_the_requester_is_told(
         publisher, S.APPROVED, S.DECLINED, "Kapasitas server tidak cukup")
     [notice] = mail.outbox
     assert notice.to == [requester.email]
-    assert "ditolak oleh publisher" in notice.subject
+    assert "ditolak oleh penyedia API" in notice.subject
     assert "Alasan: Kapasitas server tidak cukup" in notice.body
     assert "dapat mengajukan permohonan baru" in notice.body
     # The declined request no longer blocks a new application.

@@ -72,7 +72,7 @@ def test_portal_upstream_form(client, published_version, publisher, outsider):
     url = f"/api-saya/kelola/{published_version.service.slug}/versi/{published_version.pk}/upstream/"
     client.force_login(publisher)
     page = client.get(url)
-    assert "Kredensial dan batas waktu upstream" in client.get(
+    assert "Kredensial dan batas waktu layanan asal" in client.get(
         f"/api-saya/kelola/{published_version.service.slug}/").content.decode()
     assert page.status_code == 200 and "Header kredensial" in page.content.decode()
     response = client.post(url, {"auth_header": "X-Api-Key", "auth_secret": "s3cret", "connect_timeout": "2",

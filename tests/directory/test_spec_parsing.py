@@ -99,3 +99,12 @@ def test_the_portal_form_refuses_the_bomb_with_a_message(client, publisher, them
     assert response.status_code == 200
     assert "Alias YAML dokumen ini mengembang melebihi ukuran maksimum" in response.content.decode()
     assert not ApiService.objects.exists()
+
+
+def test_a_control_character_in_the_document_is_a_400_not_a_500(publisher, theme):
+    # PyYAML's reader refuses it while the loader is being made, before any parsing.
+    response = api_client_for(publisher).post(f"{API}api-services/", registration(spec="openapi: 3.0.3\n\x04"),
+                                              format="json")
+    assert response.status_code == 400
+    assert "bukan JSON maupun YAML yang sah" in response.json()["error"]["message"]
+    assert not ApiService.objects.exists()

@@ -83,7 +83,7 @@ def test_dashboard_shows_this_years_use_per_theme_and_api(client, data, admin_us
                      themes)
     top = section(html, "top-apis")
     assert top.index("Data Pajak") < top.index("Data Penduduk")
-    assert html.count("<svg") == 3
+    assert html.count('<figure class="chart ') == 3
 
 
 def test_dashboard_counts_the_queues_with_links(client, data, admin_user):
@@ -148,3 +148,33 @@ def test_admin_index_links_to_the_dashboard_for_administrators_only(client, data
     publisher.save()
     client.force_login(publisher)
     assert sent_away(client.get(reverse("admin:index")))
+
+
+def test_a_year_without_calls_says_so_once_per_section(client, clock, admin_user, theme):
+    html = page(client, admin_user)
+
+    # The months chart, the themes and the top APIs: each says it once, with no empty table under it.
+    assert html.count("Tidak ada panggilan pada periode ini.") == 3
+    for section_id in ("themes", "top-apis"):
+        assert "<table" not in section(html, section_id)
+
+
+def test_chart_labels_are_page_text_in_full(client, data, admin_user):
+    long_name = "Kependudukan dan Pencatatan Sipil Kabupaten"
+    ThemeFactory._meta.model.objects.filter(slug="kependudukan").update(name=long_name)
+
+    themes = section(page(client, admin_user), "themes")
+
+    chart = themes[themes.index('<figure class="chart chart-bars"'):themes.index("</figure>")]
+    assert f'<span class="chart-label">{long_name}</span>' in chart  # not cut to 32 characters, not a scaled SVG
+    assert "<svg" not in chart
+
+
+def test_the_status_panel_and_the_freshness_line_appear_once(client, data, admin_user):
+    html = page(client, admin_user)
+
+    status = section(html, "system-status")
+    assert f'href="{reverse("monitoring:status")}"' in status
+    assert "Basis data: " in status and len(re.findall(r'data-light="(\w+)"', status)) >= 5
+    assert html.count('id="system-status"') == 1
+    assert html.count("Data s.d. 10/05/2026 10:00 WIB") == 1

@@ -3,6 +3,7 @@ files follow the apictl project format as documented (monitoring/federation/wso2
 endpoints and the document's servers are this SPLP's gateway, each export records what changed, only Dinas
 administrators act, an endpoint the bus would refuse is refused, and the demo seeds a national connection."""
 
+import hashlib
 import io
 import zipfile
 
@@ -16,7 +17,7 @@ from monitoring.models import HealthCheck, NationalExport, SplpConnection, SplpC
 from splp.audit import audit_events_for
 from tests.conftest import sent_away
 
-from ..admin.conftest import admin_url, login, make_staff
+from ..admin.conftest import admin_url, login, make_staff, sent_away
 from ..conftest import new_version, publish_service
 
 NATIONAL = "https://splp.layanan.go.id"
@@ -129,6 +130,26 @@ def test_the_admin_is_for_administrators_only(connection, marked, publisher, out
     assert NationalExport.objects.count() == 2
     history = browser.get(admin_url(NationalExport)).content.decode()
     assert "1.0.0" in history
+
+
+def test_an_old_export_downloads_again_as_it_was(connection, marked, admin_user, publisher, outsider, settings):
+    [first], data = federation.national_export(actor=admin_user, connection=connection)
+    new_version(marked.service, actor=publisher, admin=admin_user, version="1.1.0", paths=marked.spec["paths"])
+    settings.SITE_URL = "https://splp.baubaukota.go.id"  # the gateway moved since
+    federation.national_export(actor=admin_user, connection=connection)
+
+    for user in (make_staff(publisher), make_staff(outsider)):
+        assert sent_away(login(user).get(admin_url(NationalExport, "download", first.pk)))
+    browser = login(admin_user)
+    history = browser.get(admin_url(NationalExport)).content.decode()
+    assert admin_url(NationalExport, "download", first.pk) in history
+    response = browser.get(admin_url(NationalExport, "download", first.pk))
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        api_yaml = archive.read("DataPenduduk-1.0.0/api.yaml")
+        assert archive.namelist() == zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert hashlib.sha256(api_yaml).hexdigest() == first.api_yaml_sha256
+    assert GATEWAY.encode() in api_yaml
 
 
 @pytest.mark.parametrize("endpoint", ["http://splp.layanan.go.id", "https://169.254.169.254/",

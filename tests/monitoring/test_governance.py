@@ -67,8 +67,10 @@ def test_next_review_follows_the_cycle_and_the_last_review(document, admin_user,
     governance.document_update(
         actor=admin_user, document=document, kind=PK.SOP, title="SOP Registrasi API", number="SOP-SPLP/01/2025",
         issued_on=D(2025, 1, 31), owner=dinas, review_cycle_months=13, is_active=True,
+        regulates_national_connection=True,
     )
     document.refresh_from_db()
+    assert document.regulates_national_connection
     # 31 January + 13 months: February has no 31st, so its last day.
     assert document.next_review_date == D(2026, 2, 28)
     review = governance.review_record(actor=admin_user, document=document, reviewed_on=D(2026, 3, 2),
@@ -89,7 +91,7 @@ def test_a_replaced_file_is_deleted_once_the_change_commits(document, admin_user
         governance.document_update(
             actor=admin_user, document=document, kind=PK.SOP, title="SOP Registrasi API (revisi)",
             number="SOP-SPLP/01/2025", issued_on=D(2025, 1, 31), owner=dinas, review_cycle_months=12,
-            is_active=True, uploaded_file=pdf("sop-revisi.pdf", "Revisi"),
+            is_active=True, regulates_national_connection=False, uploaded_file=pdf("sop-revisi.pdf", "Revisi"),
         )
     document.refresh_from_db()
     [new] = stored_files(media)
@@ -126,7 +128,8 @@ def test_only_administrators_change_the_register(document, publisher, requester,
             register(user, dinas, number="X/1")
         with pytest.raises(PermissionDenied):
             governance.document_update(actor=user, document=document, kind=PK.OTHER, title="x", number="x",
-                                       issued_on=D(2025, 1, 1), owner=dinas, review_cycle_months=1, is_active=False)
+                                       issued_on=D(2025, 1, 1), owner=dinas, review_cycle_months=1, is_active=False,
+                                       regulates_national_connection=False)
         with pytest.raises(PermissionDenied):
             governance.review_record(actor=user, document=document, reviewed_on=D(2026, 3, 1), findings="x",
                                      outcome=PR.VALID)

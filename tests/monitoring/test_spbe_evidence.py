@@ -13,7 +13,6 @@ from pypdf import PdfReader
 
 from monitoring import governance
 from monitoring.models import (
-    PolicyDocument,
     PolicyKindChoices as PK,
     PolicyReviewOutcomeChoices as PR,
     SpbeEvidencePack,
@@ -55,28 +54,45 @@ def test_without_a_register_indicator_7_is_level_1_and_names_the_perwali(admin_u
     assert audit_events_for(pack).get().action == "spbe_pack_generate"
 
 
-def test_register_sops_and_reviews_raise_indicator_7(admin_user, dinas, pemda_identity):
-    register(admin_user, dinas, PK.REGULATION, "PERWALI-7/2024", D(2024, 6, 1))
-    sop = register(admin_user, dinas, PK.SOP, "SOP-1/2025")
-    assert services.pack_generate(actor=admin_user, year=2025).level_7 == 3  # no standard document, no revision
-    SpbeEvidencePack.objects.all().delete()
-    register(admin_user, dinas, PK.INTEROPERABILITY, "KEP-INTEROP/2025")
-    governance.review_record(actor=admin_user, document=sop, reviewed_on=D(2025, 11, 3), findings="Perlu revisi.",
-                             outcome=PR.REVISED)
-    with time_machine.travel(datetime.datetime(2025, 12, 31, 12, tzinfo=ZoneInfo("Asia/Jakarta")), tick=False):
-        # Reviewed within their cycle at the end of 2025 (the Perwali's review is due in June 2025: overdue).
-        pack = services.pack_generate(actor=admin_user, year=2025)
+def test_indicator_7_level_by_level_as_the_regulation_words_it(admin_user, dinas, pemda_identity):
+    def level_7():
+        SpbeEvidencePack.objects.all().delete()
+        return services.pack_generate(actor=admin_user, year=2025)
+
+    register(admin_user, dinas, PK.DECREE, "KEP-1/2025")
+    pack = level_7()
+    # A Kepala Dinas' decree is a set policy (level 2) that binds only part of the Perangkat Daerah.
+    assert pack.level_7 == 2 and "Perwali/Perbup" in pack.missing_7
+    regulation = register(admin_user, dinas, PK.REGULATION, "PERWALI-7/2024", D(2024, 6, 1))
+    pack = level_7()
     assert pack.level_7 == 3
+    # Level 4 needs the national connection regulated and a review; the Perwali's was due in June 2025.
+    assert "SPLP Nasional" in pack.missing_7 and "dua tahun terakhir" in pack.missing_7
     assert "PERWALI-7/2024" in pack.missing_7
-    SpbeEvidencePack.objects.all().delete()
+    governance.document_update(
+        actor=admin_user, document=regulation, kind=PK.REGULATION, title=regulation.title, number=regulation.number,
+        issued_on=regulation.issued_on, owner=dinas, review_cycle_months=12, is_active=True,
+        regulates_national_connection=True)
+    governance.review_record(actor=admin_user, document=regulation, reviewed_on=D(2025, 11, 3),
+                             findings="Perlu pengaturan SOP insiden.", outcome=PR.REVISED)
+    pack = level_7()
+    assert pack.level_7 == 4 and "kebijakan baru" in pack.missing_7
+    # The review's result followed up with a new policy issued after it.
+    register(admin_user, dinas, PK.SOP, "SOP-2/2025", D(2025, 12, 1))
+    pack = level_7()
+    assert pack.level_7 == 5 and pack.missing_7 == ""
+    assert "PERWALI-7/2024" in pack.justification_7 and "SOP-2/2025" in pack.justification_7
+    assert "Tingkat 4: " in pack.justification_7
+
+
+def test_indicator_7_review_older_than_two_years_does_not_count(admin_user, dinas, pemda_identity):
     regulation = governance.document_register(
-        actor=admin_user, kind=PK.REGULATION, title="Perwali SPLP", number="PERWALI-9/2025", issued_on=D(2025, 2, 1),
-        owner=dinas, uploaded_file=pdf("perwali.pdf"))
-    assert regulation.is_active
-    PolicyDocument.objects.filter(number="PERWALI-7/2024").update(is_active=False)
+        actor=admin_user, kind=PK.REGULATION, title="Perwali SPLP", number="PERWALI-1/2022", issued_on=D(2022, 1, 3),
+        owner=dinas, uploaded_file=pdf("perwali.pdf"), review_cycle_months=60, regulates_national_connection=True)
+    governance.review_record(actor=admin_user, document=regulation, reviewed_on=D(2023, 12, 1),
+                             findings="Masih sesuai.", outcome=PR.VALID)
     pack = services.pack_generate(actor=admin_user, year=2025)
-    assert pack.level_7 == 5
-    assert "SOP-1/2025" in pack.justification_7 and pack.missing_7 == ""
+    assert pack.level_7 == 3 and "dua tahun terakhir" in pack.missing_7
 
 
 def test_the_zip_holds_the_index_and_the_files(admin_user, dinas, pemda_identity):
@@ -97,7 +113,7 @@ def test_the_zip_holds_the_index_and_the_files(admin_user, dinas, pemda_identity
     text = " ".join(text.split())
     assert "Indikator 7" in text and "Indikator 18" in text
     assert "Perwali telah ditetapkan dan berlaku." in text
-    assert "Tingkat yang didukung bukti: 2" in text
+    assert "Tingkat yang didukung bukti: 3" in text  # the Perwali binds every Perangkat Daerah
     assert "belum tercatat" in text.lower()  # the national SPLP connections
 
 

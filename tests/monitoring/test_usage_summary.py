@@ -21,7 +21,7 @@ def test_monthly_summary_once_per_month_scoped_per_recipient(service, admin_user
     by_recipient = {m.to[0]: m for m in mail.outbox}
     admin_mail = by_recipient[admin_user.email]
     assert "Ringkasan penggunaan 10/2026" in admin_mail.subject
-    assert "Data Penduduk: 120 panggilan, 5 galat upstream (5xx), 15 ditolak oleh bus" in admin_mail.body
+    assert "Data Penduduk: 120 panggilan, 5 galat layanan asal (5xx), 15 ditolak oleh bus" in admin_mail.body
     assert "999" not in admin_mail.body  # September is not October
     assert "Data Penduduk: 120" in by_recipient[publisher.email].body
     assert "Data Penduduk" not in by_recipient[outsider.email].body  # not its API

@@ -26,8 +26,10 @@ REQUESTER_PAGES = ["/permohonan-saya/", "/kunci-saya/", REQUEST_FORM]
 
 
 def request_data(**overrides):
+    """What the form posts as it comes: "all operations" ticked; ticking operations unticks it."""
     start, end = period()
     data = {
+        "all_operations": "on" if "operations" not in overrides else "",
         "purpose": "Verifikasi NIK pasien",
         "legal_basis": "Permenkes 24/2022",
         "period_start": start.isoformat(),
@@ -39,7 +41,8 @@ def request_data(**overrides):
 
 
 def shown_keys(response):
-    return KEY_PATTERN.findall(response.content.decode())
+    """The distinct keys on the page (the one revealed also fills the example calls and the console)."""
+    return list(dict.fromkeys(KEY_PATTERN.findall(response.content.decode())))
 
 
 @pytest.mark.parametrize("url", REQUESTER_PAGES)
@@ -50,7 +53,7 @@ def test_anonymous_users_are_sent_to_login(client, service, url):
 @pytest.mark.parametrize("url", REQUESTER_PAGES)
 def test_publisher_operators_cannot_open_requester_pages(publisher_client, service, url):
     response = publisher_client.get(url)
-    assertContains(response, "Halaman ini khusus untuk operator requester.", status_code=403)
+    assertContains(response, "Halaman ini khusus untuk operator pemohon.", status_code=403)
 
 
 # Request access
@@ -64,7 +67,14 @@ def test_request_form_offers_the_operations(requester_client, published_version)
     for operation in published_version.operations.all():
         assertContains(response, f'value="{operation.pk}"')
     assertContains(response, "GET /v1/penduduk/{nik} (Ambil data penduduk)")
-    assertContains(response, "Jangan centang apa pun untuk meminta semua operasi.")
+    # Everything ticked to start with, "all operations" an explicit choice.
+    assertContains(response, '<input type="checkbox" name="all_operations" data-check-all="operations" '
+                             'aria-describedby="id_all_operations_helptext" id="id_all_operations" checked>', html=True)
+    assertContains(response, "Semua operasi")
+    for number, operation in enumerate(published_version.operations.order_by("path", "method")):
+        assertContains(response, f'<input type="checkbox" name="operations" value="{operation.pk}" '
+                                 f'id="id_operations_{number}" checked>', html=True)
+    assertNotContains(response, "Jangan centang apa pun")
     assertContains(response, 'type="date"')
     today = timezone.localdate()
     assertContains(response, f'name="period_start" value="{today:%Y-%m-%d}"')
@@ -86,12 +96,32 @@ def test_request_for_some_operations(requester_client, requester, requester_org,
     assertContains(response, "<code>GET /v1/penduduk/{nik}</code>", html=True)
 
 
-def test_request_with_no_operation_ticked_asks_for_all(requester_client, published_version):
-    requester_client.post(REQUEST_FORM, request_data())
+def test_request_for_all_operations(requester_client, published_version):
+    every = [operation.pk for operation in published_version.operations.all()]
+    requester_client.post(REQUEST_FORM, request_data(all_operations="on", operations=every))
 
     access_request = AccessRequest.objects.get()
     assert access_request.all_operations is True
     assert not access_request.operations.exists()
+
+
+def test_request_with_all_operations_but_one_unticked_is_refused(requester_client, published_version):
+    operation = published_version.operations.get(method="GET")
+
+    response = requester_client.post(REQUEST_FORM, request_data(all_operations="on", operations=[operation.pk]))
+
+    assert response.context["form"].errors["all_operations"] == [
+        'Ada operasi yang tidak dicentang padahal "Semua operasi" dicentang: hapus centang "Semua operasi" untuk '
+        "meminta operasi yang dicentang saja."]
+    assert not AccessRequest.objects.exists()
+
+
+def test_request_with_no_operation_at_all_is_refused(requester_client, published_version):
+    response = requester_client.post(REQUEST_FORM, request_data(operations=[]))
+
+    assert response.context["form"].errors["operations"] == [
+        'Centang sedikitnya satu operasi, atau centang "Semua operasi".']
+    assert not AccessRequest.objects.exists()
 
 
 def test_request_without_purpose_is_refused(requester_client, published_version):
@@ -112,10 +142,12 @@ def test_request_period_checked_by_the_service_is_shown_on_its_field(requester_c
     assert not AccessRequest.objects.exists()
 
 
-def test_second_open_request_is_refused_with_a_message(requester_client, submitted_request):
-    response = requester_client.post(REQUEST_FORM, request_data())
-
-    assertContains(response, '<div class="alert alert-error">')
+def test_an_organisation_with_a_request_under_way_is_sent_back_to_the_api_page(requester_client, submitted_request):
+    for response in (requester_client.get(REQUEST_FORM, follow=True),
+                     requester_client.post(REQUEST_FORM, request_data(), follow=True)):
+        assertRedirects(response, "/direktori/api/data-penduduk/")
+        assertContains(response, "Perangkat daerah Anda sudah memiliki akses ke API ini atau permohonan yang sedang "
+                                 "diproses.")
     assert AccessRequest.objects.count() == 1
 
 
@@ -314,13 +346,13 @@ def test_publisher_declines_with_a_reason_and_the_requester_sees_it(publisher_cl
 
     response = publisher_client.post(url, {"reason": "Server <b>dimigrasi</b>"}, follow=True)
     assertContains(response, "Permohonan ditolak; pemohon telah diberi tahu.")
-    assertContains(response, '<span class="badge badge-declined">Ditolak oleh publisher</span>', html=True)
+    assertContains(response, '<span class="badge badge-declined">Ditolak oleh penyedia API</span>', html=True)
     assertNotContains(response, f'action="{url}"')
     approved_request.refresh_from_db()
     assert approved_request.status == S.DECLINED
 
     mine = requester_client.get("/permohonan-saya/")
-    assertContains(mine, "Alasan penolakan oleh publisher")
+    assertContains(mine, "Alasan penolakan oleh penyedia API")
     assertContains(mine, "Server &lt;b&gt;dimigrasi&lt;/b&gt;")
     assertContains(mine, f'href="{REQUEST_FORM}">Ajukan lagi</a>')
     assertNotContains(mine, "Tarik permohonan")

@@ -32,7 +32,10 @@ def test_home_shows_the_pemda_intro_search_and_themes_with_counts(client, servic
     assertContains(response, "1 API terbit di direktori.")
     assertContains(response, '<span class="theme-name">Kependudukan</span>', html=True)
     assertContains(response, '<span class="theme-count">1 API</span>', html=True)
-    assertContains(response, '<span class="theme-count">0 API</span>', html=True)
+    # A theme without APIs is no card but a name under one collapsed line.
+    assertNotContains(response, '<span class="theme-count">0 API</span>', html=True)
+    assertContains(response, "<summary>1 tema belum memiliki API terbit</summary>", html=True)
+    assertContains(response, '<a href="/direktori/tema/pariwisata/">Pariwisata</a>', html=True)
 
 
 def test_navigation_depends_on_roles(client, publisher_client, requester_client):

@@ -39,7 +39,7 @@ def test_the_request_form_states_the_policy_and_refuses_a_longer_period(requeste
     assertContains(requester_client.get(url), "Kebijakan API Terbatas: periode paling lama 365 hari.")
 
     response = requester_client.post(url, {
-        "purpose": "Verifikasi izin", "legal_basis": "PP 5/2021", "period_start": "2026-12-07",
+        "all_operations": "on", "purpose": "Verifikasi izin", "legal_basis": "PP 5/2021", "period_start": "2026-12-07",
         "period_end": "2027-12-08", "expected_daily_volume": "10",
     })
     assert response.status_code == 200

@@ -14,3 +14,18 @@ document.addEventListener("submit", function (event) {
   var question = event.target.dataset.confirm;
   if (question && !window.confirm(question)) event.preventDefault();
 });
+
+// "All" checkboxes: ticking <input data-check-all="name"> ticks every box named "name"; unticking one of those
+// unticks "all" (without this script the server refuses the contradiction).
+document.addEventListener("change", function (event) {
+  var box = event.target;
+  if (box.dataset.checkAll) {
+    if (!box.checked) return;
+    document.querySelectorAll('input[type=checkbox][name="' + box.dataset.checkAll + '"]').forEach(function (item) {
+      item.checked = true;
+    });
+  } else if (box.type === "checkbox" && !box.checked) {
+    var all = document.querySelector('input[data-check-all="' + box.name + '"]');
+    if (all) all.checked = false;
+  }
+});
