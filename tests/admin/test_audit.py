@@ -107,3 +107,19 @@ def test_codes_kept_outside_a_status_field_read_in_words(alice, granted_request,
     page = alice.get(change_url(key)).content.decode()
     assert "Menunggu ditampilkan sekali → Sudah ditampilkan" in page
     assert "pending → revealed" not in page
+
+
+@pytest.mark.parametrize(("model", "old", "new", "expected"), [
+    ("activity", "", "sosialisasi", "Sosialisasi (pembinaan)"),  # recorded: its kind, without "- →"
+    ("activity", "", "open", "Terbuka"),  # a follow-up added to it
+    ("apiservice", "active", "suspended", "Aktif di bus → Dihentikan sementara di bus"),
+    ("apikey", "active", "expire", "Aktif → Kedaluwarsa"),
+    ("apiversion", "submitted", "submitted", ""),  # a note: no state change to show
+])
+def test_state_codes_read_in_the_words_of_their_model(db, model, old, new, expected):
+    from django.contrib.contenttypes.models import ContentType
+
+    from directory.audit_trail import audit_state_change
+
+    event = AuditEvent(content_type=ContentType.objects.get(model=model), old_state=old, new_state=new)
+    assert audit_state_change(event) == expected
