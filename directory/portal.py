@@ -18,12 +18,15 @@ class PortalRoles:
 
     publisher_org_ids: frozenset = frozenset()
     requester_org_ids: frozenset = frozenset()
+    # The admin lets in administrators by membership, not by the staff flag: so does its link.
+    is_administrator: bool = False
 
     @classmethod
     def of(cls, user):
         return cls(
             publisher_org_ids=frozenset(selectors.publisher_org_ids(user)),
             requester_org_ids=frozenset(selectors.requester_org_ids(user)),
+            is_administrator=selectors.is_administrator(user),
         )
 
     @property

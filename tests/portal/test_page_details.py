@@ -48,3 +48,11 @@ def test_indonesian_words_instead_of_english_jargon(client, publisher_client):
     assert "Nama alamat (slug)" in register and "URL dasar layanan asal (upstream)" in register
     for jargon in ("Akses dari publisher", "Operator requester", "URL dasar upstream"):
         assert jargon not in home + register
+
+
+def test_the_administration_link_is_for_administrators_only(admin_user, publisher):
+    publisher.is_staff = True  # a flag left from before operators were kept out of the admin
+    publisher.save(update_fields=["is_staff"])
+    admin_link = 'href="/admin/">Administrasi</a>'
+    assertNotContains(client_for(publisher).get("/direktori/"), admin_link)
+    assertContains(client_for(admin_user).get("/direktori/"), admin_link)
