@@ -29,20 +29,22 @@ class KeptUpload:
     name: str
 
 
+def _root():
+    return Path(settings.VAR_DIR) / "held-uploads"
+
+
 def _user_dir(user_id):
-    return Path(settings.VAR_DIR) / "held-uploads" / str(int(user_id))
+    return _root() / str(int(user_id))
 
 
 def _purge(folder, now):
-    """Drop expired files, then the oldest beyond the per-user limit (one slot left for the new one)."""
-    entries = sorted((path.stat().st_mtime, path) for path in folder.iterdir() if path.suffix != ".json")
-    fresh = []
-    for mtime, path in entries:
-        if now - mtime > HOLD_SECONDS:
+    """Drop every user's expired files (a user who never fails a form again leaves none behind), then this
+    user's oldest beyond the limit (one slot left for the new one)."""
+    for path in _root().glob("*/*"):
+        if path.suffix != ".json" and now - path.stat().st_mtime > HOLD_SECONDS:
             _discard(path)
-        else:
-            fresh.append(path)
-    for path in fresh[: max(0, len(fresh) - MAX_FILES_PER_USER + 1)]:
+    fresh = sorted((path.stat().st_mtime, path) for path in folder.iterdir() if path.suffix != ".json")
+    for _mtime, path in fresh[: max(0, len(fresh) - MAX_FILES_PER_USER + 1)]:
         _discard(path)
 
 

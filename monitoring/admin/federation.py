@@ -24,6 +24,7 @@ from directory.models import ApiService
 from .. import governance
 from ..federation import services, wso2
 from ..models import NationalExport, SplpConnection
+from .governance import checked_pdf
 
 EXPORT = _("Export to the national SPLP (WSO2)")
 
@@ -88,13 +89,7 @@ class SplpConnectionForm(forms.ModelForm):
         return cleaned
 
     def clean_upload(self):
-        upload = self.cleaned_data.get("upload")
-        if upload:
-            try:
-                governance.pdf_check(upload)
-            except ValidationError as exc:
-                raise ValidationError(exc.message_dict.get("file", exc.messages)) from None
-        return upload
+        return checked_pdf(self.cleaned_data.get("upload"))
 
 
 @admin.register(SplpConnection)

@@ -30,7 +30,8 @@ PDF_HELP = pgettext_lazy("monitoring-pasal8", "PDF, as signed and published.")
 RECORD_REVIEW = pgettext_lazy("monitoring-pasal8", "Record a review")
 
 
-def _checked_pdf(upload):
+def checked_pdf(upload):
+    """A form field's PDF, checked as the register stores it (the service's message on the field)."""
     if upload:
         try:
             governance.pdf_check(upload)
@@ -55,7 +56,7 @@ class PolicyDocumentForm(forms.ModelForm):
             self.fields["upload"].label = pgettext_lazy("monitoring-pasal8", "Replace the file")
 
     def clean_upload(self):
-        return _checked_pdf(self.cleaned_data.get("upload"))
+        return checked_pdf(self.cleaned_data.get("upload"))
 
 
 class PolicyReviewForm(KeepUploadsMixin, forms.Form):
@@ -69,7 +70,7 @@ class PolicyReviewForm(KeepUploadsMixin, forms.Form):
                            help_text=pgettext_lazy("monitoring-pasal8", "PDF, optional (minutes, review report)."))
 
     def clean_file(self):
-        return _checked_pdf(self.cleaned_data.get("file"))
+        return checked_pdf(self.cleaned_data.get("file"))
 
 
 class PolicyReviewInline(ReadOnlyInlineMixin, admin.TabularInline):

@@ -1,13 +1,16 @@
 """Forms never lose work: a refused submit keeps the uploaded file, summarises the errors at the top in
 Indonesian, and explains a broken YAML document by its line."""
 
+import os
 import re
+import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pytest_django.asserts import assertContains, assertNotContains
 
 from directory.models import ApiService
+from splp import uploads
 from tests.factories import R, member
 
 from .conftest import client_for
@@ -101,3 +104,12 @@ def test_a_new_version_keeps_its_file_when_the_version_is_missing(publisher_clie
 
     assertContains(refused, '<a href="#id_version">')
     kept_token(refused)
+
+
+def test_an_expired_file_is_dropped_whoever_holds_the_next_one(tmp_path):
+    old = uploads.hold(1, SimpleUploadedFile("lama.yaml", b"openapi: 3.0.3"), max_bytes=1000)
+    stale = time.time() - uploads.HOLD_SECONDS - 1
+    os.utime(tmp_path / "held-uploads" / "1" / old.token, (stale, stale))
+    uploads.hold(2, SimpleUploadedFile("baru.yaml", b"openapi: 3.0.3"), max_bytes=1000)
+    assert not (tmp_path / "held-uploads" / "1" / old.token).exists()
+    assert uploads.take(1, old.token) is None
