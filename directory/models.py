@@ -88,7 +88,9 @@ class Theme(models.Model):
 class ApiService(models.Model):
     """An API registration in the metadata repository (Pasal 5b); its versions carry spec and lifecycle."""
 
-    AUDIT_STATES = (BusStateChoices,)  # the suspension's audit rows (directory.audit_trail)
+    # The suspension's audit rows, and the registration's, which records its first version's state
+    # (directory.audit_trail).
+    AUDIT_STATES = (BusStateChoices, ApiVersionStatusChoices)
 
     owner = models.ForeignKey(
         Organization, verbose_name=_("owner (publisher)"), on_delete=models.PROTECT, related_name="api_services"

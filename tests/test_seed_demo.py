@@ -309,3 +309,19 @@ def test_a_database_seeded_with_the_former_baubau_domain_keeps_its_row(db, debug
     seed()
 
     assert list(Pemda.objects.values_list("name", "domain")) == [("Kota Baubau", "spl.baubaukota.go.id")]
+
+
+def test_every_audit_row_of_the_demo_reads_in_words(db, debug):
+    debug.SPLP_UPSTREAM_HOSTS = ["splp.layanan.go.id"]  # as DEBUG's default: the demo exports to the national SPLP
+    """The demo walks every workflow once; a state code its audit rows hold without a label on the model would
+    show raw in the audit trail (a registration's "draft", an export's version number once did)."""
+    from directory.audit_trail import _state_labels
+
+    seed()
+    raw = set()
+    for event in AuditEvent.objects.select_related("content_type"):
+        labels = _state_labels(event.content_type.model_class())
+        raw |= {(event.content_type.model, event.action, code)
+                for code in (event.old_state, event.new_state) if code and code not in labels}
+    assert AuditEvent.objects.filter(action="national_export").exists()
+    assert raw == set()

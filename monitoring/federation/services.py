@@ -169,9 +169,8 @@ def national_export(
             project={path: data.decode() for path, data in project.items()},
         )
         audit_record(actor=actor, target=connection, action=AuditAction.NATIONAL_EXPORT,
-                     new_state=version.version, data={"service": service.slug, "export": export.pk,
-                                                      "api_yaml_sha256": export.api_yaml_sha256,
-                                                      "changes": export.changes})
+                     data={"service": service.slug, "version": version.version, "export": export.pk,
+                           "api_yaml_sha256": export.api_yaml_sha256, "changes": export.changes})
         exports.append(export)
     _check(exports, _("No API is marked for publication on this connection."))
     return exports, wso2.archive(files)
