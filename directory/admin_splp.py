@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from knox.models import get_token_model
 
 from splp.identity import format_nip
 from splp.models import AuditEvent, MailClaim, Pemda
@@ -145,3 +146,9 @@ class MailClaimAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("key",)
     readonly_fields = ("kind", "key", "claimed_at", "sent_at", "recipients")
     fields = readonly_fields
+
+
+# django-rest-knox's admin would let an administrator mint an API token for any user, with no audit row: a
+# way to act as a publisher. Tokens come only from the API's login (splp.api_auth) and end with logout, a
+# password change or expiry.
+admin.site.unregister(get_token_model())

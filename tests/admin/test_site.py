@@ -33,3 +33,9 @@ def test_index_links_the_two_queues(alice):
 def test_login_page_needs_no_session(client, db):
     page = client.get("/admin/login/").content.decode()
     assert ">SPLP Pemerintah Daerah</a>" in page
+
+
+def test_no_api_token_can_be_minted_in_the_admin(alice, publisher):
+    """An administrator must not get a publisher's API token (knox's own admin allowed it, unaudited)."""
+    assert "knox" not in alice.get("/admin/").content.decode()
+    assert alice.get("/admin/knox/authtoken/add/").status_code == 404
