@@ -141,6 +141,11 @@ PUBLISH = WorkflowAction(
     lambda actor, obj, text: services.api_version_publish(actor=actor, api_version=obj, note=text),
     text_label=pgettext_lazy("admin", "Note for the publisher"), states=(S.SUBMITTED,), tone="approve",
 )
+REJECT = WorkflowAction(
+    "reject", pgettext_lazy("admin", "Reject"),
+    lambda actor, obj, text: services.api_version_reject(actor=actor, api_version=obj, reason=text),
+    text_label=pgettext_lazy("admin", "Reason"), text_required=True, states=(S.SUBMITTED,), tone="refuse",
+)
 DEPRECATE = WorkflowAction(
     "deprecate", pgettext_lazy("admin", "Mark as deprecated"),
     lambda actor, obj, text, date: services.api_version_deprecate(
@@ -183,7 +188,7 @@ UPSTREAM_FIELDS = ("upstream_auth_type", "upstream_auth_header", "upstream_token
 
 @admin.register(ApiVersion)
 class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
-    workflow_actions = (REQUEST_CHANGES, PUBLISH, DEPRECATE, RETIRE, ADD_NOTE)
+    workflow_actions = (REQUEST_CHANGES, PUBLISH, REJECT, DEPRECATE, RETIRE, ADD_NOTE)
     list_display = ("service", "version", "owner", "status", "interop_passed", "submitted_at", "published_at")
     list_filter = ("status", "interop_passed", FailingStandardFilter, ("service__owner", RelatedOnlyFieldListFilter),
                    "service__theme")
@@ -192,7 +197,7 @@ class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": (
             "service", "version", "status", "upstream_base_url", "created_by", "created_at", "submitted_at",
-            "published_at", "deprecated_at", "sunset_on",
+            "published_at", "deprecated_at", "sunset_on", "rejected_at", "rejection_reason",
         )}),
         (pgettext_lazy("admin", "OpenAPI document"), {"fields": ("spec_format", "spec_summary")}),
         # The checklist is in the summary above the record (review_sections).
@@ -202,8 +207,8 @@ class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = (
         "service", "version", "status", "upstream_base_url", "created_by", "created_at", "submitted_at",
-        "published_at", "deprecated_at", "sunset_on", "spec_format", "spec_summary", "interop_passed",
-        "interop_standard_version", *UPSTREAM_FIELDS,
+        "published_at", "deprecated_at", "sunset_on", "rejected_at", "rejection_reason", "spec_format",
+        "spec_summary", "interop_passed", "interop_standard_version", *UPSTREAM_FIELDS,
     )
     inlines = [AuditEventInline]
 
@@ -288,7 +293,7 @@ class ApiVersionAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
 class PendingApiVersionAdmin(ApiVersionAdmin):
     """The Dinas' queue: versions submitted for accompaniment, oldest first."""
 
-    workflow_actions = (REQUEST_CHANGES, PUBLISH, ADD_NOTE)
+    workflow_actions = (REQUEST_CHANGES, PUBLISH, REJECT, ADD_NOTE)
     list_display = ("service", "version", "owner", "interop_passed", "submitted_at")
     list_filter = ("interop_passed", ("service__owner", RelatedOnlyFieldListFilter), "service__theme")
     ordering = ("submitted_at", "id")

@@ -58,6 +58,8 @@ class ApiVersionStatusChoices(models.TextChoices):
     PUBLISHED = "published", _("Published")
     DEPRECATED = "deprecated", _("Deprecated")
     RETIRED = "retired", _("Retired")
+    # Refused for good by the Dinas (a duplicate, data that may not be shared): final, never live.
+    REJECTED = "rejected", _("Rejected")
 
 
 class InteropSeverityChoices(models.TextChoices):

@@ -222,6 +222,9 @@ class ApiVersion(models.Model):
     deprecated_at = models.DateTimeField(_("deprecated"), null=True, blank=True)
     # Announced when deprecating (RFC 8594 Sunset): the day the publisher plans to retire the version.
     sunset_on = models.DateField(_("planned retirement date"), null=True, blank=True)
+    rejected_at = models.DateTimeField(_("rejected"), null=True, blank=True)
+    # Kept on the version (also in the review thread) so its publisher reads why wherever the version shows.
+    rejection_reason = models.TextField(_("reason for the rejection"), blank=True)
 
     class Meta:
         verbose_name = _("API version")

@@ -16,6 +16,7 @@ EVENTS = {
     "api_submitted": ("administrators", N_("API registration waiting for review")),
     "api_changes_requested": ("publishers", N_("API registration needs changes")),
     "api_published": ("publishers", N_("API registration published")),
+    "api_rejected": ("publishers", N_("API registration rejected")),
     "access_submit": ("administrators", N_("Access request waiting for a decision")),
     # An administrator recorded the request from the organisation's letter: its requester operators hear of it.
     "access_submit_on_behalf": ("requesters", N_("An access request was recorded for your organisation")),

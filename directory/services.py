@@ -64,6 +64,8 @@ SERVICE_FIELDS = (
     "health_check_path",
 )
 EDITABLE_VERSION_STATES = (S.DRAFT, S.CHANGES_REQUESTED)
+# Versions the bus never calls again and no check or setting concerns any more.
+ENDED_VERSION_STATES = (S.RETIRED, S.REJECTED)
 
 
 def can_manage_service(user: User, service: ApiService) -> bool:
@@ -131,7 +133,12 @@ def api_service_register(
 
 
 def _new_version(*, actor, service, version, upstream_base_url, spec):
-    if ApiVersion.objects.filter(service=service, version=version).exists():
+    taken = ApiVersion.objects.filter(service=service, version=version).values_list("status", flat=True).first()
+    if taken == S.REJECTED:
+        # A version number names one record (pages, audit, mail): a rejected one keeps its number.
+        raise ValidationError({"version": _("Version %(v)s of this API was rejected by the Dinas; register the "
+                                            "new version under another version number.") % {"v": version}})
+    if taken is not None:
         raise ValidationError({"version": _("Version %(v)s is already registered for this API.") % {"v": version}})
     api_version = ApiVersion(service=service, version=version, created_by=actor)
     _apply_spec(api_version, spec, upstream_base_url)
@@ -265,6 +272,24 @@ def api_version_request_changes(*, actor: User, api_version: ApiVersion, note: s
 
 
 @transaction.atomic
+def api_version_reject(*, actor: User, api_version: ApiVersion, reason: str) -> ApiVersion:
+    """The Dinas refuses the registration for good (a duplicate of another API, data that may not be shared):
+    the version is never published nor submitted again; its publisher may register a new version."""
+    _require_admin(actor)
+    reason = require_reason(reason)
+    api_version = lock(ApiVersion, api_version.pk)
+    _require_independent_reviewer(actor, api_version)
+    _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.REJECTED, action=AuditAction.REJECT,
+          label=_("reject"), reason=reason)
+    api_version.rejected_at = timezone.now()
+    api_version.rejection_reason = reason
+    api_version.save()
+    _add_note(actor, api_version, reason)
+    notify("api_rejected", api_version)
+    return api_version
+
+
+@transaction.atomic
 def api_version_publish(*, actor: User, api_version: ApiVersion, note: str = "") -> ApiVersion:
     _require_admin(actor)
     api_version = lock(ApiVersion, api_version.pk)
@@ -350,8 +375,8 @@ def api_version_configure_upstream(
     the bus checks its resolved addresses again at every fetch."""
     api_version = lock(ApiVersion, api_version.pk)
     _require_manage(actor, api_version.service)
-    if api_version.status == S.RETIRED:
-        raise TransitionError(_("A retired version is no longer called by the bus."))
+    if api_version.status in ENDED_VERSION_STATES:
+        raise TransitionError(_("A retired or rejected version is not called by the bus."))
     auth_header = (auth_header or "").strip()
     if auth_type is None:
         auth_type = A.STATIC if auth_header else A.NONE
@@ -461,9 +486,10 @@ def interop_standard_update(
     *, actor: User, standard: InteropStandard, **fields
 ) -> tuple[InteropStandard, list[ApiVersion]]:
     """An administrator changes the interoperability standard (``STANDARD_FIELDS``; ``rules`` may name only the
-    rules it changes). A change gets the next version number, and every version not retired is checked again
-    against it. Their status never changes: a live version now failing a blocking rule stays published, and
-    is returned (and kept in ``versions_failing_the_standard``) for the Dinas to follow up with its publisher."""
+    rules it changes). A change gets the next version number, and every version not ended (retired, rejected)
+    is checked again against it. Their status never changes: a live version now failing a blocking rule stays
+    published, and is returned (and kept in ``versions_failing_the_standard``) for the Dinas to follow up with
+    its publisher."""
     require(is_administrator(actor), _("Only a Dinas administrator can change the interoperability standard."))
     unknown = set(fields) - set(STANDARD_FIELDS)
     if unknown:
@@ -478,7 +504,7 @@ def interop_standard_update(
         return standard, []
     settings_row_update(standard, actor=actor, action=AuditAction.INTEROP_STANDARD_UPDATE,
                         names=(*STANDARD_FIELDS, "version"), values={**fields, "version": standard.version + 1})
-    for api_version in ApiVersion.objects.exclude(status=S.RETIRED).select_for_update().order_by("pk"):
+    for api_version in ApiVersion.objects.exclude(status__in=ENDED_VERSION_STATES).select_for_update().order_by("pk"):
         passed_before = api_version.interop_passed
         _check(api_version, standard)
         api_version.save(update_fields=["interop_report", "interop_passed", "interop_standard_version"])

@@ -155,6 +155,7 @@ def manage(request, slug):
     for version in versions:
         version.is_editable = version.status in services.EDITABLE_VERSION_STATES
         version.is_live = version.status in LIVE_STATUSES
+        version.is_ended = version.status in services.ENDED_VERSION_STATES
         if version.status in (ApiVersionStatusChoices.DEPRECATED, ApiVersionStatusChoices.RETIRED):
             # Where its grants may go (access moves them): newer published versions.
             version.move_targets = [v for v in published if v.pk > version.pk]

@@ -172,7 +172,7 @@ class ApiVersionSerializer(serializers.ModelSerializer):
         fields = [
             "version", "status", "upstream_base_url", "spec_format", "interop_passed", "interop_standard_version",
             "interop_report", "created_at", "submitted_at", "published_at", "deprecated_at", "sunset_on",
-            "review_notes",
+            "rejected_at", "rejection_reason", "review_notes",
         ]
         read_only_fields = fields
 

@@ -53,6 +53,60 @@ def test_request_changes_with_note_adds_a_review_note(alice, admin_user, submitt
     assert "Lengkapi skema respons 404." in alice.get(change_url(submitted_version)).content.decode()
 
 
+def test_reject_from_the_review_page(alice, admin_user, publisher, submitted_version, mailoutbox,
+                                    django_capture_on_commit_callbacks):
+    url = admin_url(PendingApiVersion, "workflow", submitted_version.pk, "reject")
+    review_page = alice.get(change_url(submitted_version, PendingApiVersion)).content.decode()
+    assert f'class="splp-decide splp-decide-refuse" formaction="{url}">Tolak</button>' in review_page
+
+    # The decision box left empty: the reason is asked for, nothing changes.
+    response = alice.post(url, {"apply": "1", "text": " "})
+    assert response.status_code == 200
+    assert "Alasan wajib diisi." in response.content.decode()
+    submitted_version.refresh_from_db()
+    assert submitted_version.status == S.SUBMITTED
+    assert not ReviewNote.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice.post(url, {"apply": "1", "text": "Duplikat API Data KK milik Disdukcapil."})
+    # Decided, it leaves the queue: back to the queue, with the outcome in words.
+    assert response.status_code == 302 and response.url == admin_url(PendingApiVersion)
+    assert messages_of(response) == [("success", f"“{submitted_version}” kini: Ditolak.")]
+    submitted_version.refresh_from_db()
+    assert (submitted_version.status, submitted_version.rejection_reason) == (
+        S.REJECTED, "Duplikat API Data KK milik Disdukcapil.")
+    assert ReviewNote.objects.get().body == "Duplikat API Data KK milik Disdukcapil."
+    event = AuditEvent.objects.get(object_id=str(submitted_version.pk), action="reject")
+    assert (event.actor, event.reason) == (admin_user, "Duplikat API Data KK milik Disdukcapil.")
+    assert [m.to for m in mailoutbox] == [[publisher.email]]
+    assert alice.get(admin_url(PendingApiVersion)).context["cl"].result_list.count() == 0
+
+    # Its page shows the reason (on the record, in the thread, in the audit history) and offers no decision.
+    page = alice.get(change_url(submitted_version)).content.decode()
+    assert "Alasan penolakan" in page and page.count("Duplikat API Data KK milik Disdukcapil.") == 3
+    assert "Menunggu pendampingan Dinas → Ditolak" in page
+    assert 'id="splp-decision"' not in page
+    assert admin_url(ApiVersion, "workflow", submitted_version.pk, "reject") not in page
+
+
+def test_reject_as_a_bulk_action_needs_a_reason(alice, submitted_version, published_version):
+    response = start_action(alice, PendingApiVersion, "reject", [submitted_version])
+    assert "“Tolak” akan diterapkan pada 1 item berikut:" in response.content.decode()
+    response = confirm_action(alice, PendingApiVersion, "reject", [submitted_version], text="")
+    assert "Alasan wajib diisi." in response.content.decode()
+    submitted_version.refresh_from_db()
+    assert submitted_version.status == S.SUBMITTED
+
+    # A published version is refused by the service; the submitted one is rejected.
+    response = confirm_action(alice, ApiVersion, "reject", [submitted_version, published_version], text="Duplikat")
+    assert sorted(level for level, _text in messages_of(response)) == ["error", "success"]
+    error = next(text for level, text in messages_of(response) if level == "error")
+    assert error.startswith(f"Tolak tidak dapat dilakukan untuk “{published_version}”: Tidak dapat menolak")
+    submitted_version.refresh_from_db()
+    published_version.refresh_from_db()
+    assert (submitted_version.status, published_version.status) == (S.REJECTED, S.PUBLISHED)
+
+
 def test_publish_is_blocked_while_interop_fails(alice, failing_version):
     response = confirm_action(alice, PendingApiVersion, "publish", [failing_version])
     assert response.status_code == 302

@@ -114,10 +114,12 @@ def test_version_review_page_shows_what_is_judged_and_three_distinct_buttons(ali
         assert text in page, text
     publish = admin_url(PendingApiVersion, "workflow", submitted_version.pk, "publish")
     revise = admin_url(PendingApiVersion, "workflow", submitted_version.pk, "request_changes")
+    reject = admin_url(PendingApiVersion, "workflow", submitted_version.pk, "reject")
     assert f'class="splp-decide splp-decide-approve" formaction="{publish}">Setujui &amp; terbitkan</button>' in page
     assert f'class="splp-decide splp-decide-revise" formaction="{revise}">Minta perbaikan</button>' in page
-    assert page.index("splp-decide-approve") < page.index("splp-decide-revise")
-    assert "Wajib diisi untuk: Minta perbaikan." in page
+    assert f'class="splp-decide splp-decide-refuse" formaction="{reject}">Tolak</button>' in page
+    assert page.index("splp-decide-approve") < page.index("splp-decide-revise") < page.index("splp-decide-refuse")
+    assert "Wajib diisi untuk: Minta perbaikan, Tolak." in page
 
 
 def test_a_decision_without_its_required_reason_is_refused_in_indonesian(alice, submitted_version):

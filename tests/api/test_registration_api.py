@@ -425,6 +425,20 @@ def test_submit_for_review_and_not_twice(as_publisher, draft_version):
     assert error_code(response) == "invalid_transition"
 
 
+def test_a_rejected_version_says_why_and_cannot_be_submitted_again(as_publisher, as_outsider, draft_version,
+                                                                    publisher, admin_user):
+    directory_services.api_version_submit_for_review(actor=publisher, api_version=draft_version)
+    directory_services.api_version_reject(actor=admin_user, api_version=draft_version, reason="Duplikat")
+    url = f"{URL}data-penduduk/versions/1.0.0/"
+    body = as_publisher.get(url).json()
+    assert (body["status"], body["rejection_reason"]) == ("rejected", "Duplikat") and body["rejected_at"]
+    for response in (as_publisher.post(f"{url}submit/"),
+                     as_publisher.patch(url, {"upstream_base_url": "http://127.0.0.1:9/baru"}, format="json")):
+        assert response.status_code == 409
+        assert error_code(response) == "invalid_transition"
+    assert as_outsider.get(url).status_code == 404
+
+
 def test_unknown_version_is_404(as_publisher, draft_version):
     assert as_publisher.get(f"{URL}data-penduduk/versions/9.9.9/").status_code == 404
     assert as_publisher.post(f"{URL}data-penduduk/versions/9.9.9/submit/").status_code == 404

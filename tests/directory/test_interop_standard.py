@@ -82,6 +82,17 @@ def test_an_xml_service_is_refused_until_the_dinas_allows_xml(publisher, publish
     assert list(published_services()) == [version.service]
 
 
+def test_a_rejected_version_keeps_the_check_it_was_rejected_with(publisher, publisher_org, theme, admin_user):
+    _service, version = register(publisher, publisher_org, theme, xml_only_doc())
+    directory_services.api_version_submit_for_review(actor=publisher, api_version=version)
+    directory_services.api_version_reject(actor=admin_user, api_version=version, reason="Data tidak boleh dibagi.")
+
+    change(admin_user, allowed_media_types=["application/json", "*/*+json", *XML_TYPES])
+
+    version.refresh_from_db()
+    assert (version.status, version.interop_passed, version.interop_standard_version) == (S.REJECTED, False, 1)
+
+
 def test_a_warning_is_shown_but_does_not_block(publisher, publisher_org, theme, admin_user):
     change(admin_user, rules={"summaries": setting(severity="warning")})
     doc = openapi_doc()

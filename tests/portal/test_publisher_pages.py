@@ -403,3 +403,56 @@ def test_my_apis_keeps_a_fixed_query_count(publisher, publish, assert_fixed_quer
     response = assert_fixed_queries(client, "/api-saya/", lambda: [publish(f"api-{i}") for i in range(1, 5)])
 
     assertContains(response, 'href="/api-saya/kelola/api-', count=10)  # each API's page and its usage
+
+
+@pytest.fixture
+def rejected_version(draft_version, publisher, admin_user):
+    directory_services.api_version_submit_for_review(actor=publisher, api_version=draft_version)
+    return directory_services.api_version_reject(actor=admin_user, api_version=draft_version,
+                                                 reason="Duplikat <b>API</b> Data KK.\nGunakan API Disdukcapil.")
+
+
+def test_a_rejected_version_shows_the_reason_and_the_way_on(publisher_client, rejected_version):
+    page = publisher_client.get("/api-saya/kelola/data-penduduk/")
+
+    assertContains(page, '<span class="badge badge-rejected">Ditolak</span>', count=1)
+    assertContains(page, "· ditolak ")
+    assertContains(page, "<strong>Dinas menolak versi ini.</strong> "
+                         "Alasan: Duplikat &lt;b&gt;API&lt;/b&gt; Data KK.<br>Gunakan API Disdukcapil.")
+    assertContains(page, "Versi yang ditolak tidak dapat diubah atau diajukan lagi.")
+    assertContains(page, '<a href="/api-saya/kelola/data-penduduk/versi-baru/">Daftarkan versi baru</a>')
+    # Neither editable, nor resubmittable, nor configurable for the bus.
+    base = f"/api-saya/kelola/data-penduduk/versi/{rejected_version.pk}/"
+    for url in (f"{base}ajukan/", f"{base}dokumen/", f"{base}upstream/", f"{base}usangkan/"):
+        assertNotContains(page, url)
+    response = publisher_client.post(f"{base}ajukan/", follow=True)
+    assertContains(response, 'Tidak dapat mengajukan pendampingan: status saat ini &quot;Ditolak&quot;.')
+    rejected_version.refresh_from_db()
+    assert rejected_version.status == V.REJECTED
+
+    assertContains(publisher_client.get("/api-saya/"), '<span class="badge badge-rejected">Ditolak</span>', count=1)
+
+
+def test_after_a_rejection_a_new_version_is_registered_under_another_number(publisher_client, rejected_version):
+    url = "/api-saya/kelola/data-penduduk/versi-baru/"
+    same = publisher_client.post(url, {"version": "1.0.0", "upstream_base_url": "https://api.example.test/v1",
+                                       "spec_file": spec_upload()})
+    assertContains(same, "Versi 1.0.0 API ini ditolak oleh Dinas; daftarkan versi baru dengan nomor versi lain.")
+
+    response = publisher_client.post(url, {"version": "1.1.0", "upstream_base_url": "https://api.example.test/v1",
+                                           "spec_file": spec_upload()})
+    assertRedirects(response, "/api-saya/kelola/data-penduduk/")
+    assert dict(rejected_version.service.versions.values_list("version", "status")) == {
+        "1.0.0": V.REJECTED, "1.1.0": V.DRAFT}
+
+
+def test_outsiders_never_see_a_rejected_registration(outsider_client, client, rejected_version):
+    assert outsider_client.get("/api-saya/kelola/data-penduduk/").status_code == 404
+    assertNotContains(outsider_client.get("/api-saya/"), "Data Penduduk")
+    assert outsider_client.post(f"/api-saya/kelola/data-penduduk/versi/{rejected_version.pk}/catatan/",
+                                {"body": "x"}).status_code == 404
+    # Never published: not in the directory, for anyone.
+    for visitor in (outsider_client, client):
+        assert visitor.get("/direktori/api/data-penduduk/").status_code == 404
+        assertNotContains(visitor.get("/direktori/cari/", {"q": "Penduduk"}), "Data Penduduk")
+    assert rejected_version.review_notes.count() == 1
