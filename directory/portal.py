@@ -37,17 +37,29 @@ class PortalRoles:
     def is_requester(self):
         return bool(self.requester_org_ids)
 
+    @property
+    def operator_org_ids(self):
+        """The organisations the user works for in either role: their own pages (call log, Monev
+        recommendations) show these organisations' rows."""
+        return self.publisher_org_ids | self.requester_org_ids
+
+    @property
+    def is_operator(self):
+        return bool(self.operator_org_ids)
+
 
 ROLE_REFUSALS = {
     "publisher": gettext_lazy("This page is for publisher operators."),
     "requester": gettext_lazy("This page is for requester operators."),
+    "operator": gettext_lazy("This page is for the operators of an organisation."),
 }
 
 
 def portal_page(role=None):
     """Wrap a portal view: roles for the navigation, sign-in and role checks, refusals shown as the 403 page.
 
-    ``role`` is None for public pages, or "publisher" / "requester" for pages of operators with that role.
+    ``role`` is None for public pages, "publisher" / "requester" for pages of operators with that role, or
+    "operator" for pages of any organisation's operators.
     """
 
     def decorator(view):

@@ -1,6 +1,7 @@
 """Pages of the Dinas: the monitoring dashboard, the system status and the Monev report (HTML and its
 downloads), for administrators only (anonymous visitors go to the login page, everyone else gets the 403
-page); and the usage of an API for its publisher, in the portal.
+page); and in the portal, the usage of an API for its publisher, and an organisation's own call log and Monev
+recommendations for its operators.
 """
 
 import datetime
@@ -13,18 +14,23 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from access.choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices
+from access.gateway import BUS_ERRORS
 from access.models import AccessRequest
 from directory.choices import ApiVersionStatusChoices
-from directory.models import ApiService, ApiVersion
+from directory.models import ApiService, ApiVersion, Organization
 from directory.portal import PortalRoles, portal_page
 from directory.selectors import is_administrator, services_managed_by
+from splp.portal import keyset_page, paginate
+from splp.timezones import zone_abbreviation
 
-from . import charts, rollups, ropa, rules
-from .forms import IdentifierLookupForm
+from . import charts, rollups, ropa, rules, selectors
+from .forms import CallLogFilterForm, IdentifierLookupForm
 from .models import Finding, FindingStatusChoices, MonevReport, ReportStatusChoices
 from .monev.csvfile import render_csv
 from .monev.docx import render_docx
@@ -282,4 +288,40 @@ def api_usage(request, slug):
     return render(request, "portal/api_usage.html", {
         "service": service, "days": days, "periods": USAGE_PERIODS, "usage": usage, "rows": rows, "chart": chart,
         "consumers": consumers["total"], "error_rate": percent(usage["total"]["errors"], usage["total"]["calls"]),
+    })
+
+
+def _organization_names(org_ids):
+    return list(Organization.objects.filter(pk__in=org_ids).order_by("name").values_list("name", flat=True))
+
+
+@portal_page(role="operator")
+def organization_recommendations(request):
+    """The recommendations of final Monev reports the Dinas assigned to the user's organisations, with their
+    follow-up as the Dinas records it (read-only: monitoring.monev.followup is the Dinas' service)."""
+    org_ids = request.portal_roles.operator_org_ids
+    page = paginate(request, selectors.organization_recommendations(org_ids))
+    return render(request, "portal/org_recommendations.html", {
+        "items": page, "page_obj": page, "today": timezone.localdate(),
+        "organizations": _organization_names(org_ids),
+    })
+
+
+@portal_page(role="operator")
+def organization_calls(request):
+    """The calls the user's organisations made through the bus, newest first, keyset-paged (the log holds
+    millions of rows): an API, a status class and a period narrow it."""
+    org_ids = request.portal_roles.operator_org_ids
+    form = CallLogFilterForm(request.GET, services=selectors.services_granted_to(org_ids))
+    form.is_valid()  # an invalid filter shows its error; the valid ones still apply
+    page = keyset_page(request, selectors.organization_calls(org_ids, **form.filters()))
+    for call in page.rows:
+        call.status_class = f"{call.status // 100}xx"
+        call.error_meaning = BUS_ERRORS[call.error_code][1] if call.error_code in BUS_ERRORS else ""
+        # A long path may wrap after a slash, not inside a name; each part is escaped.
+        call.path_html = mark_safe("/<wbr>".join(escape(part) for part in call.path.split("/")))
+    organizations = _organization_names(org_ids)
+    return render(request, "portal/org_calls.html", {
+        "form": form, "page": page, "organizations": organizations, "several": len(organizations) > 1,
+        "is_filtered": form.is_filtered, "zone": zone_abbreviation(),
     })
