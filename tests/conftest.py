@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 import splp.settings
 from access import services as access_services
 from directory import services as directory_services
-from directory.selectors import invalidate_theme_counts
+from directory.selectors import current_interop_standard, invalidate_theme_counts
 from splp.models import Pemda
 from splp.presets import PEMDA_PRESETS
 
@@ -153,6 +153,15 @@ def new_version(service, *, actor, admin, version, paths, publish=True):
         directory_services.api_version_submit_for_review(actor=actor, api_version=api_version)
         directory_services.api_version_publish(actor=admin, api_version=api_version)
     return api_version
+
+
+def allow_media_types(admin, *media_types):
+    """The Dinas' interoperability standard allows ``media_types`` besides JSON (the default allows JSON only)."""
+    standard = current_interop_standard()
+    if standard.pk is None:  # a transactional test's flush dropped the row the migration seeds
+        standard.save()
+    directory_services.interop_standard_update(
+        actor=admin, standard=standard, allowed_media_types=["application/json", "*/*+json", *media_types])
 
 
 def _get_by(param):

@@ -2,6 +2,9 @@
 Disdukcapil, ``requester`` of Dinas Kesehatan), and the main pages checked at 1366 and 390 px wide."""
 
 import json
+import re
+import threading
+from http.server import ThreadingHTTPServer
 
 import pytest
 import requests
@@ -12,7 +15,8 @@ from access.models import AccessRequest
 from directory import services as directory_services
 from directory.models import ApiVersion, Organization, Theme
 
-from ..conftest import submit_request
+from ..bus.conftest import Upstream
+from ..conftest import allow_media_types, submit_request
 from ..factories import service_fields
 from .ui import (
     admin_decide,
@@ -111,6 +115,87 @@ def test_key_shown_once_and_the_shown_curl_works_through_the_bus(open_as, waitin
     assert revealed_key(requester) is None
     requester.goto("/kunci-saya/")
     assert key not in requester.content()
+
+
+@pytest.fixture(scope="module")
+def echo_upstream():
+    """A local upstream that answers with what it received (tests/bus), behind an API of its own."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/api"
+    server.shutdown()
+
+
+@pytest.fixture
+def echo_key(demo_site, echo_upstream):
+    """A grant of the requester's organisation, its key not shown yet, on an API taking a header parameter, a
+    multipart form with a file and a text body."""
+    users = {user.username: user for user in get_user_model().objects.filter(username__in=["admin", "publisher",
+                                                                                             "requester"])}
+    allow_media_types(users["admin"], "multipart/form-data", "text/plain")
+    ok = {"200": {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    spec = {"openapi": "3.0.3", "info": {"title": "Unggah Berkas", "version": "1.0.0"}, "paths": {
+        "/v1/unggah": {"post": {
+            "summary": "Unggah berkas", "responses": ok,
+            "parameters": [{"name": "X-Wilayah", "in": "header", "schema": {"type": "string"}, "example": "7472"}],
+            "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+                "keterangan": {"type": "string", "example": "Surat & lampiran"},
+                "berkas": {"type": "string", "format": "binary"}}}}}},
+        }},
+        "/v1/catatan": {"put": {"summary": "Catatan", "responses": ok,
+                                "requestBody": {"content": {"text/plain": {"example": "baris satu"}}}}},
+    }}
+    _service, version = directory_services.api_service_register(
+        actor=users["publisher"], owner=Organization.objects.get(code="disdukcapil"), slug="unggah-peramban",
+        version="1.0.0", upstream_base_url=echo_upstream, spec=spec,
+        **service_fields(Theme.objects.get(slug="kependudukan"), name="Unggah Berkas Peramban"),
+    )
+    directory_services.api_version_submit_for_review(actor=users["publisher"], api_version=version)
+    directory_services.api_version_publish(actor=users["admin"], api_version=version)
+    access_request = submit_request(users["requester"], Organization.objects.get(code="dinkes"), version)
+    access_services.access_request_approve(actor=users["admin"], access_request=access_request)
+    access_services.access_request_grant(actor=users["publisher"], access_request=access_request)
+
+
+def test_the_console_sends_header_parameters_a_file_and_a_text_body_through_the_bus(open_as, echo_key):
+    from playwright.sync_api import expect
+
+    requester = open_as("requester")
+    requester.goto("/kunci-saya/")
+    button(card(requester, "Unggah Berkas Peramban"), "Tampilkan kunci").click()
+    page = content(requester)
+    answer = page.locator(".try-result pre")
+
+    def sent():
+        """What the upstream received, as the console shows its answer."""
+        expect(page.locator(".try-result strong")).to_contain_text("200")
+        return json.loads(answer.inner_text())
+
+    # The key just shown is already in the console; the operation's example header and fields are filled in.
+    field(requester, "Operasi").select_option(label="POST /v1/unggah")
+    assert field(requester, "Header").input_value() == "X-Wilayah: 7472"
+    body = page.get_by_label(re.compile(r"^\s*Isi\b"))
+    assert body.input_value() == "keterangan=Surat+%26+lampiran"
+    page.get_by_label("berkas").set_input_files(
+        {"name": "surat.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 uji"})
+    button(requester, "Kirim").click()
+    echo = sent()
+    assert echo["method"] == "POST" and echo["path"] == "/api/v1/unggah"
+    headers = {name.lower(): value for name, value in echo["headers"].items()}
+    assert headers["x-wilayah"] == "7472"
+    assert headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert 'name="keterangan"\r\n\r\nSurat & lampiran\r\n' in echo["body"]
+    assert 'name="berkas"; filename="surat.pdf"' in echo["body"] and "%PDF-1.4 uji" in echo["body"]
+
+    field(requester, "Operasi").select_option(label="PUT /v1/catatan")
+    expect(page.get_by_label("berkas")).to_have_count(0)  # no file field for this one
+    body.fill("baris satu\nbaris dua")
+    button(requester, "Kirim").click()
+    expect(answer).to_contain_text('"method": "PUT"')
+    echo = sent()
+    assert {name.lower(): value for name, value in echo["headers"].items()}["content-type"] == "text/plain"
+    assert echo["body"] == "baris satu\nbaris dua"
 
 
 def test_registration_with_openapi_upload_and_dinas_review(open_as, demo_site):

@@ -123,7 +123,7 @@ class Upstream(BaseHTTPRequestHandler):
             [("Set-Cookie", "upstream=1"), ("X-Upstream", "yes"), ("Connection", "keep-alive")],
         )
 
-    do_GET = do_POST = do_PUT = do_DELETE = _handle
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
 
     def do_HEAD(self):
         Upstream.hits.append((self.command, self.path, dict(self.headers), self.client_address[1]))

@@ -7,6 +7,7 @@ import json
 import re
 import shlex
 import uuid
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -18,7 +19,7 @@ from access import services as access_services
 from access.choices import AccessRequestStatusChoices as S
 from access.gateway import BUS_ERRORS
 from monitoring.models import LogBatch, RequestLog
-from tests.conftest import new_version, submit_request
+from tests.conftest import allow_media_types, new_version, submit_request
 from tests.factories import OrganizationFactory, R, member
 
 from .conftest import client_for
@@ -44,6 +45,13 @@ EXAMPLE_PATHS = {
         "requestBody": {"content": {"application/json": {"schema": {"type": "object"},
                                                          "example": {"nik": "7472010000000001", "nama": HOSTILE}}}},
     }},
+    "/v1/lampiran": {"put": {
+        "summary": "Unggah lampiran", "responses": OK,
+        "parameters": [{"name": "X-Catatan", "in": "header", "schema": {"type": "string"}, "example": HOSTILE}],
+        "requestBody": {"content": {"multipart/form-data": {"schema": {"type": "object", "properties": {
+            "keterangan": {"type": "string", "example": HOSTILE}, "berkas": {"type": "string", "format": "binary"},
+        }}}}},
+    }},
     "/v1/dokumen/{id}": {"get": {
         "summary": "Dokumen tanpa contoh", "responses": OK,
         "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
@@ -59,6 +67,7 @@ def code_blocks(response):
 
 @pytest.fixture
 def examples_version(published_version, publisher, admin_user):
+    allow_media_types(admin_user, "multipart/form-data")
     return new_version(published_version.service, actor=publisher, admin=admin_user, version="2.0.0",
                        paths=EXAMPLE_PATHS)
 
@@ -82,7 +91,12 @@ def test_the_api_page_gives_the_bus_address_calls_filled_from_the_examples_and_t
     post = next(block for block in blocks if block.startswith("curl -X POST"))
     # The shell gets back exactly the document's example, whatever it holds.
     words = shlex.split(post.replace("\\\n", ""))
-    assert json.loads(words[words.index("-d") + 1]) == {"nik": "7472010000000001", "nama": HOSTILE}
+    assert json.loads(words[words.index("--data-raw") + 1]) == {"nik": "7472010000000001", "nama": HOSTILE}
+    # A header parameter and a multipart form, with a placeholder for its file.
+    put = next(block for block in blocks if block.startswith("curl -X PUT"))
+    assert shlex.split(put.replace("\\\n", "")) == [
+        "curl", "-X", "PUT", "-H", "Authorization: Bearer <KUNCI_API>", "-H", f"X-Catatan: {HOSTILE}",
+        "--form-string", f"keterangan={HOSTILE}", "-F", "berkas=@berkas.pdf", f"{base}v1/lampiran"]
     assert any(f"    '{base}v1/penduduk/7472010000000001?fields=nama',\n" in block for block in blocks)  # Python
     assert any(block.startswith(f'const response = await fetch("{base}v1/verifikasi"') for block in blocks)
     for code, (status, _meaning) in BUS_ERRORS.items():
@@ -100,9 +114,13 @@ def test_examples_from_the_publisher_are_escaped_everywhere(client, examples_ver
                        re.S)
     console = json.loads(script.group(1))
     assert console["base"] == "/gateway/data-penduduk/v2.0.0/"
-    assert {"method": "POST", "path": "v1/verifikasi",
+    assert {"method": "POST", "path": "v1/verifikasi", "headers": "", "media_type": "application/json",
+            "kind": "json", "files": [],
             "body": json.dumps({"nik": "7472010000000001", "nama": HOSTILE}, ensure_ascii=False, indent=2)
             } in console["calls"]
+    assert {"method": "PUT", "path": "v1/lampiran", "headers": f"X-Catatan: {HOSTILE}",
+            "media_type": "multipart/form-data", "kind": "multipart", "files": ["berkas"],
+            "body": urlencode({"keterangan": HOSTILE})} in console["calls"]
 
 
 def test_the_console_calls_the_bus_of_this_site_and_never_posts_the_key_to_the_portal(client, published_version):
@@ -110,6 +128,7 @@ def test_the_console_calls_the_bus_of_this_site_and_never_posts_the_key_to_the_p
 
     assertContains(page, f'<input id="try-key-{published_version.pk}" type="password" autocomplete="off" '
                          'spellcheck="false" data-role="key">', html=True)
+    assertContains(page, f'<label for="try-headers-{published_version.pk}">Header</label>', html=True)
     # No form around it: without the script nothing is sent anywhere.
     section = page.content.decode().split('class="try-it"')[1].split("</section>")[0]
     assert "<form" not in section and 'name="' not in section
