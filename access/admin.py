@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,8 +17,10 @@ from directory.admin_base import (
     WorkflowAdminMixin,
     admin_access,
 )
+from directory.audit_trail import audit_sentence, with_actor_organisations
 from directory.choices import ApiVersionStatusChoices
 from directory.models import ApiVersion, Organization
+from splp.audit import AuditAction, audit_events_for
 
 from . import policy as rules, services
 from .choices import WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices as S
@@ -36,6 +39,12 @@ REJECT = WorkflowAction(
     text_label=pgettext_lazy("admin", "Reason"), text_required=True, states=WAITING_FOR_ADMINISTRATOR,
     tone="refuse",
 )
+REQUEST_CHANGES = WorkflowAction(
+    "request_changes", pgettext_lazy("admin", "Request changes"),
+    lambda actor, obj, text: services.access_request_request_changes(actor=actor, access_request=obj, note=text),
+    text_label=pgettext_lazy("admin", "Note for the requester"), text_required=True,
+    states=WAITING_FOR_ADMINISTRATOR, tone="revise",
+)
 REVOKE = WorkflowAction(
     "revoke", pgettext_lazy("admin", "Revoke access"),
     lambda actor, obj, text: services.access_request_revoke(actor=actor, access_request=obj, reason=text),
@@ -45,8 +54,8 @@ REVOKE = WorkflowAction(
 ACCESS_REQUEST_FIELDS = (
     "requester", "applicant", "letter_reference", "created_at", "api_version", "owner", "all_operations",
     "operations", "purpose", "legal_basis", "period_start", "period_end", "expected_daily_volume", "status",
-    "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason",
-    "updated_at",
+    "first_approved_by", "first_approved_at", "changes_note", "decided_by", "decided_at", "decision_reason",
+    "decline_reason", "updated_at",
 )
 
 
@@ -54,7 +63,7 @@ ACCESS_REQUEST_FIELDS = (
 class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     """Read-only; the decision is taken through the actions, which call the Pasal 7 services."""
 
-    workflow_actions = (APPROVE, REJECT, REVOKE)
+    workflow_actions = (APPROVE, REQUEST_CHANGES, REJECT, REVOKE)
     # The title says who asks for what in words; applicant and letter stay searchable and on the record.
     list_display = ("__str__", "owner", "status", "created_at", "decided_at")
     list_filter = (
@@ -79,8 +88,8 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             "period_end", "expected_daily_volume",
         )}),
         (pgettext_lazy("admin", "Decision"), {"fields": (
-            "status", "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason",
-            "decline_reason", "updated_at",
+            "status", "first_approved_by", "first_approved_at", "changes_note", "decided_by", "decided_at",
+            "decision_reason", "decline_reason", "updated_at",
         )}),
     )
     readonly_fields = ACCESS_REQUEST_FIELDS
@@ -118,8 +127,29 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
             (field("status").verbose_name, obj.get_status_display()),
             (field("first_approved_by").verbose_name, obj.first_approved_by or ""),
         )
-        return [ReviewSection(pgettext_lazy("admin", "The request"), rows=request_rows),
-                ReviewSection(pgettext_lazy("admin", "The data asked for"), rows=data_rows)]
+        sections = [ReviewSection(pgettext_lazy("admin", "The request"), rows=request_rows),
+                    ReviewSection(pgettext_lazy("admin", "The data asked for"), rows=data_rows)]
+        rounds = self._change_rounds(obj)
+        if rounds:
+            sections.append(ReviewSection(pgettext_lazy("admin", "History of changes requested"), rows=rounds))
+        return sections
+
+    @staticmethod
+    def _change_rounds(obj):
+        """Every "request changes" note and what the requester changed in answer, oldest first: whoever decides a
+        resubmitted request sees what was asked and what was done."""
+        events = with_actor_organisations(audit_events_for(obj).filter(
+            Q(action=AuditAction.REQUEST_CHANGES) | Q(action=AuditAction.SUBMIT, old_state=S.CHANGES_REQUESTED)
+        )).order_by("created_at", "id")
+        rows = []
+        for event in events:
+            if event.action == AuditAction.REQUEST_CHANGES:
+                rows.append((audit_sentence(event), event.reason))
+                continue
+            changed = [str(AccessRequest._meta.get_field(name).verbose_name) for name in event.data.get("new", {})]
+            rows.append((audit_sentence(event), gettext("Changed: %(fields)s.") % {"fields": ", ".join(changed)}
+                         if changed else gettext("Submitted again without changes.")))
+        return rows
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.on_behalf_view)
@@ -177,7 +207,7 @@ class PendingAccessRequestAdmin(AccessRequestAdmin):
     """The administrator's queue (Pasal 7b): requests waiting for a decision, oldest first; those with one
     approval wait for a second administrator (the status and the first approver say so)."""
 
-    workflow_actions = (APPROVE, REJECT)
+    workflow_actions = (APPROVE, REQUEST_CHANGES, REJECT)
     list_display = ("__str__", "status", "first_approved_by", "period", "created_at")
     list_select_related = (*AccessRequestAdmin.list_select_related, "first_approved_by")
     list_filter = (

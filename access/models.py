@@ -8,7 +8,7 @@ from directory.choices import ClassificationChoices
 from directory.models import ApiOperation, ApiVersion, Organization
 from splp.choices import AuditAction
 
-from .choices import AccessRequestStatusChoices, CredentialStateChoices
+from .choices import WITHDRAWABLE_STATES, AccessRequestStatusChoices, CredentialStateChoices
 
 # The most calls a requester may ask for and a publisher may grant. Forms, serializers and services use
 # these bounds: 10 million a day is far above any Pemda's traffic between two Perangkat Daerah, and 100,000
@@ -64,6 +64,9 @@ class AccessRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
+    # The administrator's latest "request changes" note, which the requester works from; every earlier one is
+    # in the audit trail.
+    changes_note = models.TextField(_("changes asked for"), blank=True)
     decline_reason = models.TextField(_("reason the publisher declined"), blank=True)
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -78,6 +81,10 @@ class AccessRequest(models.Model):
         return _("Request of %(org)s for %(api)s") % {
             "org": self.requester.name, "api": self.api_version.service.name,
         }
+
+    @property
+    def can_withdraw(self):
+        return self.status in WITHDRAWABLE_STATES
 
 
 class PendingAccessRequest(AccessRequest):

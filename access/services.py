@@ -22,7 +22,7 @@ from splp.audit import AuditAction, audit_record, settings_row_update
 from splp.workflow import TransitionError, lock, require, require_reason, require_state
 
 from . import policy as rules
-from .choices import OPEN_STATES, WAITING_FOR_ADMINISTRATOR, AccessRequestStatusChoices as S
+from .choices import OPEN_STATES, WAITING_FOR_ADMINISTRATOR, WITHDRAWABLE_STATES, AccessRequestStatusChoices as S
 from .keys import generate_key
 from .models import (
     LETTER_REFERENCE_MAX_LENGTH,
@@ -36,12 +36,13 @@ from .models import (
 from .selectors import active_grants_on, lapsed_approvals
 
 
-def _move(access_request, *, actor, allowed, to, action, label, reason="", event=None):
+def _move(access_request, *, actor, allowed, to, action, label, reason="", event=None, data=None):
     require_state(access_request, allowed, label)
     old = access_request.status
     access_request.status = to
     access_request.save()
-    audit_record(actor=actor, target=access_request, action=action, old_state=old, new_state=to, reason=reason)
+    audit_record(actor=actor, target=access_request, action=action, old_state=old, new_state=to, reason=reason,
+                 data=data)
     notify(event or f"access_{action}", access_request)
 
 
@@ -54,6 +55,41 @@ def classification_policy_update(*, actor: User, policy: ClassificationPolicy, *
     policy = lock(ClassificationPolicy, policy.pk)
     return settings_row_update(policy, actor=actor, action=AuditAction.UPDATE, names=rules.POLICY_FIELDS,
                                values=fields, exclude=["classification"])
+
+
+def _clean_application(
+    *, actor, api_version, purpose, legal_basis, period_start, period_end, expected_daily_volume, operations,
+    errors,
+):
+    """The rules an application meets when it is submitted and again when it is resubmitted after changes:
+    the API still published and visible to the applicant, the fields, the classification's longest period.
+    ``api_version`` is locked by the caller; ``errors`` holds the caller's own field errors, reported with
+    these. Returns the requested operations (empty: all)."""
+    # An API the applicant may not see (rahasia) is refused as an unpublished one: its existence stays undisclosed.
+    if api_version.status != ApiVersionStatusChoices.PUBLISHED or not visible_services(actor).filter(
+        pk=api_version.service_id
+    ).exists():
+        raise ValidationError(
+            _("This API is not (or no longer) published in the directory; access cannot be requested.")
+        )
+    if not (purpose or "").strip():
+        errors["purpose"] = _("The purpose is required.")
+    if not (legal_basis or "").strip():
+        errors["legal_basis"] = _("The legal basis is required.")
+    if period_end < period_start:
+        errors["period_end"] = _("The end date must be after the start date.")
+    elif period_end < timezone.localdate():
+        errors["period_end"] = _("The end date has already passed.")
+    if expected_daily_volume is None or not 1 <= expected_daily_volume <= MAX_CALLS_PER_DAY:
+        errors["expected_daily_volume"] = _("The expected volume must be between 1 and %(max)s calls per day.") % {
+            "max": number_format(MAX_CALLS_PER_DAY, force_grouping=True)}
+    operations = list(operations or [])
+    if any(op.api_version_id != api_version.pk for op in operations):
+        errors["operations"] = _("The selected operations do not belong to this API version.")
+    if errors:
+        raise ValidationError(errors)
+    rules.check_period(rules.policy_for(api_version.service.classification), period_start, period_end)
+    return operations
 
 
 @transaction.atomic
@@ -71,37 +107,17 @@ def access_request_submit(
     on_behalf = requester.pk not in requester_org_ids(actor)
     require(not on_behalf or is_administrator(actor), _("You are not a requester operator of this organisation."))
     api_version = ApiVersion.objects.select_for_update().get(pk=api_version.pk)
-    # An API the applicant may not see (rahasia) is refused as an unpublished one: its existence stays undisclosed.
-    if api_version.status != ApiVersionStatusChoices.PUBLISHED or not visible_services(actor).filter(
-        pk=api_version.service_id
-    ).exists():
-        raise ValidationError(
-            _("This API is not (or no longer) published in the directory; access cannot be requested.")
-        )
     errors = {}
-    if not (purpose or "").strip():
-        errors["purpose"] = _("The purpose is required.")
-    if not (legal_basis or "").strip():
-        errors["legal_basis"] = _("The legal basis is required.")
-    if period_end < period_start:
-        errors["period_end"] = _("The end date must be after the start date.")
-    elif period_end < timezone.localdate():
-        errors["period_end"] = _("The end date has already passed.")
-    if expected_daily_volume is None or not 1 <= expected_daily_volume <= MAX_CALLS_PER_DAY:
-        errors["expected_daily_volume"] = _("The expected volume must be between 1 and %(max)s calls per day.") % {
-            "max": number_format(MAX_CALLS_PER_DAY, force_grouping=True)}
     if on_behalf and not letter_reference:
         errors["letter_reference"] = _("The number and date of the organisation's letter of application are "
                                        "required when an administrator records a request on its behalf.")
     elif len(letter_reference) > LETTER_REFERENCE_MAX_LENGTH:
         errors["letter_reference"] = _("The letter reference may be at most %(max)s characters.") % {
             "max": LETTER_REFERENCE_MAX_LENGTH}
-    operations = list(operations or [])
-    if any(op.api_version_id != api_version.pk for op in operations):
-        errors["operations"] = _("The selected operations do not belong to this API version.")
-    if errors:
-        raise ValidationError(errors)
-    rules.check_period(rules.policy_for(api_version.service.classification), period_start, period_end)
+    operations = _clean_application(
+        actor=actor, api_version=api_version, purpose=purpose, legal_basis=legal_basis, period_start=period_start,
+        period_end=period_end, expected_daily_volume=expected_daily_volume, operations=operations, errors=errors,
+    )
     if AccessRequest.objects.filter(requester=requester, api_version=api_version, status__in=OPEN_STATES).exists():
         raise ValidationError(
             _("This organisation already has a pending request or active access for this API.")
@@ -121,6 +137,60 @@ def access_request_submit(
     return access_request
 
 
+# What the requester may change in a request returned for changes (access_request_resubmit).
+RESUBMIT_FIELDS = ("purpose", "legal_basis", "period_start", "period_end", "expected_daily_volume", "operations")
+
+
+def _application(access_request):
+    """The resubmittable fields as the audit row stores them (JSON): operations as "METHOD /path", none for all."""
+    operations = [] if access_request.all_operations else sorted(
+        f"{op.method} {op.path}" for op in access_request.operations.all())
+    return {
+        "purpose": access_request.purpose, "legal_basis": access_request.legal_basis,
+        "period_start": access_request.period_start.isoformat(), "period_end": access_request.period_end.isoformat(),
+        "expected_daily_volume": access_request.expected_daily_volume, "operations": operations,
+    }
+
+
+@transaction.atomic
+def access_request_resubmit(*, actor: User, access_request: AccessRequest, **fields) -> AccessRequest:
+    """A requester operator changes a request the administrator returned for changes and submits it again;
+    ``fields`` are RESUBMIT_FIELDS (those left out stay as they were), checked as access_request_submit checks
+    them. It waits for the administrator's full decision again (both approvals where the policy asks two). The
+    audit row keeps the old and new values of what changed."""
+    unknown = set(fields) - set(RESUBMIT_FIELDS)
+    if unknown:
+        raise TypeError(f"not changeable on resubmission: {sorted(unknown)}")
+    access_request = lock(AccessRequest, access_request.pk)
+    require(
+        access_request.requester_id in requester_org_ids(actor),
+        _("Only a requester operator of the requesting organisation can change and resubmit the request."),
+    )
+    require_state(access_request, (S.CHANGES_REQUESTED,), _("resubmit the request"))
+    api_version = ApiVersion.objects.select_for_update().get(pk=access_request.api_version_id)
+    values = {
+        "purpose": access_request.purpose, "legal_basis": access_request.legal_basis,
+        "period_start": access_request.period_start, "period_end": access_request.period_end,
+        "expected_daily_volume": access_request.expected_daily_volume,
+        "operations": [] if access_request.all_operations else list(access_request.operations.all()),
+        **fields,
+    }
+    operations = _clean_application(actor=actor, api_version=api_version, errors={}, **values)
+    old = _application(access_request)
+    access_request.purpose = values["purpose"].strip()
+    access_request.legal_basis = values["legal_basis"].strip()
+    access_request.period_start, access_request.period_end = values["period_start"], values["period_end"]
+    access_request.expected_daily_volume = values["expected_daily_volume"]
+    access_request.all_operations = not operations
+    access_request.operations.set(operations)
+    new = _application(access_request)
+    changed = [name for name in RESUBMIT_FIELDS if new[name] != old[name]]
+    _move(access_request, actor=actor, allowed=(S.CHANGES_REQUESTED,), to=S.SUBMITTED, action=AuditAction.SUBMIT,
+          label=_("resubmit the request"), event="access_resubmit",
+          data={"old": {name: old[name] for name in changed}, "new": {name: new[name] for name in changed}})
+    return access_request
+
+
 @transaction.atomic
 def access_request_withdraw(*, actor: User, access_request: AccessRequest) -> AccessRequest:
     access_request = lock(AccessRequest, access_request.pk)
@@ -128,13 +198,12 @@ def access_request_withdraw(*, actor: User, access_request: AccessRequest) -> Ac
         access_request.requester_id in requester_org_ids(actor),
         _("Only a requester operator of the requesting organisation can withdraw the request."),
     )
-    # Until the publisher grants, the requester may still change its mind.
-    _move(access_request, actor=actor, allowed=(*WAITING_FOR_ADMINISTRATOR, S.APPROVED), to=S.WITHDRAWN,
-          action=AuditAction.WITHDRAW, label=_("withdraw the request"))
+    _move(access_request, actor=actor, allowed=WITHDRAWABLE_STATES, to=S.WITHDRAWN, action=AuditAction.WITHDRAW,
+          label=_("withdraw the request"))
     return access_request
 
 
-def _decide(access_request, *, actor, to, action, label, reason):
+def _lock_for_decision(access_request, actor):
     require(is_administrator(actor), _("Only a Dinas administrator can decide on requests."))
     access_request = lock(AccessRequest, access_request.pk)
     # Separation of duties: nobody decides their own organisation's (or their own) application.
@@ -144,6 +213,11 @@ def _decide(access_request, *, actor, to, action, label, reason):
         _("Separation of duties: an administrator cannot decide a request they applied for or one from an "
           "organisation they belong to; another administrator must decide."),
     )
+    return access_request
+
+
+def _decide(access_request, *, actor, to, action, label, reason):
+    access_request = _lock_for_decision(access_request, actor)
     if to == S.APPROVED and access_request.status in WAITING_FOR_ADMINISTRATOR:
         policy = rules.policy_for(access_request.api_version.service.classification)
         if access_request.status == S.SECOND_APPROVAL:
@@ -175,6 +249,23 @@ def access_request_reject(*, actor: User, access_request: AccessRequest, reason:
     reason = require_reason(reason)
     return _decide(access_request, actor=actor, to=S.REJECTED, action=AuditAction.REJECT, label=_("reject"),
                    reason=reason)
+
+
+@transaction.atomic
+def access_request_request_changes(*, actor: User, access_request: AccessRequest, note: str) -> AccessRequest:
+    """The administrator sends a request back to the requester with a note on what to change ("Minta
+    perbaikan"), instead of approving or rejecting it. A first approval given is void: the changed request
+    needs the full approval again."""
+    access_request = _lock_for_decision(access_request, actor)
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("A note describing the changes needed is required.")})
+    access_request.changes_note = note
+    access_request.first_approved_by = access_request.first_approved_at = None
+    _move(access_request, actor=actor, allowed=WAITING_FOR_ADMINISTRATOR, to=S.CHANGES_REQUESTED,
+          action=AuditAction.REQUEST_CHANGES, label=_("request changes"), reason=note,
+          event="access_changes_requested")
+    return access_request
 
 
 def _issue_key(*, actor, grant):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("direktori/api/<slug:slug>/versi/<path:version>/minta-akses/", views.request_create, name="request-create"),
     path("permohonan-saya/", views.my_requests, name="my-requests"),
     path("permohonan-saya/<int:pk>/tarik/", views.request_withdraw, name="request-withdraw"),
+    path("permohonan-saya/<int:pk>/perbaiki/", views.request_resubmit, name="request-resubmit"),
     path("permohonan-masuk/", views.incoming, name="incoming"),
     path("permohonan-masuk/<int:pk>/beri-akses/", views.request_grant, name="request-grant"),
     path("permohonan-masuk/<int:pk>/tolak/", views.request_decline, name="request-decline"),

@@ -61,18 +61,61 @@ def request_create(request, slug, version):
     })
 
 
+@portal_page(role="requester")
+def request_resubmit(request, pk):
+    """"Perbaiki dan ajukan lagi": the request form, filled with the returned request, for the requesting
+    organisation's operators; sending it resubmits the request to the administrator."""
+    access_request = get_object_or_404(selectors.own_requests(request.user), pk=pk)
+    if access_request.status != AccessRequestStatusChoices.CHANGES_REQUESTED:
+        messages.error(request, _("Only a request the administrator returned for changes can be changed."))
+        return redirect("access:my-requests")
+    api_version = access_request.api_version
+    initial = {
+        "purpose": access_request.purpose, "legal_basis": access_request.legal_basis,
+        "period_start": access_request.period_start, "period_end": access_request.period_end,
+        "expected_daily_volume": access_request.expected_daily_volume,
+    }
+    if not access_request.all_operations:
+        initial.update(all_operations=False, operations=[op.pk for op in access_request.operations.all()])
+    form = AccessRequestForm(
+        request.POST or None, initial=initial,
+        requesters=Organization.objects.filter(pk=access_request.requester_id),
+        operations=api_version.operations.order_by("path", "method"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.access_request_resubmit(
+                actor=request.user, access_request=access_request, purpose=data["purpose"],
+                legal_basis=data["legal_basis"], period_start=data["period_start"], period_end=data["period_end"],
+                expected_daily_volume=data["expected_daily_volume"], operations=form.requested_operations(),
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Your changed request is sent to the administrator for a decision."))
+            return redirect("access:my-requests")
+    return render(request, "portal/request_form.html", {
+        "title": _("Change the request"), "api_version": api_version, "service": api_version.service,
+        "form": form, "access_request": access_request, "submit_label": _("Submit again"),
+        "policy": rules.policy_for(api_version.service.classification),
+    })
+
+
 # "Permohonan saya" filters: every status, the open ones (pending or granted), or one status.
 ACTIVE = "active"
 
 
 @portal_page(role="requester")
 def my_requests(request):
-    """Open requests first (after many withdrawals they were pages away), then by date; a status filter and a
-    search in the API's and the organisations' names."""
+    """Those returned for changes first (the requester must act), then the other open ones (after many
+    withdrawals they were pages away), then by date; a status filter and a search in the API's and the
+    organisations' names."""
     status, term = request.GET.get("status", ""), request.GET.get("q", "").strip()
     requests = selectors.own_requests(request.user).annotate(
-        closed=Case(When(status__in=OPEN_STATES, then=Value(0)), default=Value(1))
-    ).order_by("closed", "-created_at", "-id")
+        rank=Case(When(status=AccessRequestStatusChoices.CHANGES_REQUESTED, then=Value(0)),
+                  When(status__in=OPEN_STATES, then=Value(1)), default=Value(2))
+    ).order_by("rank", "-created_at", "-id")
     if status == ACTIVE:
         requests = requests.filter(status__in=OPEN_STATES)
     elif status in AccessRequestStatusChoices.values:

@@ -21,6 +21,8 @@ EVENTS = {
     # An administrator recorded the request from the organisation's letter: its requester operators hear of it.
     "access_submit_on_behalf": ("requesters", N_("An access request was recorded for your organisation")),
     "access_withdraw": ("administrators", N_("Access request withdrawn by the requester")),
+    "access_changes_requested": ("requesters", N_("Access request returned for changes")),
+    "access_resubmit": ("administrators", N_("Changed access request waiting for a decision")),
     "access_second_approval": ("administrators", N_("Access request waiting for a second approval")),
     "access_approve": ("publishers_and_requesters", N_("Access request approved")),
     "access_reject": ("publishers_and_requesters", N_("Access request rejected")),

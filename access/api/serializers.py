@@ -78,8 +78,8 @@ class AccessRequestSerializer(serializers.ModelSerializer):
         fields = [
             "id", "status", "requester", "applicant", "api", "version", "all_operations", "operations", "purpose",
             "legal_basis", "period_start", "period_end", "expected_daily_volume", "letter_reference",
-            "first_approved_by", "first_approved_at", "decided_by", "decided_at", "decision_reason", "decline_reason",
-            "created_at", "updated_at", "grant", "policy", "url",
+            "first_approved_by", "first_approved_at", "changes_note", "decided_by", "decided_at", "decision_reason",
+            "decline_reason", "created_at", "updated_at", "grant", "policy", "url",
         ]
         read_only_fields = fields
 
@@ -90,6 +90,17 @@ class AccessRequestSerializer(serializers.ModelSerializer):
         if policies is None:
             policies = self.context["_policies"] = rules.policies()
         return ClassificationPolicySerializer(policies[access_request.api_version.service.classification]).data
+
+
+def operations_of(api_version, ids):
+    """The operations of ``api_version`` with these ids; an id that is not one of them is refused by name."""
+    ids = set(ids)
+    operations = list(api_version.operations.filter(pk__in=ids))
+    if len(operations) != len(ids):
+        unknown = sorted(ids - {op.pk for op in operations})
+        message = _("Not operations of this API version: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
+        raise serializers.ValidationError({"operations": message})
+    return operations
 
 
 class AccessRequestSubmitSerializer(serializers.ModelSerializer):
@@ -136,12 +147,7 @@ class AccessRequestSubmitSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError(
                     {"version": _('This API has no published version "%(version)s".') % {"version": wanted}}
                 )
-        ids = set(attrs.pop("operations", None) or [])
-        operations = list(api_version.operations.filter(pk__in=ids))
-        if len(operations) != len(ids):
-            unknown = sorted(ids - {op.pk for op in operations})
-            message = _("Not operations of this API version: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
-            raise serializers.ValidationError({"operations": message})
+        operations = operations_of(api_version, attrs.pop("operations", None) or [])
         user = self.context["request"].user
         attrs["requester"] = default_organization(
             user=user, organization=attrs.get("requester"), org_ids=requester_org_ids(user), field="requester",
@@ -150,12 +156,41 @@ class AccessRequestSubmitSerializer(serializers.ModelSerializer):
         return {**attrs, "api_version": api_version, "operations": operations}
 
 
+RESUBMIT_FIELDS = ["purpose", "legal_basis", "period_start", "period_end", "expected_daily_volume"]
+
+
+class AccessRequestResubmitSerializer(serializers.ModelSerializer):
+    """Input of a resubmission after the administrator asked for changes: the fields sent change, the others
+    stay as they were. The request being resubmitted comes in the context (``access_request``)."""
+
+    operations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+        help_text=_("Ids of the operations wanted; an empty list means all operations; left out, they stay."),
+    )
+
+    class Meta:
+        model = AccessRequest
+        fields = [*RESUBMIT_FIELDS, "operations"]
+        extra_kwargs = {name: {"required": False} for name in RESUBMIT_FIELDS}
+
+    def validate(self, attrs):
+        if "operations" in attrs:
+            attrs["operations"] = operations_of(self.context["access_request"].api_version, attrs["operations"])
+        return attrs
+
+
 class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text=_("Required: it is recorded and sent to the people concerned."))
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        help_text=_("Required: what the requester must change; it is recorded and sent to the requester.")
+    )
 
 
 class GrantIssueSerializer(serializers.Serializer):

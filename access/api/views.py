@@ -18,6 +18,7 @@ from .. import services
 from ..filtersets import AccessRequestFilterSet, ApiKeyFilterSet
 from ..selectors import access_requests_visible_to, keys_for_requester
 from .serializers import (
+    AccessRequestResubmitSerializer,
     AccessRequestSerializer,
     AccessRequestSubmitSerializer,
     ApiKeySerializer,
@@ -27,6 +28,7 @@ from .serializers import (
     GrantMoveSerializer,
     GrantResultSerializer,
     IssuedApiKeySerializer,
+    NoteSerializer,
     ReasonSerializer,
 )
 
@@ -36,6 +38,8 @@ from .serializers import (
       "access and a key is issued. Each user sees the requests of its own organisations."),
     list=_("List access requests"), retrieve=_("Details of an access request"), create=_("Apply for access"),
     approve=_("Approve a request (Dinas)"), reject=_("Reject a request (Dinas)"),
+    request_changes=_("Return a request to the requester for changes (Dinas)"),
+    resubmit=_("Submit a returned request again, changed (requester)"),
     decline=_("Decline to grant access (publisher)"), grant=_("Grant access and issue a key (publisher)"),
     revoke=_("Revoke the access (publisher)"), withdraw=_("Withdraw a request (requester)"),
     move=_("Move the access to a newer version (publisher)"),
@@ -61,7 +65,7 @@ class AccessRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         access_request = self.get_object()
         arguments = {}
         if input_serializer is not None:
-            serializer = input_serializer(data=self.request.data)
+            serializer = input_serializer(data=self.request.data, context={"access_request": access_request})
             serializer.is_valid(raise_exception=True)
             arguments = serializer.validated_data
         service(actor=self.request.user, access_request=access_request, **arguments)
@@ -83,6 +87,16 @@ class AccessRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._act(services.access_request_reject, ReasonSerializer)
+
+    @extend_schema(request=NoteSerializer, responses={200: AccessRequestSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, pk=None):
+        return self._act(services.access_request_request_changes, NoteSerializer)
+
+    @extend_schema(request=AccessRequestResubmitSerializer, responses={200: AccessRequestSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request, pk=None):
+        return self._act(services.access_request_resubmit, AccessRequestResubmitSerializer)
 
     @extend_schema(request=ReasonSerializer, responses={200: AccessRequestSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])

@@ -97,9 +97,11 @@ def _hours_between(pairs):
 def _access_section(start, end):
     request_type = ContentType.objects.get_for_model(AccessRequest)
     key_type = ContentType.objects.get_for_model(ApiKey)
+    request_events = AuditEvent.objects.filter(content_type=request_type, created_at__gte=start, created_at__lt=end)
+    # A request changed as the administrator asked is audited as submitted again: counted apart, not as new.
+    resubmitted = {"action": AuditAction.SUBMIT, "old_state": AccessRequestStatusChoices.CHANGES_REQUESTED}
     events = dict(
-        AuditEvent.objects.filter(content_type=request_type, created_at__gte=start, created_at__lt=end)
-        .order_by().values_list("action").annotate(n=Count("id"))
+        request_events.exclude(**resubmitted).order_by().values_list("action").annotate(n=Count("id"))
     )
     key_events = dict(
         AuditEvent.objects.filter(content_type=key_type, created_at__gte=start, created_at__lt=end)
@@ -121,8 +123,9 @@ def _access_section(start, end):
         "requests_submitted": submitted.count(),
         "requests_by_status": {status: status_now.get(status, 0) for status in AccessRequestStatusChoices.values},
         "events": {action.value: events.get(action, 0) for action in (
-            AuditAction.SUBMIT, AuditAction.APPROVE, AuditAction.REJECT, AuditAction.WITHDRAW, AuditAction.GRANT,
-            AuditAction.REVOKE, AuditAction.EXPIRE)},
+            AuditAction.SUBMIT, AuditAction.REQUEST_CHANGES, AuditAction.APPROVE, AuditAction.REJECT,
+            AuditAction.WITHDRAW, AuditAction.GRANT, AuditAction.REVOKE, AuditAction.EXPIRE)},
+        "requests_resubmitted": request_events.filter(**resubmitted).count(),
         "decision_time": _hours_between(decisions),
         "grant_time": _hours_between(grant_times),
         "keys_issued": ApiKey.objects.filter(created_at__gte=start, created_at__lt=end).count(),

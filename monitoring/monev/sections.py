@@ -309,6 +309,9 @@ def _access(report, figures):
     ], tables=[
         _kv_table("access_summary", _("Requests, grants and keys in the period"), [
             (_("Requests submitted"), events["submit"]),
+            # Reports frozen before requests could be returned for changes have neither figure: none happened.
+            (_("Requests returned to the requester for changes"), events.get("request_changes", 0)),
+            (_("Requests submitted again after changes"), access.get("requests_resubmitted", 0)),
             (_("Requests approved"), events["approve"]),
             (_("Requests rejected"), events["reject"]),
             (_("Requests withdrawn"), events["withdraw"]),

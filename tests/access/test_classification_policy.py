@@ -164,6 +164,33 @@ def test_reject_and_withdraw_work_while_waiting_for_the_second_approval(
     assert again.status == S.WITHDRAWN
 
 
+def test_a_request_returned_for_changes_after_one_approval_needs_both_approvals_again(
+    rahasia, filing_admin, requester, requester_org, admin_user, second_admin
+):
+    access_request = submit(filing_admin, requester_org, rahasia)
+    services.access_request_approve(actor=admin_user, access_request=access_request)
+    services.access_request_request_changes(actor=second_admin, access_request=access_request,
+                                            note="Sebutkan dasar hukum akses data penduduk rentan.")
+    access_request.refresh_from_db()
+    assert access_request.status == S.CHANGES_REQUESTED
+    # The first approval was given to the request as it was: it does not count for the changed one.
+    assert (access_request.first_approved_by, access_request.first_approved_at) == (None, None)
+    # The organisation sees the rahasia API it applied for (by letter), so its operator can resubmit.
+    services.access_request_resubmit(actor=requester, access_request=access_request,
+                                     legal_basis="Perpres 39/2019 Pasal 12")
+
+    services.access_request_approve(actor=second_admin, access_request=access_request)
+    access_request.refresh_from_db()
+    assert (access_request.status, access_request.first_approved_by) == (S.SECOND_APPROVAL, second_admin)
+    with pytest.raises(RuleRefused):
+        services.access_request_approve(actor=second_admin, access_request=access_request)
+    services.access_request_approve(actor=admin_user, access_request=access_request)
+    access_request.refresh_from_db()
+    assert (access_request.status, access_request.decided_by) == (S.APPROVED, admin_user)
+    assert [a for a, _o, _n in actions(access_request)] == [
+        "submit", "first_approval", "request_changes", "submit", "first_approval", "approve"]
+
+
 def test_a_request_waiting_for_the_second_approval_blocks_another_one(
     rahasia, filing_admin, requester_org, admin_user
 ):

@@ -5,7 +5,7 @@ from access.choices import AccessRequestStatusChoices as S
 from access.models import AccessRequest, PendingAccessRequest
 from splp.models import AuditEvent
 
-from .conftest import admin_url, change_url, confirm_action, messages_of, start_action
+from .conftest import admin_url, change_url, confirm_action, login, messages_of, sent_away, start_action
 
 
 def audit_actions(obj):
@@ -215,5 +215,80 @@ def test_administrator_of_the_requesting_organisation_is_refused_by_name(alice, 
     assert response.status_code == 302
     [(level, text)] = messages_of(response)
     assert level == "error" and "Pemisahan tugas" in text
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == S.SUBMITTED
+
+
+# "Minta perbaikan": back to the requester with a note
+
+
+def test_request_changes_asks_for_a_note_and_refuses_none(alice, submitted_request):
+    response = start_action(alice, PendingAccessRequest, "request_changes", [submitted_request])
+    page = response.content.decode()
+    assert "“Minta perbaikan” akan diterapkan pada 1 item berikut:" in page
+    assert "Catatan untuk pemohon" in page and 'name="text"' in page
+
+    response = confirm_action(alice, PendingAccessRequest, "request_changes", [submitted_request], text="  ")
+    assert response.status_code == 200
+    assert "Catatan untuk pemohon wajib diisi." in response.content.decode()
+    submitted_request.refresh_from_db()
+    assert (submitted_request.status, submitted_request.changes_note) == (S.SUBMITTED, "")
+    assert audit_actions(submitted_request) == ["submit"]
+
+
+def test_request_changes_from_the_decision_page_leaves_the_queue(alice, admin_user, submitted_request):
+    page = alice.get(change_url(submitted_request, PendingAccessRequest)).content.decode()
+    url = admin_url(PendingAccessRequest, "workflow", submitted_request.pk, "request_changes")
+    assert f'class="splp-decide splp-decide-revise" formaction="{url}">Minta perbaikan</button>' in page
+    # The decision's buttons: yes first, no last, the changes between.
+    assert page.index("splp-decide-approve") < page.index("splp-decide-revise") < page.index("splp-decide-refuse")
+    assert "Wajib diisi untuk: Minta perbaikan, Tolak." in page
+
+    response = alice.post(url, {"apply": "1", "text": "Lengkapi dasar hukum."})
+    assert response.status_code == 302 and response.url == admin_url(PendingAccessRequest)
+    assert messages_of(response) == [
+        ("success", f"“{submitted_request}” kini: Dikembalikan ke pemohon untuk diperbaiki.")]
+    submitted_request.refresh_from_db()
+    assert (submitted_request.status, submitted_request.changes_note) == (S.CHANGES_REQUESTED, "Lengkapi dasar hukum.")
+    event = AuditEvent.objects.filter(object_id=str(submitted_request.pk), action="request_changes").get()
+    assert (event.actor, event.reason) == (admin_user, "Lengkapi dasar hukum.")
+    assert list(alice.get(admin_url(PendingAccessRequest)).context["cl"].result_list) == []
+    # While it is with the requester there is nothing to decide.
+    page = alice.get(change_url(submitted_request)).content.decode()
+    assert 'id="splp-decision"' not in page
+    assert "Dikembalikan ke pemohon untuk diperbaiki" in page and "Lengkapi dasar hukum." in page
+
+
+def test_a_resubmitted_request_shows_what_was_asked_and_what_changed(alice, admin_user, requester,
+                                                                     submitted_request):
+    access_services.access_request_request_changes(actor=admin_user, access_request=submitted_request,
+                                                   note="Dasar hukum <b>kurang</b>.")
+    access_services.access_request_resubmit(actor=requester, access_request=submitted_request,
+                                            legal_basis="UU 24/2013", expected_daily_volume=50)
+    access_services.access_request_request_changes(actor=admin_user, access_request=submitted_request,
+                                                   note="Sebutkan pasalnya.")
+    access_services.access_request_resubmit(actor=requester, access_request=submitted_request)
+
+    page = alice.get(change_url(submitted_request, PendingAccessRequest)).content.decode()
+    assert "Riwayat permintaan perbaikan" in page
+    history = page[page.index("Riwayat permintaan perbaikan"):]
+    rounds = ["Perbaikan diminta oleh alice (Dinas Kominfo)", "Dasar hukum &lt;b&gt;kurang&lt;/b&gt;.",
+              "Diajukan oleh carol (Dinas Kesehatan)", "Yang diubah: dasar hukum, perkiraan volume per hari.",
+              "Perbaikan diminta oleh alice", "Sebutkan pasalnya.", "Diajukan oleh carol",
+              "Diajukan lagi tanpa perubahan."]
+    position = 0
+    for text in rounds:  # each after the one before
+        position = history.index(text, position)
+    assert "<b>kurang</b>" not in page
+
+
+def test_a_request_never_returned_has_no_history_of_changes(alice, submitted_request):
+    assert "Riwayat permintaan perbaikan" not in alice.get(change_url(submitted_request)).content.decode()
+
+
+def test_an_operator_cannot_request_changes_in_the_admin(requester, submitted_request):
+    url = admin_url(PendingAccessRequest, "workflow", submitted_request.pk, "request_changes")
+    response = login(requester).post(url, {"apply": "1", "text": "Saya minta perbaikan"})
+    assert sent_away(response)
     submitted_request.refresh_from_db()
     assert submitted_request.status == S.SUBMITTED

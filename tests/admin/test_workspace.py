@@ -145,8 +145,9 @@ def test_request_decision_page_shows_the_application_in_words(alice, requester, 
                  f"{start:%d/%m/%Y} – {end:%d/%m/%Y}", "2.500 panggilan per hari", "Semua operasi",
                  "Klasifikasi data", "Terbuka"):
         assert text in page, text
-    assert 'class="splp-decide splp-decide-approve"' in page and 'class="splp-decide splp-decide-refuse"' in page
-    assert "Wajib diisi untuk: Tolak." in page
+    for tone in ("approve", "revise", "refuse"):
+        assert f'class="splp-decide splp-decide-{tone}"' in page
+    assert "Wajib diisi untuk: Minta perbaikan, Tolak." in page
 
     response = alice.post(admin_url(PendingAccessRequest, "workflow", access_request.pk, "reject"),
                           {"apply": "1", "text": ""})

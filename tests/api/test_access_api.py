@@ -266,6 +266,122 @@ def test_decided_request_cannot_be_decided_again(as_admin, approved_request):
     assert status_of(approved_request) == S.APPROVED
 
 
+# Returned for changes ("Minta perbaikan") and resubmitted
+
+
+def test_administrator_returns_a_request_with_a_note(as_admin, as_requester, submitted_request):
+    response = action(as_admin, submitted_request, "request-changes", {"note": "Lengkapi dasar hukum."})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "changes_requested" and body["changes_note"] == "Lengkapi dasar hukum."
+    assert body["decided_by"] is None
+    assert as_requester.get(f"{URL}{submitted_request.pk}/").json()["changes_note"] == "Lengkapi dasar hukum."
+    # Nothing to decide while it is with the requester.
+    for name in ("request-changes", "approve"):
+        response = action(as_admin, submitted_request, name, {"note": "Lagi"})
+        assert response.status_code == 409
+        assert error_code(response) == "invalid_transition"
+
+
+@pytest.mark.parametrize("body", [{}, {"note": ""}, {"note": "   "}])
+def test_request_changes_without_a_note_is_400(as_admin, submitted_request, body):
+    response = action(as_admin, submitted_request, "request-changes", body)
+    assert response.status_code == 400
+    assert error_code(response) == "invalid"
+    assert list(response.json()["error"]["fields"]) == ["note"]
+    assert status_of(submitted_request) == S.SUBMITTED
+
+
+@pytest.mark.parametrize("client_name", ["as_requester", "as_publisher"])
+def test_only_the_administrator_requests_changes(request, submitted_request, client_name):
+    response = action(request.getfixturevalue(client_name), submitted_request, "request-changes",
+                      {"note": "Perbaiki"})
+    assert response.status_code == 403
+    assert error_code(response) == "permission_denied"
+    assert status_of(submitted_request) == S.SUBMITTED
+
+
+@pytest.fixture
+def returned_request(submitted_request, admin_user):
+    return access_services.access_request_request_changes(actor=admin_user, access_request=submitted_request,
+                                                          note="Lengkapi dasar hukum.")
+
+
+def test_requester_resubmits_the_fields_it_sends(as_requester, returned_request, published_version):
+    operation = published_version.operations.get(method="GET")
+    response = action(as_requester, returned_request, "resubmit",
+                      {"legal_basis": "UU 24/2013 Pasal 79", "operations": [operation.pk]})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "submitted" and body["legal_basis"] == "UU 24/2013 Pasal 79"
+    assert body["purpose"] == "Verifikasi NIK pasien"  # not sent: kept
+    assert body["all_operations"] is False and [op["id"] for op in body["operations"]] == [operation.pk]
+    assert action(as_requester, returned_request, "resubmit").status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"purpose": ""}, "purpose"),
+        ({"legal_basis": "   "}, "legal_basis"),
+        ({"period_start": "2030-01-10", "period_end": "2030-01-01"}, "period_end"),
+        ({"expected_daily_volume": 0}, "expected_daily_volume"),
+        ({"operations": [999999]}, "operations"),
+        ({"period_end": "kemarin"}, "period_end"),
+    ],
+)
+def test_bad_resubmission_is_400_and_changes_nothing(as_requester, returned_request, body, field):
+    before = AccessRequest.objects.values().get(pk=returned_request.pk)
+    response = action(as_requester, returned_request, "resubmit", body)
+    assert response.status_code == 400
+    assert error_code(response) == "invalid"
+    assert field in response.json()["error"]["fields"]
+    assert AccessRequest.objects.values().get(pk=returned_request.pk) == before
+
+
+@pytest.mark.parametrize("client_name", ["as_admin", "as_publisher"])
+def test_only_the_requesting_organisation_resubmits(request, returned_request, client_name):
+    response = action(request.getfixturevalue(client_name), returned_request, "resubmit", {"purpose": "Lain"})
+    assert response.status_code == 403
+    assert error_code(response) == "permission_denied"
+    assert status_of(returned_request) == S.CHANGES_REQUESTED
+
+
+def test_requester_withdraws_a_returned_request(as_requester, returned_request):
+    response = action(as_requester, returned_request, "withdraw")
+    assert response.status_code == 200
+    assert response.json()["status"] == "withdrawn"
+
+
+@pytest.mark.parametrize("name", ["resubmit", "withdraw"])
+def test_outsider_gets_404_on_a_returned_request(as_outsider, returned_request, name):
+    """An operator of another organisation (requester too) cannot change or withdraw it (before it was returned:
+    test_outsider_gets_404_on_every_action)."""
+    response = action(as_outsider, returned_request, name, {"purpose": "Iseng"})
+    assert response.status_code == 404
+    assert error_code(response) == "not_found"
+    assert status_of(returned_request) == S.CHANGES_REQUESTED
+    assert AccessRequest.objects.get().purpose == "Verifikasi NIK pasien"
+
+
+def test_the_docs_describe_request_changes_and_resubmit(anon, db):
+    schema = anon.get(f"{API}schema/", HTTP_ACCEPT="application/json").json()
+    request_changes = schema["paths"]["/api/v1/access-requests/{id}/request-changes/"]["post"]
+    assert request_changes["summary"] == "Kembalikan permohonan ke pemohon untuk diperbaiki (Dinas)"
+    assert set(request_changes["responses"]) >= {"200", "409"}
+    resubmit = schema["paths"]["/api/v1/access-requests/{id}/resubmit/"]["post"]
+    assert resubmit["summary"] == "Ajukan lagi permohonan yang dikembalikan, setelah diperbaiki (pemohon)"
+    components = schema["components"]["schemas"]
+    note = components[request_changes["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    assert note["required"] == ["note"]
+    fields = components[resubmit["requestBody"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+    assert set(fields["properties"]) == {"purpose", "legal_basis", "period_start", "period_end",
+                                         "expected_daily_volume", "operations"}
+    assert "required" not in fields
+    assert "changes_requested" in components["AccessRequestStatusEnum"]["enum"]
+    assert "changes_note" in components["AccessRequest"]["properties"]
+
+
 # Granting (Pasal 7c)
 
 
@@ -440,7 +556,8 @@ def test_administrator_of_the_requesting_organisation_cannot_decide(as_admin, ad
     assert status_of(submitted_request) == S.SUBMITTED
 
 
-@pytest.mark.parametrize("name", ["approve", "reject", "grant", "decline", "revoke", "withdraw"])
+@pytest.mark.parametrize(
+    "name", ["approve", "reject", "request-changes", "resubmit", "grant", "decline", "revoke", "withdraw"])
 def test_outsider_gets_404_on_every_action(as_outsider, submitted_request, name):
     response = action(as_outsider, submitted_request, name, {"reason": "Iseng"})
     assert response.status_code == 404

@@ -60,8 +60,23 @@ def test_pasal7_flow_across_the_three_roles(open_as):
     button(requester, "Kirim permohonan").click()
     assert "Permohonan Anda telah dikirim" in content(requester).inner_text()
 
+    # The administrator returns it for changes with a note; the requester fixes it and submits it again.
     admin = open_as("admin")
     admin_open_row(admin, "/admin/access/pendingaccessrequest/", "Data Kependudukan")
+    field(admin, "Alasan").fill("Sebutkan pasal yang mengizinkan akses NIK.")
+    button(admin, "Minta perbaikan").click()
+    assert "Dikembalikan ke pemohon untuk diperbaiki" in content(admin).inner_text()
+
+    requester.goto("/permohonan-saya/")
+    returned = card(requester, "Data Kependudukan")
+    assert "Sebutkan pasal yang mengizinkan akses NIK." in returned.inner_text()
+    button(returned, "Perbaiki dan ajukan lagi").click()
+    field(requester, "Dasar hukum").fill("Permenkes 24/2022 tentang Rekam Medis, Pasal 26")
+    button(requester, "Ajukan lagi").click()
+    assert "Permohonan Anda yang telah diperbaiki dikirim" in content(requester).inner_text()
+
+    admin_open_row(admin, "/admin/access/pendingaccessrequest/", "Data Kependudukan")
+    assert "Sebutkan pasal yang mengizinkan akses NIK." in content(admin).inner_text()
     admin_decide(admin, "Setujui")
     assert "Disetujui, menunggu pemberian akses" in content(admin).inner_text()
 

@@ -15,6 +15,8 @@ from access import services
 from access.choices import AccessRequestStatusChoices as S
 from access.keys import key_matches, split_prefix
 from access.models import AccessRequest, ApiKey, Grant
+from access.selectors import requests_awaiting_decision
+from monitoring.reminders import approvals_expire_lapsed, grants_expire_lapsed
 from splp import crypto
 from splp.audit import audit_events_for
 from splp.workflow import TransitionError
@@ -126,6 +128,20 @@ def test_reject_requires_reason_and_saves_nothing_without_one(submitted_request,
         (S.WITHDRAWN, "withdraw"),
         (S.EXPIRED, "revoke"),
         (S.EXPIRED, "grant"),
+        (S.APPROVED, "request_changes"),
+        (S.GRANTED, "request_changes"),
+        (S.REJECTED, "request_changes"),
+        (S.CHANGES_REQUESTED, "request_changes"),
+        (S.CHANGES_REQUESTED, "approve"),
+        (S.CHANGES_REQUESTED, "reject"),
+        (S.CHANGES_REQUESTED, "grant"),
+        (S.CHANGES_REQUESTED, "decline"),
+        (S.CHANGES_REQUESTED, "expire"),
+        (S.SUBMITTED, "resubmit"),
+        (S.SECOND_APPROVAL, "resubmit"),
+        (S.APPROVED, "resubmit"),
+        (S.REJECTED, "resubmit"),
+        (S.WITHDRAWN, "resubmit"),
     ],
 )
 def test_illegal_transitions_are_refused_with_a_message(
@@ -133,8 +149,10 @@ def test_illegal_transitions_are_refused_with_a_message(
 ):
     AccessRequest.objects.filter(pk=submitted_request.pk).update(status=state)
     actor = {"approve": admin_user, "reject": admin_user, "grant": publisher, "revoke": admin_user,
-             "withdraw": requester, "decline": publisher}[action]
-    kwargs = {"reason": "alasan"} if action in ("reject", "revoke", "decline") else {}
+             "withdraw": requester, "decline": publisher, "request_changes": admin_user, "resubmit": requester,
+             "expire": None}[action]
+    kwargs = {"reject": {"reason": "alasan"}, "revoke": {"reason": "alasan"}, "decline": {"reason": "alasan"},
+              "request_changes": {"note": "catatan"}, "resubmit": {"purpose": "Tujuan baru"}}.get(action, {})
     with pytest.raises(TransitionError) as exc:
         getattr(services, f"access_request_{action}")(actor=actor, access_request=submitted_request, **kwargs)
     assert "status saat ini" in exc.value.messages[0]
@@ -150,11 +168,14 @@ def test_illegal_transitions_are_refused_with_a_message(
         ("reject", "outsider"),
         ("withdraw", "outsider"),
         ("withdraw", "publisher"),
+        ("request_changes", "requester"),
+        ("request_changes", "publisher"),
+        ("request_changes", "outsider"),
     ],
 )
 def test_wrong_role_cannot_decide(action, who, submitted_request, request):
     actor = request.getfixturevalue(who)
-    kwargs = {"reason": "alasan"} if action == "reject" else {}
+    kwargs = {"reject": {"reason": "alasan"}, "request_changes": {"note": "catatan"}}.get(action, {})
     with pytest.raises(PermissionDenied):
         getattr(services, f"access_request_{action}")(actor=actor, access_request=submitted_request, **kwargs)
 
@@ -303,14 +324,14 @@ def test_approval_expires_when_its_period_ends_before_the_grant(
 
 
 @pytest.mark.parametrize("role", [R.REQUESTER, R.PUBLISHER, R.ADMINISTRATOR])
-@pytest.mark.parametrize("action", ["approve", "reject"])
+@pytest.mark.parametrize("action, text", [("approve", "reason"), ("reject", "reason"), ("request_changes", "note")])
 def test_administrator_of_the_requesting_organisation_cannot_decide(
-    role, action, submitted_request, admin_user, requester_org
+    role, action, text, submitted_request, admin_user, requester_org
 ):
     member(admin_user, requester_org, role)
     with pytest.raises(PermissionDenied) as exc:
         getattr(services, f"access_request_{action}")(actor=admin_user, access_request=submitted_request,
-                                                       reason="alasan")
+                                                       **{text: "alasan"})
     assert "Pemisahan tugas" in str(exc.value) and "administrator lain" in str(exc.value)
     submitted_request.refresh_from_db()
     assert submitted_request.status == S.SUBMITTED and submitted_request.decided_by is None
@@ -469,3 +490,160 @@ def test_submit_refuses_a_rahasia_api_the_applicant_may_not_see_as_if_unpublishe
         submit_request(requester, requester_org, published_version)
     assert hidden.value.messages == hidden_unpublished.value.messages
     assert not AccessRequest.objects.exists()
+
+
+# -- returned to the requester for changes ("Minta perbaikan") ------------------------------------------------
+
+NOTE = "Dasar hukum belum dicantumkan: sebutkan pasal yang mengizinkan akses NIK."
+
+
+def test_request_changes_returns_the_request_with_the_note_and_mails_the_requester(
+    submitted_request, admin_user, requester, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.access_request_request_changes(actor=admin_user, access_request=submitted_request,
+                                                note=f"  {NOTE}  ")
+    submitted_request.refresh_from_db()
+    assert submitted_request.status == S.CHANGES_REQUESTED
+    assert submitted_request.changes_note == NOTE
+    # Not a decision: nothing is recorded as decided.
+    assert (submitted_request.decided_by, submitted_request.decided_at, submitted_request.decision_reason) == (
+        None, None, "")
+    event = audit_events_for(submitted_request).get(action="request_changes")
+    assert (event.actor, event.old_state, event.new_state, event.reason) == (
+        admin_user, S.SUBMITTED, S.CHANGES_REQUESTED, NOTE)
+    [notice] = mail.outbox
+    assert notice.to == [requester.email]
+    assert notice.subject.endswith("Permohonan akses dikembalikan untuk diperbaiki")
+    assert NOTE in notice.body
+    assert 'Perbaiki permohonan lalu ajukan lagi di halaman "Permohonan saya"' in notice.body
+    # It is no longer the administrators' to decide, but still the organisation's one open request.
+    assert not requests_awaiting_decision(admin_user).exists()
+    with pytest.raises(ValidationError, match="sudah memiliki permohonan"):
+        submit_request(requester, submitted_request.requester, submitted_request.api_version)
+
+
+@pytest.mark.parametrize("note", ["", "   ", None])
+def test_request_changes_needs_a_note_and_saves_nothing(note, submitted_request, admin_user):
+    with pytest.raises(ValidationError) as exc:
+        services.access_request_request_changes(actor=admin_user, access_request=submitted_request, note=note)
+    assert exc.value.message_dict == {"note": ["Catatan perbaikan wajib diisi."]}
+    submitted_request.refresh_from_db()
+    assert (submitted_request.status, submitted_request.changes_note) == (S.SUBMITTED, "")
+    assert actions(submitted_request) == [("submit", "", S.SUBMITTED)]
+
+
+@pytest.fixture
+def returned_request(submitted_request, admin_user):
+    return services.access_request_request_changes(actor=admin_user, access_request=submitted_request, note=NOTE)
+
+
+def test_resubmit_applies_the_changes_and_returns_to_the_administrators(
+    returned_request, requester, admin_user, published_version, django_capture_on_commit_callbacks
+):
+    operation = published_version.operations.get(method="GET")
+    start, end = returned_request.period_start, returned_request.period_end - datetime.timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.access_request_resubmit(
+            actor=requester, access_request=returned_request, legal_basis="  UU 24/2013 Pasal 79  ",
+            period_start=start, period_end=end, operations=[operation],
+        )
+    returned_request.refresh_from_db()
+    assert returned_request.status == S.SUBMITTED
+    assert returned_request.legal_basis == "UU 24/2013 Pasal 79"
+    assert returned_request.purpose == "Verifikasi NIK pasien"  # not sent: unchanged
+    assert (returned_request.period_start, returned_request.period_end) == (start, end)
+    assert returned_request.all_operations is False and list(returned_request.operations.all()) == [operation]
+    event = audit_events_for(returned_request).order_by("id").last()
+    assert (event.action, event.actor, event.old_state, event.new_state) == (
+        "submit", requester, S.CHANGES_REQUESTED, S.SUBMITTED)
+    # Only what changed, old and new, as JSON.
+    assert event.data == {
+        "old": {"legal_basis": "Permenkes 24/2022", "period_end": (end + datetime.timedelta(days=30)).isoformat(),
+                "operations": []},
+        "new": {"legal_basis": "UU 24/2013 Pasal 79", "period_end": end.isoformat(),
+                "operations": [f"GET {operation.path}"]},
+    }
+    [notice] = mail.outbox
+    assert notice.to == [admin_user.email]
+    assert notice.subject.endswith("Permohonan akses yang telah diperbaiki menunggu keputusan")
+    assert "telah memperbaiki permohonan akses" in notice.body
+    assert list(requests_awaiting_decision(admin_user)) == [returned_request]
+    # Back in the queue: the administrator decides as on any submitted request.
+    services.access_request_approve(actor=admin_user, access_request=returned_request)
+    returned_request.refresh_from_db()
+    assert returned_request.status == S.APPROVED
+
+
+@pytest.mark.parametrize(
+    "fields, errors",
+    [
+        ({"purpose": " ", "legal_basis": "", "expected_daily_volume": 0},
+         {"purpose", "legal_basis", "expected_daily_volume"}),
+        ({"period_end": datetime.date(2000, 1, 1)}, {"period_end"}),
+        # The terbuka policy allows at most 730 days.
+        ({"period_end": timezone.localdate() + datetime.timedelta(days=800)}, {"period_end"}),
+    ],
+)
+def test_invalid_resubmission_is_refused_as_a_submission_and_saves_nothing(
+    fields, errors, returned_request, requester, published_version, django_capture_on_commit_callbacks
+):
+    before = AccessRequest.objects.values().get(pk=returned_request.pk)
+    operation = published_version.operations.get(method="GET")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError) as exc:
+        services.access_request_resubmit(actor=requester, access_request=returned_request, operations=[operation],
+                                         **fields)
+    assert set(exc.value.message_dict) == errors
+    assert AccessRequest.objects.values().get(pk=returned_request.pk) == before
+    assert not returned_request.operations.exists()
+    assert [a for a, _o, _n in actions(returned_request)] == ["submit", "request_changes"]
+    assert mail.outbox == []
+
+
+def test_resubmit_refuses_operations_of_another_version_and_an_unpublished_api(
+    returned_request, requester, published_version, publisher, v2
+):
+    with pytest.raises(ValidationError) as exc:
+        services.access_request_resubmit(actor=requester, access_request=returned_request,
+                                         operations=list(v2.operations.all()))
+    assert "operations" in exc.value.message_dict
+    from directory import services as directory_services
+
+    directory_services.api_version_deprecate(actor=publisher, api_version=published_version,
+                                             sunset_on=timezone.localdate() + datetime.timedelta(days=30))
+    with pytest.raises(ValidationError, match=r"tidak \(lagi\) terbit di direktori"):
+        services.access_request_resubmit(actor=requester, access_request=returned_request)
+    returned_request.refresh_from_db()
+    assert returned_request.status == S.CHANGES_REQUESTED
+
+
+@pytest.mark.parametrize("who", ["admin_user", "publisher", "outsider"])
+def test_only_a_requester_operator_of_the_organisation_resubmits(who, returned_request, request):
+    with pytest.raises(PermissionDenied):
+        services.access_request_resubmit(actor=request.getfixturevalue(who), access_request=returned_request,
+                                         purpose="Tujuan lain")
+    returned_request.refresh_from_db()
+    assert (returned_request.status, returned_request.purpose) == (S.CHANGES_REQUESTED, "Verifikasi NIK pasien")
+
+
+def test_a_returned_request_may_be_withdrawn_and_then_applied_for_anew(
+    returned_request, requester, requester_org, published_version, admin_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.access_request_withdraw(actor=requester, access_request=returned_request)
+    returned_request.refresh_from_db()
+    assert returned_request.status == S.WITHDRAWN
+    assert actions(returned_request)[-1] == ("withdraw", S.CHANGES_REQUESTED, S.WITHDRAWN)
+    assert [m.to for m in mail.outbox] == [[admin_user.email]]
+    assert submit_request(requester, requester_org, published_version).status == S.SUBMITTED
+
+
+def test_a_returned_request_waits_for_the_requester_without_lapsing(returned_request, settings):
+    """The expiry sweeps close approvals and grants; a returned request waits for its requester (who may
+    withdraw it), as a submitted one waits for the administrator."""
+    settings.SPLP_GRANT_WAIT_DAYS = 1
+    later = timezone.localtime(timezone.now()) + datetime.timedelta(days=400)
+    with time_machine.travel(later, tick=False):
+        assert approvals_expire_lapsed() == 0 and grants_expire_lapsed() == 0
+    returned_request.refresh_from_db()
+    assert returned_request.status == S.CHANGES_REQUESTED

@@ -5,9 +5,12 @@ import datetime
 import zoneinfo
 
 import time_machine
+from django.utils import translation
 
 from access import services as access_services
+from monitoring.models import MonevReport
 from monitoring.monev.figures import compute_figures
+from monitoring.monev.sections import report_sections
 
 from ..conftest import submit_request
 
@@ -24,6 +27,10 @@ def test_access_figures_count_what_the_services_audited(
         grant, _key, _raw = access_services.access_request_grant(actor=publisher, access_request=request)
         access_services.api_key_rotate(actor=requester, grant=grant)  # the first key: rotated
         rejected = submit_request(outsider, outsider_org, published_version)
+        # Returned once and changed: still one request submitted, not two.
+        access_services.access_request_request_changes(actor=admin_user, access_request=rejected,
+                                                       note="Dasar hukum kurang")
+        access_services.access_request_resubmit(actor=outsider, access_request=rejected, legal_basis="UU 24/2013")
         access_services.access_request_reject(actor=admin_user, access_request=rejected, reason="Dasar hukum kurang")
         short = submit_request(outsider, outsider_org, published_version, period_start=datetime.date(2026, 6, 10),
                                period_end=datetime.date(2026, 6, 20))
@@ -39,10 +46,41 @@ def test_access_figures_count_what_the_services_audited(
         access = compute_figures(period_start=YEAR[0], period_end=YEAR[1])["access"]
 
     assert access["events"] == {
-        "submit": 4, "approve": 2, "reject": 1, "withdraw": 1, "grant": 2, "revoke": 1, "expire": 1,
+        "submit": 4, "request_changes": 1, "approve": 2, "reject": 1, "withdraw": 1, "grant": 2, "revoke": 1,
+        "expire": 1,
     }
+    assert access["requests_resubmitted"] == 1
     assert all(type(key) is str for key in access["events"])  # plain JSON keys, as frozen in a report
     assert access["keys_issued"] == 3
     assert access["keys_rotated"] == 1
     assert access["keys_revoked"] == 2  # the rotated key and the one the revocation closed
     assert access["keys_expired"] == 1  # closed by the expiry, so not counted again as lapsed
+
+
+def test_the_report_counts_returned_requests_and_reads_zero_from_reports_frozen_before_them(
+    requester, requester_org, admin_user, published_version
+):
+    with time_machine.travel(datetime.datetime(2026, 6, 10, 9, 0, tzinfo=JKT), tick=False):
+        access_request = submit_request(requester, requester_org, published_version)
+        access_services.access_request_request_changes(actor=admin_user, access_request=access_request,
+                                                       note="Lengkapi tujuan")
+    with time_machine.travel(datetime.datetime(2027, 1, 10, 10, 0, tzinfo=JKT), tick=False):
+        figures = compute_figures(period_start=YEAR[0], period_end=YEAR[1])
+
+    def summary(figures):
+        with translation.override("id"):
+            access = next(s for s in report_sections(MonevReport(figures=figures)) if s.key == "access")
+            rows = dict(next(t for t in access.tables if t.key == "access_summary").rows)
+            statuses = dict(next(t for t in access.tables if t.key == "access_status").rows)
+        return rows, statuses
+
+    rows, statuses = summary(figures)
+    assert rows["Permohonan dikembalikan ke pemohon untuk diperbaiki"] == 1
+    assert rows["Permohonan diajukan lagi setelah diperbaiki"] == 0
+    assert rows["Permohonan menunggu keputusan (saat laporan dibuat)"] == 0  # with the requester, not the Dinas
+    assert statuses["Dikembalikan ke pemohon untuk diperbaiki"] == 1
+
+    del figures["access"]["events"]["request_changes"], figures["access"]["requests_resubmitted"]
+    rows, _statuses = summary(figures)
+    assert rows["Permohonan dikembalikan ke pemohon untuk diperbaiki"] == 0
+    assert rows["Permohonan diajukan lagi setelah diperbaiki"] == 0

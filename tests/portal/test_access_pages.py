@@ -238,6 +238,140 @@ def test_outsider_cannot_withdraw_another_organisations_request(outsider_client,
     assert submitted_request.status == S.SUBMITTED
 
 
+# Returned for changes ("Minta perbaikan"): the note, the edit page, resubmission
+
+
+NOTE = "Dasar hukum belum dicantumkan: sebutkan <pasal> yang mengizinkan akses NIK."
+
+
+def returned(access_request, admin_user, note=NOTE):
+    return access_services.access_request_request_changes(actor=admin_user, access_request=access_request,
+                                                          note=note)
+
+
+def edit_url(access_request):
+    return f"/permohonan-saya/{access_request.pk}/perbaiki/"
+
+
+def test_a_returned_request_comes_first_with_the_note_and_the_way_to_fix_it(
+    requester_client, requester, requester_org, submitted_request, admin_user, publish
+):
+    returned(submitted_request, admin_user)
+    newer = submit_request(requester, requester_org, publish("jadwal-vaksin"))
+
+    response = requester_client.get("/permohonan-saya/")
+
+    assert list(response.context["requests"]) == [submitted_request, newer]
+    assertContains(response, '<span class="badge badge-changes_requested">Dikembalikan ke pemohon untuk diperbaiki'
+                             '</span>', html=True)
+    assertContains(response, "Administrator meminta perbaikan berikut:", count=1)
+    assertContains(response, "sebutkan &lt;pasal&gt; yang mengizinkan")
+    assertContains(response, f'href="{edit_url(submitted_request)}">Perbaiki dan ajukan lagi</a>', count=1)
+    assertContains(response, f'action="/permohonan-saya/{submitted_request.pk}/tarik/"')
+
+    only = requester_client.get("/permohonan-saya/", {"status": S.CHANGES_REQUESTED})
+    assert list(only.context["requests"]) == [submitted_request]
+    assertContains(only, '<option value="changes_requested" selected>Dikembalikan ke pemohon untuk diperbaiki'
+                         '</option>', html=True)
+    active = requester_client.get("/permohonan-saya/", {"status": "active"})
+    assert list(active.context["requests"]) == [submitted_request, newer]
+
+
+def test_the_api_page_points_a_returned_request_to_its_edit_page(requester_client, submitted_request, admin_user):
+    returned(submitted_request, admin_user)
+
+    page = requester_client.get("/direktori/api/data-penduduk/")
+
+    assertContains(page, "Administrator mengembalikan permohonan Anda untuk diperbaiki (Dinas Kesehatan).")
+    assertContains(page, f'href="{edit_url(submitted_request)}"')
+    assertNotContains(page, "/minta-akses/")
+
+
+def test_the_edit_page_is_the_request_form_filled_with_the_request(
+    requester, requester_org, published_version, admin_user
+):
+    operation = published_version.operations.get(method="GET")
+    start, end = period(days=90)
+    access_request = submit_request(requester, requester_org, published_version, operations=[operation],
+                                    period_start=start, period_end=end, expected_daily_volume=250)
+    returned(access_request, admin_user)
+
+    response = client_for(requester).get(edit_url(access_request))
+
+    assertContains(response, "<h1>Perbaiki permohonan</h1>", html=True)
+    assertContains(response, "Administrator meminta perbaikan berikut:")
+    assertContains(response, "sebutkan &lt;pasal&gt; yang mengizinkan")
+    assertContains(response, '<textarea name="purpose" cols="40" rows="3" required id="id_purpose">'
+                             'Verifikasi NIK pasien</textarea>', html=True)
+    assertContains(response, "Permenkes 24/2022</textarea>")
+    assertContains(response, f'name="period_start" value="{start:%Y-%m-%d}"')
+    assertContains(response, f'name="period_end" value="{end:%Y-%m-%d}"')
+    assertContains(response, 'name="expected_daily_volume" value="250"')
+    # The operations asked for, not "all".
+    assertContains(response, '<input type="checkbox" name="all_operations" data-check-all="operations" '
+                             'aria-describedby="id_all_operations_helptext" id="id_all_operations">', html=True)
+    for number, op in enumerate(published_version.operations.order_by("path", "method")):
+        checked = " checked" if op == operation else ""
+        assertContains(response, f'<input type="checkbox" name="operations" value="{op.pk}" '
+                                 f'id="id_operations_{number}"{checked}>', html=True)
+    assertContains(response, '<button type="submit" class="btn btn-primary">Ajukan lagi</button>', html=True)
+    assertContains(response, 'href="/permohonan-saya/">Batal</a>')
+
+
+def test_resubmitting_from_the_edit_page_returns_the_request_to_the_administrator(
+    requester_client, submitted_request, admin_user
+):
+    returned(submitted_request, admin_user)
+
+    response = requester_client.post(edit_url(submitted_request), request_data(legal_basis="UU 24/2013 Pasal 79"),
+                                     follow=True)
+
+    assertRedirects(response, "/permohonan-saya/")
+    assertContains(response, "Permohonan Anda yang telah diperbaiki dikirim kepada administrator untuk diputuskan.")
+    assertContains(response, '<span class="badge badge-submitted">Menunggu keputusan administrator</span>',
+                   html=True)
+    assertNotContains(response, "Administrator meminta perbaikan berikut:")
+    submitted_request.refresh_from_db()
+    assert (submitted_request.status, submitted_request.legal_basis) == (S.SUBMITTED, "UU 24/2013 Pasal 79")
+    assert submitted_request.all_operations is True
+    # Not returned any more: nothing to change.
+    again = requester_client.get(edit_url(submitted_request), follow=True)
+    assertRedirects(again, "/permohonan-saya/")
+    assertContains(again, "Hanya permohonan yang dikembalikan administrator untuk diperbaiki yang dapat diubah.")
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [({"purpose": "  "}, "field-textarea"),
+     # Checked by the service, as on submission: the terbuka policy allows at most 730 days.
+     ({"period_end": (timezone.localdate() + datetime.timedelta(days=800)).isoformat()}, "field-date")],
+)
+def test_an_invalid_resubmission_shows_the_errors_and_saves_nothing(
+    overrides, field, requester_client, submitted_request, admin_user
+):
+    returned(submitted_request, admin_user)
+    before = AccessRequest.objects.values().get(pk=submitted_request.pk)
+
+    response = requester_client.post(edit_url(submitted_request),
+                                     request_data(legal_basis="UU 24/2013 Pasal 79", **overrides))
+
+    assertContains(response, f'<div class="field {field} has-error">', count=1)
+    assertContains(response, "Administrator meminta perbaikan berikut:")
+    assert AccessRequest.objects.values().get(pk=submitted_request.pk) == before
+
+
+def test_outsiders_cannot_open_or_post_the_edit_page(outsider_client, publisher_client, submitted_request,
+                                                     admin_user):
+    returned(submitted_request, admin_user)
+    url = edit_url(submitted_request)
+    # A requester of another organisation: as if the request did not exist.
+    assert outsider_client.get(url).status_code == 404
+    assert outsider_client.post(url, request_data(purpose="Milik saya")).status_code == 404
+    assertContains(publisher_client.get(url), "Halaman ini khusus untuk operator pemohon.", status_code=403)
+    submitted_request.refresh_from_db()
+    assert (submitted_request.status, submitted_request.purpose) == (S.CHANGES_REQUESTED, "Verifikasi NIK pasien")
+
+
 # Requests for my APIs
 
 
