@@ -272,19 +272,28 @@ PAGES = {
     "my-requests": ("requester", lambda world: "/permohonan-saya/"),
     "my-keys": ("requester", lambda world: "/kunci-saya/"),
     "my-apis": ("publisher", lambda world: "/api-saya/"),
+    "api-usage": ("publisher", lambda world: "/api-saya/kelola/data-kependudukan/penggunaan/"),
+    "org-calls": ("requester", lambda world: "/organisasi-saya/log-panggilan/"),
+    "org-recommendations": ("requester", lambda world: "/organisasi-saya/rekomendasi-monev/"),
     "admin-index": ("admin", lambda world: "/admin/"),
     "admin-request": ("admin", lambda world: world["admin_request"]),
+    "admin-version-review": ("admin", lambda world: world["admin_version"]),
+    "admin-activities": ("admin", lambda world: "/admin/monitoring/activity/"),
+    "admin-activity-form": ("admin", lambda world: "/admin/monitoring/activity/add/"),
+    "admin-findings": ("admin", lambda world: "/admin/monitoring/finding/"),
     "dashboard": ("admin", lambda world: "/pemantauan/"),
 }
 
 
 @pytest.fixture(scope="module")
 def world(demo_site):
-    """Addresses that depend on the seeded rows: the request form of an API the requester has not asked for, and
-    the seeded request waiting for the administrator."""
+    """Addresses that depend on the seeded rows: the request form of an API the requester has not asked for, the
+    seeded request waiting for the administrator and the seeded version waiting for review."""
     version = ApiVersion.objects.get(service__slug="data-sekolah")
     waiting = AccessRequest.objects.get(api_version__service__slug="indikator-pembangunan")
+    submitted = ApiVersion.objects.get(service__slug="realisasi-anggaran")
     return {
+        "admin_version": f"/admin/directory/pendingapiversion/{submitted.pk}/change/",
         "request_form": f"/direktori/api/data-sekolah/versi/{version.version}/minta-akses/",
         "admin_request": f"/admin/access/accessrequest/{waiting.pk}/change/",
     }
