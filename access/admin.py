@@ -202,6 +202,19 @@ class AccessRequestAdmin(ScopedAdminMixin, WorkflowAdminMixin, admin.ModelAdmin)
         return TemplateResponse(request, "admin/access/accessrequest/on_behalf.html", context)
 
 
+class WaitingStatusFilter(admin.SimpleListFilter):
+    """The queue's statuses only (the field's filter would offer every status, each giving an empty list)."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(status, S(status).label) for status in WAITING_FOR_ADMINISTRATOR]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 @admin.register(PendingAccessRequest)
 class PendingAccessRequestAdmin(AccessRequestAdmin):
     """The administrator's queue (Pasal 7b): requests waiting for a decision, oldest first; those with one
@@ -211,7 +224,7 @@ class PendingAccessRequestAdmin(AccessRequestAdmin):
     list_display = ("__str__", "status", "first_approved_by", "period", "created_at")
     list_select_related = (*AccessRequestAdmin.list_select_related, "first_approved_by")
     list_filter = (
-        "status",
+        WaitingStatusFilter,
         ("requester", RelatedOnlyFieldListFilter),
         ("api_version__service__owner", RelatedOnlyFieldListFilter),
         "created_at",

@@ -25,6 +25,17 @@ def test_queue_shows_only_submitted_requests(alice, submitted_request, approved_
     assert {r.pk for r in full.context["cl"].result_list} == {submitted_request.pk, approved_request_other.pk}
 
 
+def test_the_queue_filters_by_the_statuses_it_holds_only(alice, submitted_request):
+    page = alice.get(admin_url(PendingAccessRequest)).content.decode()
+    filters = page[page.index('id="changelist-filter"'):]
+    assert "Menunggu keputusan administrator" in filters and "menunggu administrator kedua" in filters
+    assert "Ditolak" not in filters and "Akses diberikan" not in filters
+    second = alice.get(admin_url(PendingAccessRequest), {"status": S.SECOND_APPROVAL})
+    assert list(second.context["cl"].result_list) == []
+    assert list(alice.get(admin_url(PendingAccessRequest), {"status": S.SUBMITTED}).context["cl"].result_list) == [
+        submitted_request]
+
+
 def test_reject_asks_for_a_reason_on_a_confirmation_page(alice, submitted_request):
     response = start_action(alice, PendingAccessRequest, "reject", [submitted_request])
     assert response.status_code == 200
