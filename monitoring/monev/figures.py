@@ -94,6 +94,24 @@ def _hours_between(pairs):
     return {"count": len(hours), "avg_hours": round(sum(hours) / len(hours), 1), "max_hours": round(max(hours), 1)}
 
 
+def _administrator_answers(request_events, request_type, resubmitted):
+    """(waiting since, answered at) of each answer the administrator gave in the period: an approval, a
+    rejection or a return for changes. A request waits for the administrator from its submission or its latest
+    resubmission, so the time a requester took to make the changes asked for is not counted as the Dinas'."""
+    answers = list(request_events.filter(
+        action__in=(AuditAction.APPROVE, AuditAction.REJECT, AuditAction.REQUEST_CHANGES)
+    ).values_list("object_id", "created_at"))
+    ids = {object_id for object_id, _ in answers}
+    since = defaultdict(list)
+    for pk, created_at in AccessRequest.objects.filter(pk__in=ids).values_list("pk", "created_at"):
+        since[str(pk)].append(created_at)
+    for object_id, at in AuditEvent.objects.filter(
+        content_type=request_type, object_id__in=ids, **resubmitted
+    ).values_list("object_id", "created_at"):
+        since[object_id].append(at)
+    return [(max((t for t in since[object_id] if t <= at), default=None), at) for object_id, at in answers]
+
+
 def _access_section(start, end):
     request_type = ContentType.objects.get_for_model(AccessRequest)
     key_type = ContentType.objects.get_for_model(ApiKey)
@@ -109,9 +127,7 @@ def _access_section(start, end):
     )
     submitted = AccessRequest.objects.filter(created_at__gte=start, created_at__lt=end)
     status_now = dict(submitted.order_by().values_list("status").annotate(n=Count("id")))
-    decisions = AccessRequest.objects.filter(decided_at__gte=start, decided_at__lt=end).values_list(
-        "created_at", "decided_at"
-    )
+    decisions = _administrator_answers(request_events, request_type, resubmitted)
     grant_times = Grant.objects.filter(granted_at__gte=start, granted_at__lt=end).values_list(
         "access_request__decided_at", "granted_at"
     )

@@ -306,6 +306,8 @@ def _access(report, figures):
     return dict(paragraphs=[
         _("Access follows Pasal 7: the requester applies through the SPLP, the administrator approves or "
           "rejects, and only then the publisher grants access and a key is issued."),
+        _("A decision time runs from a request's submission, or its resubmission after changes, to the "
+          "administrator's answer: an approval, a rejection or a return for changes."),
     ], tables=[
         _kv_table("access_summary", _("Requests, grants and keys in the period"), [
             (_("Requests submitted"), events["submit"]),

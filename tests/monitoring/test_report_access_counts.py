@@ -57,6 +57,26 @@ def test_access_figures_count_what_the_services_audited(
     assert access["keys_expired"] == 1  # closed by the expiry, so not counted again as lapsed
 
 
+def test_decision_time_is_the_administrators_not_the_time_the_requester_took_to_change_the_request(
+    outsider, outsider_org, admin_user, published_version
+):
+    def at(day, hour):
+        return time_machine.travel(datetime.datetime(2026, 6, day, hour, 0, tzinfo=JKT), tick=False)
+
+    with at(1, 8):
+        request = submit_request(outsider, outsider_org, published_version)
+    with at(1, 18):  # answered after 10 hours: returned for changes
+        access_services.access_request_request_changes(actor=admin_user, access_request=request, note="Dasar hukum")
+    with at(5, 8):  # the requester took four days
+        access_services.access_request_resubmit(actor=outsider, access_request=request, legal_basis="UU 24/2013")
+    with at(5, 10):  # answered after 2 hours: approved
+        access_services.access_request_approve(actor=admin_user, access_request=request)
+    with time_machine.travel(datetime.datetime(2027, 1, 10, 10, 0, tzinfo=JKT), tick=False):
+        access = compute_figures(period_start=YEAR[0], period_end=YEAR[1])["access"]
+
+    assert access["decision_time"] == {"count": 2, "avg_hours": 6.0, "max_hours": 10.0}
+
+
 def test_the_report_counts_returned_requests_and_reads_zero_from_reports_frozen_before_them(
     requester, requester_org, admin_user, published_version
 ):
