@@ -139,12 +139,35 @@ def _is_file(node):
             or ("contentMediaType" in node and "contentEncoding" not in node))
 
 
+def _composed(spec, schema, depth=0):
+    """A JSON value built from the examples of a schema's parts, for a schema without an example of its own: an
+    object of its properties that give one (allOf's parts merged), an array of one item. None when none does."""
+    schema = _resolve(spec, schema)
+    value = _example(spec, schema)
+    if value is not None or depth >= MAX_REF_DEPTH:
+        return value
+    properties = {}
+    for part in [schema, *(schema.get("allOf") if isinstance(schema.get("allOf"), list) else [])]:
+        part = _resolve(spec, part)
+        if isinstance(part.get("properties"), dict):
+            properties.update(part["properties"])
+    if properties:
+        composed = {str(name): _composed(spec, node, depth + 1) for name, node in properties.items()}
+        return {name: value for name, value in composed.items() if value is not None} or None
+    if schema.get("type") == "array" and "items" in schema:
+        item = _composed(spec, schema["items"], depth + 1)
+        return None if item is None else [item]
+    return None
+
+
 def _body(spec, media_type, media):
-    """The example body of one media type: the media type's or schema's example; a form's fields from that
-    example object, else from each property's own example."""
+    """The example body of one media type: the media type's or schema's example, else (JSON) one composed from
+    its properties' examples; a form's fields from that example object, else from each property's own example."""
     kind = _kind(media_type)
     if kind not in (FORM, MULTIPART):
         value = _example(spec, media)
+        if value is None and kind == JSON:
+            value = _composed(spec, media.get("schema"))
         if value is None:
             return None
         return Body(media_type, kind, value=value if kind == JSON else _as_text(value))

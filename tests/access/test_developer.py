@@ -280,6 +280,23 @@ def test_swagger2_body_and_form_parameters_follow_consumes():
     assert calls["/v1/either"].media_type == MULTIPART
 
 
+def test_a_json_body_is_composed_from_its_properties_examples_when_it_has_none_of_its_own():
+    spec = _openapi3({"application/json": {"schema": {"$ref": "#/components/schemas/Permohonan"}}})
+    spec["components"] = {"schemas": {
+        "Permohonan": {"allOf": [{"$ref": "#/components/schemas/Orang"}, {"type": "object", "properties": {
+            "anggota": {"type": "array", "items": {"$ref": "#/components/schemas/Orang"}},
+            "alamat": {"type": "object", "properties": {"kelurahan": {"type": "string", "enum": ["Wolio"]}}},
+            "catatan": {"type": "string"},  # no example: left out
+        }}]},
+        "Orang": {"type": "object", "properties": {"nik": {"type": "string", "example": "7472"},
+                                                   "umur": {"type": "integer", "default": 30}}},
+    }}
+    call = _call(spec, "POST", "/v1/a")
+    assert call.body.value == {"nik": "7472", "umur": 30, "anggota": [{"nik": "7472", "umur": 30}],
+                               "alamat": {"kelurahan": "Wolio"}}
+    assert json.loads(dict(curl_parts(call)[1])["--data-raw"]) == call.body.value
+
+
 def test_no_body_for_a_get_nor_without_an_example():
     spec = {"openapi": "3.0.3", "paths": {"/v1/a": {
         "get": {"requestBody": {"content": {"application/json": {"example": {"a": 1}}}}},
