@@ -1,4 +1,5 @@
-"""Helpers every app's portal views share: paging lists and turning a service's refusal into a message."""
+"""Helpers every app's portal views share: paging lists, turning a service's refusal into a message, and the
+portal's own page for an object that is not there."""
 
 import datetime
 import re
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
 
 PAGE_SIZE = 25
 
@@ -85,3 +88,21 @@ def run_service(request, action, success_message="", **kwargs):
     if success_message:
         messages.success(request, success_message)
     return True, result
+
+
+class NotFoundPageMiddleware:
+    """A view's 404 (an object that does not exist, or that this user may not see) is the portal's own page in
+    every profile. With DEBUG on, as in the embedded default, Django would answer with its English technical
+    page; an address that matches no route still gets that one, the list of routes a developer wants. The
+    REST API keeps its JSON errors (splp.api_errors)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and not request.path.startswith("/api/"):
+            return render(request, "404.html", status=404)
+        return None

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "splp.portal.NotFoundPageMiddleware",
     # Last, as django-axes asks: turns a locked-out portal or admin login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
