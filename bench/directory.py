@@ -14,27 +14,12 @@ Prints p50/p95 latency, the query count and the body size per URL; asserts nothi
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from pgbench_db import recreate_database  # this folder is on sys.path when the script runs
+from pgbench_db import django_environment, recreate_database  # this folder is on sys.path when the script runs
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/splp_bench_dir")
-os.environ.update(
-    DATABASE_URL=DATABASE_URL,
-    REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
-    SECRET_KEY="bench-only",
-    DEBUG="0",
-    SPLP_TIME_ZONE="Asia/Jakarta",
-    SPLP_LOG_HASH_KEY="bench-only-log-hash-key",
-    ALLOWED_HOSTS="testserver",
-    CONN_MAX_AGE="600",
-    SPLP_VAR_DIR=tempfile.mkdtemp(prefix="splp-bench-dir-"),
-    DJANGO_SETTINGS_MODULE="splp.settings",
+DATABASE_URL = django_environment(
+    "dir", REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"), CONN_MAX_AGE="600"
 )
 
 ORGANISATIONS, THEMES = 40, 19

@@ -17,29 +17,12 @@ must start with splp_bench) is dropped and re-created.
 
 import argparse
 import datetime
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from pgbench_db import recreate_database  # this folder is on sys.path when the script runs
+from pgbench_db import django_environment, recreate_database  # this folder is on sys.path when the script runs
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/splp_bench_lookup")
-os.environ.update(
-    DATABASE_URL=DATABASE_URL,
-    REDIS_URL="",
-    SECRET_KEY="bench-only",
-    DEBUG="0",
-    SPLP_TIME_ZONE="Asia/Makassar",
-    SPLP_LOG_HASH_KEY="bench-only-log-hash-key",
-    ALLOWED_HOSTS="testserver",
-    SPLP_VAR_DIR=tempfile.mkdtemp(prefix="splp-bench-lookup-"),
-    DJANGO_SETTINGS_MODULE="splp.settings",
-)
+DATABASE_URL = django_environment("lookup", SPLP_TIME_ZONE="Asia/Makassar")
 INDEX = "monitoring_requestlog_param_values"
 WANTED = "7472010000000001"
 PARAMS_SQL = """jsonb_build_object(

@@ -15,31 +15,13 @@ must start with splp_bench) is dropped and re-created.
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from pgbench_db import recreate_database  # this folder is on sys.path when the script runs
+from pgbench_db import django_environment, recreate_database  # this folder is on sys.path when the script runs
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/splp_bench_metrics")
 TOKEN = "bench-metrics-token"
-os.environ.update(
-    DATABASE_URL=DATABASE_URL,
-    REDIS_URL="",
-    SECRET_KEY="bench-only",
-    DEBUG="0",
-    SPLP_TIME_ZONE="Asia/Jakarta",
-    SPLP_LOG_HASH_KEY="bench-only-log-hash-key",
-    ALLOWED_HOSTS="testserver",
-    SPLP_METRICS_TOKEN=TOKEN,
-    SPLP_VAR_DIR=tempfile.mkdtemp(prefix="splp-bench-metrics-"),
-    DJANGO_SETTINGS_MODULE="splp.settings",
-)
+DATABASE_URL = django_environment("metrics", SPLP_METRICS_TOKEN=TOKEN)
 
 
 def seed(apis, groups, raw_rows):
@@ -89,9 +71,9 @@ def seed(apis, groups, raw_rows):
         batch = LogBatch.objects.create(row_count=raw_rows, prev_hash="0" * 64, hash="f" * 64)
         cursor.execute("""
             INSERT INTO monitoring_requestlog (batch_id, request_id, time, service_id, key_prefix, method, path,
-                status, latency_ms, bytes_in, bytes_out, error_code)
+                params, status, latency_ms, bytes_in, bytes_out, error_code)
             SELECT %s, md5(g::text), %s::timestamptz + (g %% 3500) * interval '1 second',
-                   (SELECT id FROM directory_apiservice ORDER BY id OFFSET g %% %s LIMIT 1), '', 'GET', '/x',
+                   (SELECT id FROM directory_apiservice ORDER BY id OFFSET g %% %s LIMIT 1), '', 'GET', '/x', '{}',
                    CASE WHEN g %% 20 = 0 THEN 502 ELSE 200 END, (g %% 997)::float, 0, 100,
                    CASE WHEN g %% 20 = 0 THEN 'upstream_unreachable' ELSE '' END
             FROM generate_series(1, %s) AS g

@@ -168,7 +168,7 @@ def phase_setup(args):
 GENERATE_SQL = """
 INSERT INTO monitoring_requestlog (
     batch_id, request_id, time, organization_id, grant_id, service_id, api_version_id, operation_id, key_prefix,
-    method, path, client_ip, status, upstream_status, latency_ms, upstream_latency_ms, bytes_in, bytes_out,
+    method, path, params, client_ip, status, upstream_status, latency_ms, upstream_latency_ms, bytes_in, bytes_out,
     error_code)
 SELECT
     %(batch0)s + (s.g - 1) / %(per_batch)s,
@@ -182,6 +182,7 @@ SELECT
     CASE WHEN k.anonymous THEN '' ELSE 'splp_' || lpad(c.grant_id::text, 6, '0') END,
     c.method,
     c.path,
+    '{}',
     ('10.20.' || (c.organization_id %% 250) || '.' || (s.g %% 250 + 1))::inet,
     CASE WHEN k.kind = 'ok' AND c.method = 'POST' THEN 201 ELSE k.status END,
     CASE WHEN k.upstream THEN (CASE WHEN k.kind = 'ok' AND c.method = 'POST' THEN 201 ELSE k.status END) END,
