@@ -19,7 +19,7 @@ from directory.notifications import notify
 from directory.selectors import is_administrator, publisher_org_ids, requester_org_ids, visible_services
 from splp import crypto
 from splp.audit import AuditAction, audit_record, settings_row_update
-from splp.workflow import TransitionError, lock, require, require_reason, require_state
+from splp.workflow import TransitionError, lock, require, require_note, require_reason, require_state
 
 from . import policy as rules
 from .choices import OPEN_STATES, WAITING_FOR_ADMINISTRATOR, WITHDRAWABLE_STATES, AccessRequestStatusChoices as S
@@ -138,17 +138,20 @@ def access_request_submit(
 
 
 # What the requester may change in a request returned for changes (access_request_resubmit).
-RESUBMIT_FIELDS = ("purpose", "legal_basis", "period_start", "period_end", "expected_daily_volume", "operations")
+APPLICATION_FIELDS = ("purpose", "legal_basis", "period_start", "period_end", "expected_daily_volume")
+RESUBMIT_FIELDS = (*APPLICATION_FIELDS, "operations")
+
+
+def _operations(access_request):
+    return [] if access_request.all_operations else list(access_request.operations.all())
 
 
 def _application(access_request):
     """The resubmittable fields as the audit row stores them (JSON): operations as "METHOD /path", none for all."""
-    operations = [] if access_request.all_operations else sorted(
-        f"{op.method} {op.path}" for op in access_request.operations.all())
+    values = {name: getattr(access_request, name) for name in APPLICATION_FIELDS}
     return {
-        "purpose": access_request.purpose, "legal_basis": access_request.legal_basis,
-        "period_start": access_request.period_start.isoformat(), "period_end": access_request.period_end.isoformat(),
-        "expected_daily_volume": access_request.expected_daily_volume, "operations": operations,
+        **values, "period_start": values["period_start"].isoformat(), "period_end": values["period_end"].isoformat(),
+        "operations": sorted(f"{op.method} {op.path}" for op in _operations(access_request)),
     }
 
 
@@ -168,13 +171,8 @@ def access_request_resubmit(*, actor: User, access_request: AccessRequest, **fie
     )
     require_state(access_request, (S.CHANGES_REQUESTED,), _("resubmit the request"))
     api_version = ApiVersion.objects.select_for_update().get(pk=access_request.api_version_id)
-    values = {
-        "purpose": access_request.purpose, "legal_basis": access_request.legal_basis,
-        "period_start": access_request.period_start, "period_end": access_request.period_end,
-        "expected_daily_volume": access_request.expected_daily_volume,
-        "operations": [] if access_request.all_operations else list(access_request.operations.all()),
-        **fields,
-    }
+    values = {**{name: getattr(access_request, name) for name in APPLICATION_FIELDS},
+              "operations": _operations(access_request), **fields}
     operations = _clean_application(actor=actor, api_version=api_version, errors={}, **values)
     old = _application(access_request)
     access_request.purpose = values["purpose"].strip()
@@ -257,9 +255,7 @@ def access_request_request_changes(*, actor: User, access_request: AccessRequest
     perbaikan"), instead of approving or rejecting it. A first approval given is void: the changed request
     needs the full approval again."""
     access_request = _lock_for_decision(access_request, actor)
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": _("A note describing the changes needed is required.")})
+    note = require_note(note)
     access_request.changes_note = note
     access_request.first_approved_by = access_request.first_approved_at = None
     _move(access_request, actor=actor, allowed=WAITING_FOR_ADMINISTRATOR, to=S.CHANGES_REQUESTED,

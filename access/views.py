@@ -41,24 +41,13 @@ def request_create(request, slug, version):
     form = AccessRequestForm(
         request.POST or None, requesters=requesters, operations=api_version.operations.order_by("path", "method"),
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.access_request_submit(
-                actor=request.user, requester=data["requester"], api_version=api_version,
-                purpose=data["purpose"], legal_basis=data["legal_basis"], period_start=data["period_start"],
-                period_end=data["period_end"], expected_daily_volume=data["expected_daily_volume"],
-                operations=form.requested_operations(),
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, _("Your request is sent to the administrator for a decision."))
-            return redirect("access:my-requests")
-    return render(request, "portal/request_form.html", {
-        "title": _("Request access"), "api_version": api_version, "service": api_version.service, "form": form,
-        "submit_label": _("Send request"), "policy": rules.policy_for(api_version.service.classification),
-    })
+    return _application_page(
+        request, form, api_version,
+        lambda data, **fields: services.access_request_submit(
+            actor=request.user, requester=data["requester"], api_version=api_version, **fields),
+        title=_("Request access"), submit_label=_("Send request"),
+        done=_("Your request is sent to the administrator for a decision."),
+    )
 
 
 @portal_page(role="requester")
@@ -70,11 +59,7 @@ def request_resubmit(request, pk):
         messages.error(request, _("Only a request the administrator returned for changes can be changed."))
         return redirect("access:my-requests")
     api_version = access_request.api_version
-    initial = {
-        "purpose": access_request.purpose, "legal_basis": access_request.legal_basis,
-        "period_start": access_request.period_start, "period_end": access_request.period_end,
-        "expected_daily_volume": access_request.expected_daily_volume,
-    }
+    initial = {name: getattr(access_request, name) for name in services.APPLICATION_FIELDS}
     if not access_request.all_operations:
         initial.update(all_operations=False, operations=[op.pk for op in access_request.operations.all()])
     form = AccessRequestForm(
@@ -82,22 +67,31 @@ def request_resubmit(request, pk):
         requesters=Organization.objects.filter(pk=access_request.requester_id),
         operations=api_version.operations.order_by("path", "method"),
     )
+    return _application_page(
+        request, form, api_version,
+        lambda data, **fields: services.access_request_resubmit(
+            actor=request.user, access_request=access_request, **fields),
+        title=_("Change the request"), submit_label=_("Submit again"),
+        done=_("Your changed request is sent to the administrator for a decision."), access_request=access_request,
+    )
+
+
+def _application_page(request, form, api_version, send, *, title, submit_label, done, access_request=None):
+    """The request form, first or changed: a valid form goes to ``send(cleaned_data, **application)`` (the
+    service), whose refusals show on the form; then to "Permohonan saya"."""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.access_request_resubmit(
-                actor=request.user, access_request=access_request, purpose=data["purpose"],
-                legal_basis=data["legal_basis"], period_start=data["period_start"], period_end=data["period_end"],
-                expected_daily_volume=data["expected_daily_volume"], operations=form.requested_operations(),
-            )
+            send(data, operations=form.requested_operations(),
+                 **{name: data[name] for name in services.APPLICATION_FIELDS})
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, _("Your changed request is sent to the administrator for a decision."))
+            messages.success(request, done)
             return redirect("access:my-requests")
     return render(request, "portal/request_form.html", {
-        "title": _("Change the request"), "api_version": api_version, "service": api_version.service,
-        "form": form, "access_request": access_request, "submit_label": _("Submit again"),
+        "title": title, "api_version": api_version, "service": api_version.service, "form": form,
+        "access_request": access_request, "submit_label": submit_label,
         "policy": rules.policy_for(api_version.service.classification),
     })
 

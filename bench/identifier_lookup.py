@@ -17,10 +17,9 @@ must start with splp_bench) is dropped and re-created.
 
 import argparse
 import datetime
-import statistics
 import time
 
-from pgbench_db import django_environment, recreate_database  # this folder is on sys.path when the script runs
+from pgbench_db import django_environment, recreate_database, timed  # this folder is on sys.path when the script runs
 
 DATABASE_URL = django_environment("lookup", SPLP_TIME_ZONE="Asia/Makassar")
 INDEX = "monitoring_requestlog_param_values"
@@ -56,17 +55,15 @@ def time_lookups(runs, admin):
     from monitoring.services import request_log_lookup_identifier
 
     today = timezone.localdate()
-    timings, count = [], 0
-    for _ in range(runs + 1):
-        start = time.perf_counter()
+
+    def lookup():
         found = request_log_lookup_identifier(actor=admin, value=WANTED, date_from=today - datetime.timedelta(days=365),
                                               date_to=today)
         page = Paginator(found, 50).page(1)
         list(page)
-        count = page.paginator.count
-        timings.append((time.perf_counter() - start) * 1000)
-    timings = sorted(timings[1:])  # the first run warms the connection and caches
-    return statistics.median(timings), timings[int(0.95 * (len(timings) - 1))], count
+        return page.paginator.count
+
+    return timed(runs, lookup)
 
 
 def time_inserts(cursor, batch_id, first):

@@ -15,10 +15,9 @@ must start with splp_bench) is dropped and re-created.
 
 import argparse
 import datetime
-import statistics
 import time
 
-from pgbench_db import django_environment, recreate_database  # this folder is on sys.path when the script runs
+from pgbench_db import django_environment, recreate_database, timed  # this folder is on sys.path when the script runs
 
 DATABASE_URL = django_environment("org_calls", SPLP_TIME_ZONE="Asia/Makassar")
 ORGANISATIONS = 40
@@ -58,16 +57,6 @@ def seed(rows):
         cursor.execute("SELECT pg_size_pretty(pg_relation_size('monitoring_requestlog'))")
         size = cursor.fetchone()[0]
     return orgs[0], apis[3], size
-
-
-def timed(runs, read):
-    timings, rows = [], 0
-    for _ in range(runs + 1):
-        start = time.perf_counter()
-        rows = read()
-        timings.append((time.perf_counter() - start) * 1000)
-    timings = sorted(timings[1:])  # the first run warms the connection and caches
-    return statistics.median(timings), timings[int(0.95 * (len(timings) - 1))], rows
 
 
 def main():

@@ -2,8 +2,10 @@
 environment those benchmarks run Django in."""
 
 import os
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -41,3 +43,14 @@ def recreate_database(url):
     with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def timed(runs, read):
+    """(p50 ms, p95 ms, what the last run returned) of ``read()`` over ``runs`` runs after a warming one."""
+    timings, result = [], None
+    for _ in range(runs + 1):
+        start = time.perf_counter()
+        result = read()
+        timings.append((time.perf_counter() - start) * 1000)
+    timings = sorted(timings[1:])  # the first run warms the connection and caches
+    return statistics.median(timings), timings[int(0.95 * (len(timings) - 1))], result

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from splp import crypto
 from splp.audit import AuditAction, audit_record, settings_row_update
 from splp.http import HEADER_NAME, HEADER_VALUE, is_reserved_header
-from splp.workflow import TransitionError, lock, require, require_reason, require_state
+from splp.workflow import TransitionError, lock, require, require_note, require_reason, require_state
 
 from .choices import ApiVersionStatusChoices as S, UpstreamAuthTypeChoices as A
 from .interop import (
@@ -258,9 +258,7 @@ def _add_note(actor, api_version, body):
 @transaction.atomic
 def api_version_request_changes(*, actor: User, api_version: ApiVersion, note: str) -> ApiVersion:
     _require_admin(actor)
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": _("A note describing the changes needed is required.")})
+    note = require_note(note)
     api_version = lock(ApiVersion, api_version.pk)
     _require_independent_reviewer(actor, api_version)
     _move(api_version, actor=actor, allowed=(S.SUBMITTED,), to=S.CHANGES_REQUESTED, action=AuditAction.REQUEST_CHANGES,

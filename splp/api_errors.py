@@ -14,7 +14,7 @@ def error_body(code, message, **extra):
     return {"error": {"code": code, "message": message, **extra}}
 
 
-def _is_api(request):
+def is_api_request(request):
     return request.path.startswith("/api/")
 
 
@@ -45,14 +45,14 @@ class JsonErrorsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if (response.status_code >= 400 and _is_api(request)
+        if (response.status_code >= 400 and is_api_request(request)
                 and not response.get("Content-Type", "").startswith("application/json")):
             return _error_for_status(response.status_code)
         return response
 
     def process_exception(self, request, exception):
         # Django answers a too-large body with a plain 400; the client should learn it was the size.
-        if _is_api(request) and isinstance(exception, RequestDataTooBig):
+        if is_api_request(request) and isinstance(exception, RequestDataTooBig):
             return _json_error("request_too_large", _(
                 "The request body is too large (maximum %(kb)d KB)."
             ) % {"kb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024}, 413)

@@ -10,6 +10,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.deprecation import MiddlewareMixin
+
+from .api_errors import is_api_request
 
 PAGE_SIZE = 25
 
@@ -90,19 +93,13 @@ def run_service(request, action, success_message="", **kwargs):
     return True, result
 
 
-class NotFoundPageMiddleware:
+class NotFoundPageMiddleware(MiddlewareMixin):
     """A view's 404 (an object that does not exist, or that this user may not see) is the portal's own page in
     every profile. With DEBUG on, as in the embedded default, Django would answer with its English technical
     page; an address that matches no route still gets that one, the list of routes a developer wants. The
     REST API keeps its JSON errors (splp.api_errors)."""
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
     def process_exception(self, request, exception):
-        if isinstance(exception, Http404) and not request.path.startswith("/api/"):
+        if isinstance(exception, Http404) and not is_api_request(request):
             return render(request, "404.html", status=404)
         return None

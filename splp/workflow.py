@@ -40,8 +40,17 @@ def require(condition: object, message: str) -> None:
         raise PermissionDenied(message)
 
 
+def _required_text(value, field, message):
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message})
+    return value
+
+
 def require_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("A reason is required.")})
-    return reason
+    return _required_text(reason, "reason", _("A reason is required."))
+
+
+def require_note(note: str | None) -> str:
+    """The note sending something back for changes (an API version, an access request): what to change."""
+    return _required_text(note, "note", _("A note describing the changes needed is required."))

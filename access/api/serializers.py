@@ -25,6 +25,7 @@ from ..models import (
     ClassificationPolicy,
     Grant,
 )
+from ..services import APPLICATION_FIELDS, RESUBMIT_FIELDS
 
 
 class ClassificationPolicySerializer(serializers.ModelSerializer):
@@ -156,9 +157,6 @@ class AccessRequestSubmitSerializer(serializers.ModelSerializer):
         return {**attrs, "api_version": api_version, "operations": operations}
 
 
-RESUBMIT_FIELDS = ["purpose", "legal_basis", "period_start", "period_end", "expected_daily_volume"]
-
-
 class AccessRequestResubmitSerializer(serializers.ModelSerializer):
     """Input of a resubmission after the administrator asked for changes: the fields sent change, the others
     stay as they were. The request being resubmitted comes in the context (``access_request``)."""
@@ -170,8 +168,8 @@ class AccessRequestResubmitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AccessRequest
-        fields = [*RESUBMIT_FIELDS, "operations"]
-        extra_kwargs = {name: {"required": False} for name in RESUBMIT_FIELDS}
+        fields = list(RESUBMIT_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in APPLICATION_FIELDS}
 
     def validate(self, attrs):
         if "operations" in attrs:
