@@ -347,12 +347,6 @@ def test_only_the_requesting_organisation_resubmits(request, returned_request, c
     assert status_of(returned_request) == S.CHANGES_REQUESTED
 
 
-def test_requester_withdraws_a_returned_request(as_requester, returned_request):
-    response = action(as_requester, returned_request, "withdraw")
-    assert response.status_code == 200
-    assert response.json()["status"] == "withdrawn"
-
-
 @pytest.mark.parametrize("name", ["resubmit", "withdraw"])
 def test_outsider_gets_404_on_a_returned_request(as_outsider, returned_request, name):
     """An operator of another organisation (requester too) cannot change or withdraw it (before it was returned:
@@ -478,8 +472,9 @@ def test_revoke_before_grant_is_409(as_publisher, approved_request):
     assert status_of(approved_request) == S.APPROVED
 
 
-def test_requester_withdraws_before_decision(as_requester, submitted_request):
-    response = action(as_requester, submitted_request, "withdraw")
+@pytest.mark.parametrize("fixture", ["submitted_request", "returned_request"])
+def test_requester_withdraws_before_decision_or_when_returned(request, as_requester, fixture):
+    response = action(as_requester, request.getfixturevalue(fixture), "withdraw")
     assert response.status_code == 200
     assert response.json()["status"] == "withdrawn"
 
